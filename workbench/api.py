@@ -1,0 +1,36 @@
+"""The versioned HTTP API: one NinjaAPI mounted at /api/v1/, docs at /api/v1/docs.
+
+Apps contribute routers; to add one, append `(prefix, "apps.<app>.api.router")` to ROUTERS.
+Keep operations thin (parse, call one service/selector, shape output); see CONTRIBUTING.md.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+api = NinjaAPI(
+    title="Architecture Workbench API",
+    version="1",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+
+# (URL prefix under /api/v1, dotted path to an app's `ninja.Router`), e.g.
+#   ("/workspaces", "apps.workspaces.api.router"),
+#   ("/models", "apps.architectures.api.router"),
+#   ("/rules", "apps.rules.api.router"),
+ROUTERS: list[tuple[str, str]] = []
+
+for prefix, router in ROUTERS:
+    api.add_router(prefix, router)
+
+
+class HealthOut(Schema):
+    status: str
+
+
+@api.get("/health", response=HealthOut, tags=["meta"], auth=None)
+def get_health(request: HttpRequest) -> dict[str, str]:
+    """Liveness for load balancers and `make run`: the process answers; nothing else is probed."""
+    return {"status": "ok"}
