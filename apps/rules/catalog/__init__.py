@@ -1,0 +1,13 @@
+"""The rule catalog, one module per RULES.md category; importing this registers every rule."""
+
+from . import (  # noqa: F401
+    communication,
+    data,
+    events,
+    granularity,
+    operations,
+    resilience,
+    security,
+    suppressions,
+    teams,
+)
