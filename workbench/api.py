@@ -20,7 +20,10 @@ api = NinjaAPI(
 #   ("/workspaces", "apps.workspaces.api.router"),
 #   ("/models", "apps.architectures.api.router"),
 #   ("/rules", "apps.rules.api.router"),
-ROUTERS: list[tuple[str, str]] = []
+ROUTERS: list[tuple[str, str]] = [
+    ("/workspaces", "apps.workspaces.api.router"),  # workspaces, members, tokens
+    ("", "apps.architectures.api.router"),  # /workspaces/{ws}/models, /models/..., /schema/model.json
+]
 
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

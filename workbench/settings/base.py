@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "ninja",
     "apps.core",
     "apps.accounts",
+    "apps.workspaces",  # workspaces/architectures helper: workspaces, memberships, API tokens
+    "apps.architectures",  # workspaces/architectures helper: stored models and revisions
     # Domain apps are added here as they land (apps.workspaces, apps.architectures, apps.rules).
 ]
 

@@ -1,0 +1,1 @@
+"""Stored architecture models: the current canonical document plus an append-only revision log."""

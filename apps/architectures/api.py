@@ -1,0 +1,330 @@
+"""/api/v1 endpoints for stored models: CRUD, whole-document import/export, element ops,
+revisions, diffs and reverts. Thin: read the body safely, call one service, shape the result.
+
+Every error is JSON with a ``detail``; invalid models and ops add ``errors`` (pointer, line,
+column, kind, message); stale writes add ``current_revision``. See docs/api.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Query, Router
+from ninja.errors import HttpError
+from pydantic import ValidationError
+
+from apps.archmodel import ModelInvalid, dump_json, dump_yaml, model_json_schema
+from apps.archmodel.diff import diff_documents, unified_yaml_diff
+from apps.archmodel.ops import OpError
+from apps.workspaces.auth import workbench_auth
+from apps.workspaces.errors import Conflict
+from apps.workspaces.principal import Principal
+from apps.workspaces.selectors import workspace_get_for
+
+from . import selectors, services
+from .bodies import BodyError, is_json, parse_json, read_body
+from .models import Architecture, Revision
+from .schemas import (
+    ArchitectureDetailOut,
+    ArchitectureIn,
+    ArchitectureOut,
+    DiffOut,
+    RevisionDetailOut,
+    RevisionOut,
+    WriteOut,
+)
+
+router = Router(auth=workbench_auth, tags=["models"])
+
+MODEL_BODY = {
+    "requestBody": {
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+        }
+    }
+}
+OPS_BODY = {
+    "requestBody": {
+        "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}
+    }
+}
+
+
+def _principal(request: HttpRequest) -> Principal:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _error(status: int, detail: str, **extra: Any) -> JsonResponse:
+    return JsonResponse({"detail": detail, **extra}, status=status)
+
+
+def _invalid(exc: ModelInvalid) -> JsonResponse:
+    count = len(exc.errors)
+    return _error(422, f"the model is invalid: {count} error(s)", **exc.as_dict())
+
+
+def _write_error(exc: Exception) -> JsonResponse:
+    """The response for a write that was refused; nothing was stored."""
+    if isinstance(exc, BodyError):
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    if isinstance(exc, ModelInvalid):
+        return _invalid(exc)
+    if isinstance(exc, OpError):
+        return _error(422, exc.message, errors=[exc.as_dict()])
+    if isinstance(exc, Conflict):
+        return _error(409, exc.message, **exc.extra)
+    raise exc
+
+
+WRITE_ERRORS = (BodyError, ModelInvalid, OpError, Conflict)
+
+
+def _arch_out(arch: Architecture) -> dict[str, Any]:
+    return {
+        "id": arch.pk,
+        "workspace": arch.workspace_id,
+        "name": arch.name,
+        "title": arch.title,
+        "revision": arch.revision,
+        "content_hash": arch.content_hash,
+        "created": arch.created,
+        "updated": arch.updated,
+    }
+
+
+def _revision_out(rev: Revision) -> dict[str, Any]:
+    return {
+        "number": rev.number,
+        "content_hash": rev.content_hash,
+        "author": rev.author_label,
+        "created": rev.created,
+        "summary": rev.summary_lines,
+        "changes": rev.changes,
+    }
+
+
+def _write_out(arch_id: int, rev: Revision, changed: bool = True) -> dict[str, Any]:
+    arch = Architecture.objects.get(pk=arch_id)
+    return {"model": _arch_out(arch), "revision": _revision_out(rev), "changed": changed}
+
+
+def _etag(number: int) -> str:
+    return f'"{number}"'
+
+
+# --- models of a workspace ---------------------------------------------------------------------
+
+
+@router.get("/workspaces/{int:workspace_id}/models", response=list[ArchitectureOut])
+def list_models(request: HttpRequest, workspace_id: int) -> list[dict[str, Any]]:
+    rows = selectors.architecture_list_for(principal=_principal(request), workspace_id=workspace_id)
+    return [_arch_out(a) for a in rows]
+
+
+@router.post(
+    "/workspaces/{int:workspace_id}/models",
+    response={201: ArchitectureOut},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": ArchitectureIn.model_json_schema()},
+                **MODEL_BODY["requestBody"]["content"],
+            }
+        }
+    },
+)
+def create_model(request: HttpRequest, workspace_id: int) -> Any:
+    """Create a model from JSON ``{name, title, source | document}``, or from a YAML body or
+    multipart ``file`` (editor)."""
+    principal = _principal(request)
+    workspace = workspace_get_for(principal=principal, workspace_id=workspace_id, need="editor")
+    limits = services.model_limits()
+    try:
+        data = read_body(request, limits)
+        if is_json(request):
+            try:
+                payload = ArchitectureIn.model_validate(parse_json(data, limits))
+            except ValidationError as exc:
+                return JsonResponse(
+                    {"detail": exc.errors(include_url=False, include_context=False)}, status=422
+                )
+            source: Any = payload.source if payload.source is not None else payload.document
+            arch = services.architecture_create(
+                workspace=workspace,
+                actor=principal,
+                source=source,
+                name=payload.name,
+                title=payload.title,
+            )
+        else:
+            arch = services.architecture_create(workspace=workspace, actor=principal, source=data)
+    except WRITE_ERRORS as exc:
+        return _write_error(exc)
+    return 201, _arch_out(arch)
+
+
+# --- one model ---------------------------------------------------------------------------------
+
+
+@router.get("/models/{int:model_id}", response=ArchitectureDetailOut)
+def get_model(request: HttpRequest, response: HttpResponse, model_id: int) -> dict[str, Any]:
+    arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
+    response["ETag"] = _etag(arch.revision)
+    return {**_arch_out(arch), "document": arch.document}
+
+
+@router.delete("/models/{int:model_id}", response={204: None})
+def delete_model(request: HttpRequest, model_id: int) -> tuple[int, None]:
+    """Deletes the model with its history (owner)."""
+    principal = _principal(request)
+    selectors.architecture_get_for(principal=principal, architecture_id=model_id, need="owner")
+    services.architecture_delete(architecture_id=model_id, actor=principal)
+    return 204, None
+
+
+def _base_revision(request: HttpRequest, base_revision: int | None) -> int | None:
+    if base_revision is not None:
+        return base_revision
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return None
+    value = header.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise HttpError(400, 'If-Match must be the revision number in quotes, e.g. If-Match: "3"')
+    return int(value)
+
+
+@router.put("/models/{int:model_id}/document", response=WriteOut, openapi_extra=MODEL_BODY)
+def import_model(request: HttpRequest, model_id: int, base_revision: int | None = None) -> Any:
+    """Replace the whole document (editor). Needs ``base_revision`` or ``If-Match: "<n>"``:
+    409 with ``current_revision`` when stale, 428 when missing."""
+    principal = _principal(request)
+    arch = selectors.architecture_get_for(
+        principal=principal, architecture_id=model_id, need="editor"
+    )
+    base = _base_revision(request, base_revision)
+    if base is None:
+        return _error(
+            428,
+            'say which revision you edited: ?base_revision=<n> or If-Match: "<n>"',
+            current_revision=arch.revision,
+        )
+    try:
+        data = read_body(request, services.model_limits())
+        rev, changed = services.architecture_import(
+            architecture_id=model_id, source=data, base_revision=base, actor=principal
+        )
+    except WRITE_ERRORS as exc:
+        return _write_error(exc)
+    return _write_out(model_id, rev, changed)
+
+
+@router.get("/models/{int:model_id}/export")
+def export_model(
+    request: HttpRequest, model_id: int, format: str = "yaml", revision: int | None = None
+) -> HttpResponse:
+    """Download the canonical YAML (default) or JSON, of the current or a given revision."""
+    arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
+    if format not in ("yaml", "json"):
+        raise HttpError(400, "format must be yaml or json")
+    number, document = arch.revision, arch.document
+    if revision is not None:
+        rev = selectors.revision_get(architecture=arch, number=revision)
+        number, document = rev.number, rev.document
+    if format == "yaml":
+        response = HttpResponse(dump_yaml(document), content_type="application/yaml; charset=utf-8")
+    else:
+        response = HttpResponse(dump_json(document), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{arch.name}.{format}"'
+    response["ETag"] = _etag(number)
+    return response
+
+
+@router.post("/models/{int:model_id}/ops", response=WriteOut, openapi_extra=OPS_BODY)
+def apply_ops(request: HttpRequest, model_id: int) -> Any:
+    """Apply a list of element ops atomically to the current document (editor)."""
+    principal = _principal(request)
+    selectors.architecture_get_for(principal=principal, architecture_id=model_id, need="editor")
+    limits = services.model_limits()
+    try:
+        if not is_json(request):
+            raise BodyError(415, "send the ops as JSON (Content-Type: application/json)")
+        ops = parse_json(read_body(request, limits), limits)
+        if isinstance(ops, dict) and set(ops) == {"ops"}:
+            ops = ops["ops"]
+        rev = services.architecture_apply_ops(architecture_id=model_id, ops=ops, actor=principal)
+    except WRITE_ERRORS as exc:
+        return _write_error(exc)
+    return _write_out(model_id, rev)
+
+
+# --- revisions ---------------------------------------------------------------------------------
+
+
+@router.get("/models/{int:model_id}/revisions", response=list[RevisionOut])
+def list_revisions(request: HttpRequest, model_id: int) -> list[dict[str, Any]]:
+    arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
+    return [_revision_out(r) for r in selectors.revision_list(architecture=arch)]
+
+
+@router.get("/models/{int:model_id}/revisions/{int:number}", response=RevisionDetailOut)
+def get_revision(request: HttpRequest, model_id: int, number: int) -> dict[str, Any]:
+    arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
+    rev = selectors.revision_get(architecture=arch, number=number)
+    return {**_revision_out(rev), "document": rev.document}
+
+
+@router.get("/models/{int:model_id}/diff", response=DiffOut)
+def diff_revisions(
+    request: HttpRequest,
+    model_id: int,
+    from_revision: int | None = Query(None, alias="from"),
+    to_revision: int | None = Query(None, alias="to"),
+) -> dict[str, Any]:
+    """Differences between revisions ``from`` (default: the one before ``to``) and ``to``
+    (default: current): element by element, and as a unified YAML diff."""
+    arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
+    to_n = to_revision if to_revision is not None else arch.revision
+    from_n = from_revision if from_revision is not None else max(to_n - 1, 1)
+    a = selectors.revision_get(architecture=arch, number=from_n)
+    b = selectors.revision_get(architecture=arch, number=to_n)
+    return {
+        "model": arch.pk,
+        "from_revision": from_n,
+        "to_revision": to_n,
+        "elements": diff_documents(a.document, b.document),
+        "yaml": unified_yaml_diff(
+            a.document, b.document, from_label=f"revision {from_n}", to_label=f"revision {to_n}"
+        ),
+    }
+
+
+@router.post("/models/{int:model_id}/revisions/{int:number}/revert", response=WriteOut)
+def revert_model(request: HttpRequest, model_id: int, number: int) -> Any:
+    """A new revision with the document of revision ``number`` (editor)."""
+    principal = _principal(request)
+    selectors.architecture_get_for(principal=principal, architecture_id=model_id, need="editor")
+    try:
+        rev = services.architecture_revert(
+            architecture_id=model_id, to_revision=number, actor=principal
+        )
+    except WRITE_ERRORS as exc:
+        return _write_error(exc)
+    return _write_out(model_id, rev)
+
+
+# --- the format ----------------------------------------------------------------------------
+
+
+@router.get("/schema/model.json", auth=None, tags=["meta"])
+def get_model_schema(request: HttpRequest) -> dict[str, Any]:
+    """The JSON Schema of the ``workbench/v1`` model format (public)."""
+    return model_json_schema()

@@ -1,0 +1,43 @@
+"""A JSON document stored as its exact canonical text.
+
+PostgreSQL's ``jsonb`` reorders object keys, but key order is part of the canonical form
+(same model in, byte-identical YAML out). Storing the canonical JSON text keeps the order on
+every database and makes ``content_hash`` checkable against the stored bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import models
+
+
+def canonical_json(document: dict[str, Any]) -> str:
+    """The stored form of a canonical document: compact JSON, key order kept."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(document).encode()).hexdigest()
+
+
+class DocumentField(models.TextField):
+    """A dict in Python, its canonical JSON text in the database."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value)
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        return canonical_json(value)
+
+    def value_to_string(self, obj: Any) -> str:
+        return canonical_json(self.value_from_object(obj))

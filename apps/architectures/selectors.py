@@ -1,0 +1,75 @@
+"""Reads of stored models, with permissions; the entry point other apps use.
+
+``architecture_get_for`` checks the principal's role (404 outsider, 403 too low);
+``architecture_model`` gives the typed ``apps.archmodel.Model`` of the current document.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from apps.archmodel import Limits, Model, model_from_data
+from apps.workspaces.principal import Principal
+from apps.workspaces.selectors import require_role, workspace_get_for
+
+from .models import Architecture, Revision
+
+_CACHE_SIZE = 32
+_cache: OrderedDict[str, Model] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def architecture_get_for(
+    *, principal: Principal, architecture_id: int, need: str = "viewer"
+) -> Architecture:
+    """The stored model if ``principal`` has at least role ``need`` in its workspace."""
+    arch = Architecture.objects.select_related("workspace").filter(pk=architecture_id).first()
+    if arch is None:
+        raise Http404("No such model")
+    require_role(principal=principal, workspace=arch.workspace, need=need)
+    return arch
+
+
+def architecture_list_for(*, principal: Principal, workspace_id: int) -> QuerySet[Architecture]:
+    workspace = workspace_get_for(principal=principal, workspace_id=workspace_id)
+    return Architecture.objects.filter(workspace=workspace).defer("document")
+
+
+def document_model(document: dict[str, Any], digest: str) -> Model:
+    """The typed model of a stored (already validated) document, cached by content hash.
+
+    Treat the result as read-only: it is shared between callers in this process.
+    """
+    with _cache_lock:
+        model = _cache.get(digest)
+        if model is not None:
+            _cache.move_to_end(digest)
+            return model
+    # Stored documents passed validation when written; do not re-apply (possibly lowered) limits.
+    model = model_from_data(document, limits=Limits.unlimited())
+    with _cache_lock:
+        _cache[digest] = model
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return model
+
+
+def architecture_model(architecture: Architecture) -> Model:
+    """The typed ``Model`` of the architecture's current document."""
+    return document_model(architecture.document, architecture.content_hash)
+
+
+def revision_list(*, architecture: Architecture) -> QuerySet[Revision]:
+    return Revision.objects.filter(architecture=architecture).defer("document").order_by("-number")
+
+
+def revision_get(*, architecture: Architecture, number: int) -> Revision:
+    revision = Revision.objects.filter(architecture=architecture, number=number).first()
+    if revision is None:
+        raise Http404(f"No revision {number}")
+    return revision

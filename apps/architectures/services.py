@@ -1,0 +1,256 @@
+"""Writes to stored models. Each one validates, appends revision n+1 and moves the model to
+it in one transaction under a row lock, then broadcasts ``model.changed`` after commit.
+
+Errors callers map to statuses: ``ModelInvalid`` (422), ``OpError`` (422), ``StaleRevision``
+(409), ``NameTaken`` (409), ``Http404`` (missing revision).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import Http404
+
+from apps.archmodel import Limits, ModelError, ModelInvalid, load_model, model_from_data
+from apps.archmodel.diff import diff_documents, summarize
+from apps.archmodel.ops import apply_ops
+from apps.workspaces.errors import Conflict
+from apps.workspaces.models import Workspace
+from apps.workspaces.principal import Principal
+
+from .events import broadcast_model_changed
+from .fields import canonical_json, content_hash
+from .models import Architecture, Revision
+
+log = logging.getLogger(__name__)
+
+MAX_SUMMARY_LINES = 200
+
+
+class StaleRevision(Conflict):
+    """A whole-document write based on an old revision (optimistic concurrency)."""
+
+    def __init__(self, *, base_revision: int, current_revision: int):
+        super().__init__(
+            f"the model changed since revision {base_revision}; it is now at revision "
+            f"{current_revision}. Fetch it, merge your changes and retry with "
+            f"base_revision={current_revision}",
+            current_revision=current_revision,
+        )
+        self.current_revision = current_revision
+
+
+class NameTaken(Conflict):
+    def __init__(self, name: str):
+        super().__init__(f"this workspace already has a model named '{name}'")
+
+
+def model_limits() -> Limits:
+    """The server's limits, read per call so tests and settings overrides apply."""
+    return Limits(
+        max_bytes=settings.WORKBENCH_MAX_MODEL_BYTES, max_elements=settings.WORKBENCH_MAX_ELEMENTS
+    )
+
+
+def validate_document(source: bytes | str | dict[str, Any]) -> dict[str, Any]:
+    """The canonical document of ``source`` (file bytes/text or parsed data); ModelInvalid."""
+    limits = model_limits()
+    if isinstance(source, dict):
+        document = model_from_data(source, limits=limits).document
+    else:
+        document = load_model(source, limits=limits).document
+    size = len(canonical_json(document).encode())
+    if size > limits.max_bytes:
+        raise ModelInvalid(
+            [
+                ModelError(
+                    "",
+                    f"the model would be {size:,} bytes; the limit is {limits.max_bytes:,} "
+                    "(WORKBENCH_MAX_MODEL_BYTES)",
+                    "limit",
+                )
+            ]
+        )
+    return document
+
+
+def _summary(lines: list[str]) -> str:
+    if len(lines) > MAX_SUMMARY_LINES:
+        lines = [*lines[:MAX_SUMMARY_LINES], f"... and {len(lines) - MAX_SUMMARY_LINES} more"]
+    return "\n".join(lines)
+
+
+def _author(actor: Principal) -> dict[str, Any]:
+    return {"author": actor.user if actor.token is None else None, "author_label": actor.label}
+
+
+def _name_free(workspace_id: int, name: str, exclude: int | None = None) -> None:
+    qs = Architecture.objects.filter(workspace_id=workspace_id, name=name)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    if qs.exists():
+        raise NameTaken(name)
+
+
+def architecture_create(
+    *,
+    workspace: Workspace,
+    actor: Principal,
+    source: bytes | str | dict[str, Any] | None = None,
+    name: str | None = None,
+    title: str | None = None,
+) -> Architecture:
+    """A new stored model at revision 1, from a file, parsed data, or just a name."""
+    if source is None:
+        source = {"apiVersion": "workbench/v1", "name": name or ""}
+        if title:
+            source["title"] = title
+    document = validate_document(source)
+    renamed = name is not None and name != document["name"]
+    retitled = title is not None and title != document.get("title")
+    if renamed or retitled:
+        # The request names the model: the document follows it (validated again).
+        document = dict(document)
+        if name is not None:
+            document["name"] = name
+        if title is not None:
+            document["title"] = title
+        document = validate_document(document)
+    try:
+        with transaction.atomic():
+            _name_free(workspace.pk, document["name"])
+            arch = Architecture.objects.create(
+                workspace=workspace,
+                name=document["name"],
+                title=document.get("title") or "",
+                document=document,
+                content_hash=content_hash(document),
+                revision=1,
+            )
+            Revision.objects.create(
+                architecture=arch,
+                number=1,
+                document=document,
+                content_hash=arch.content_hash,
+                summary="created",
+                changes={"kind": "create"},
+                **_author(actor),
+            )
+    except IntegrityError as exc:  # a concurrent create took the name
+        raise NameTaken(document["name"]) from exc
+    log.info("created model %s in workspace %s", arch.pk, workspace.pk)
+    return arch
+
+
+def _locked(architecture_id: int) -> Architecture:
+    try:
+        return Architecture.objects.select_for_update().get(pk=architecture_id)
+    except Architecture.DoesNotExist as exc:
+        raise Http404("No such model") from exc
+
+
+def _write(
+    arch: Architecture,
+    document: dict[str, Any],
+    *,
+    actor: Principal,
+    lines: list[str],
+    changes: dict[str, Any],
+    ops: list[Any] | None,
+) -> Revision:
+    """Append revision n+1 and move the (locked) architecture to it; broadcast after commit."""
+    if document["name"] != arch.name:
+        _name_free(arch.workspace_id, document["name"], exclude=arch.pk)
+    number = arch.revision + 1
+    digest = content_hash(document)
+    revision = Revision.objects.create(
+        architecture=arch,
+        number=number,
+        document=document,
+        content_hash=digest,
+        summary=_summary(lines),
+        changes=changes,
+        **_author(actor),
+    )
+    arch.document = document
+    arch.content_hash = digest
+    arch.revision = number
+    arch.name = document["name"]
+    arch.title = document.get("title") or ""
+    arch.save(update_fields=["document", "content_hash", "revision", "name", "title", "updated"])
+    transaction.on_commit(
+        partial(
+            broadcast_model_changed,
+            architecture_id=arch.pk,
+            revision=number,
+            author=actor.label,
+            ops=ops,
+            summary=lines[:MAX_SUMMARY_LINES],
+        )
+    )
+    return revision
+
+
+def architecture_apply_ops(
+    *, architecture_id: int, ops: list[dict[str, Any]], actor: Principal
+) -> Revision:
+    """Applies element ops atomically to the current document (no base revision needed: ops
+    address elements, so concurrent edits of different elements or fields all survive)."""
+    with transaction.atomic():
+        arch = _locked(architecture_id)
+        new, lines = apply_ops(arch.document, ops)
+        document = validate_document(new)
+        return _write(
+            arch, document, actor=actor, lines=lines, changes={"kind": "ops", "ops": ops}, ops=ops
+        )
+
+
+def architecture_import(
+    *,
+    architecture_id: int,
+    source: bytes | str | dict[str, Any],
+    base_revision: int,
+    actor: Principal,
+) -> tuple[Revision, bool]:
+    """Replaces the whole document if ``base_revision`` is current (else StaleRevision).
+
+    Returns (revision, changed): a document equal to the current one writes nothing.
+    """
+    document = validate_document(source)  # parse outside the lock: it is the slow part
+    with transaction.atomic():
+        arch = _locked(architecture_id)
+        if base_revision != arch.revision:
+            raise StaleRevision(base_revision=base_revision, current_revision=arch.revision)
+        if content_hash(document) == arch.content_hash:
+            return arch.revisions.get(number=arch.revision), False
+        diff = diff_documents(arch.document, document)
+        lines = summarize(diff) or ["reformatted"]
+        changes = {"kind": "import", "counts": diff["counts"]}
+        return _write(arch, document, actor=actor, lines=lines, changes=changes, ops=None), True
+
+
+def architecture_revert(*, architecture_id: int, to_revision: int, actor: Principal) -> Revision:
+    """A new revision whose document is that of revision ``to_revision`` (validated again, as
+    the format's checks may have tightened since)."""
+    with transaction.atomic():
+        arch = _locked(architecture_id)
+        old = Revision.objects.filter(architecture=arch, number=to_revision).first()
+        if old is None:
+            raise Http404(f"No revision {to_revision}")
+        document = validate_document(old.document)
+        diff = diff_documents(arch.document, document)
+        lines = [f"reverted to revision {to_revision}", *summarize(diff)]
+        changes = {"kind": "revert", "from_revision": to_revision, "counts": diff["counts"]}
+        return _write(arch, document, actor=actor, lines=lines, changes=changes, ops=None)
+
+
+def architecture_delete(*, architecture_id: int, actor: Principal) -> None:
+    """Deletes the model and its whole history."""
+    deleted, _ = Architecture.objects.filter(pk=architecture_id).delete()
+    if not deleted:
+        raise Http404("No such model")
+    log.info("model %s deleted by %s", architecture_id, actor.label)

@@ -1,0 +1,1 @@
+"""Workspaces: who may see and change which models (memberships, roles, API tokens)."""
