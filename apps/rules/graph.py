@@ -115,8 +115,20 @@ class Condensation:
         self.succ: list[list[int]] = [sorted(s) for s in succ]
 
     def label(self, c: int) -> str:
+        """How a chain names a component: its id, or its members (the first few) in brackets."""
         members = self.components[c]
-        return members[0] if len(members) == 1 else "(" + ", ".join(members) + ")"
+        if len(members) == 1:
+            return members[0]
+        if len(members) <= 4:
+            return "(" + ", ".join(members) + ")"
+        return f"({', '.join(members[:3])} and {len(members) - 3} more in a cycle)"
+
+    def shown(self, c: int) -> list[str]:
+        """The ids of a component a finding lists: all of a small one, the first few of a big
+        one (``sync-cycle`` lists every member), so one giant cycle cannot make every chain
+        finding through it as large as the cycle."""
+        members = self.components[c]
+        return members if len(members) <= 4 else members[:3]
 
     def longest_paths(self) -> tuple[list[int], list[int]]:
         """For each component: the most edges on a path leaving it, and the next component on

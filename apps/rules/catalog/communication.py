@@ -9,6 +9,14 @@ from ..graph import cycle_text, shortest_cycle_through, strongly_connected
 from ..registry import Hit, rule
 
 
+def _some(ids: list[str], shown: int = 10) -> str:
+    """A readable list: all ids of a short one, the first few of a long one (the finding's
+    ``elements`` always has them all)."""
+    if len(ids) <= shown:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:shown])} and {len(ids) - shown} more"
+
+
 @rule(id="hardcoded-endpoint", category="communication", severity="warning",
       title="Hardcoded endpoint",
       summary="A call with discovery: static.",
@@ -33,7 +41,7 @@ def sync_cycle(ctx: Context) -> Iterator[Hit]:
     adj = ctx.internal_call_graph
     for comp in ctx.internal_sccs:
         cycle = shortest_cycle_through(adj, comp[0], set(comp))
-        more = f" ({len(comp)} services in the cycle: {', '.join(comp)})" if len(comp) > len(cycle) else ""
+        more = f" ({len(comp)} services in the cycle: {_some(comp)})" if len(comp) > len(cycle) else ""
         yield Hit(cycle_text(cycle), comp,
                   f"synchronous call cycle {' -> '.join([*cycle, cycle[0]])}{more}",
                   ctx.services[comp[0]].pointer)
@@ -51,7 +59,7 @@ def async_cycle(ctx: Context) -> Iterator[Hit]:
         if first is not None and all(sync_comp.get(n) == first for n in comp):
             continue
         cycle = shortest_cycle_through(adj, comp[0], set(comp))
-        more = f" ({len(comp)} services in the loop: {', '.join(comp)})" if len(comp) > len(cycle) else ""
+        more = f" ({len(comp)} services in the loop: {_some(comp)})" if len(comp) > len(cycle) else ""
         yield Hit(cycle_text(cycle), comp,
                   f"event loop {' -> '.join([*cycle, cycle[0]])}{more}",
                   ctx.services[comp[0]].pointer)
@@ -74,7 +82,7 @@ def long_sync_chain(ctx: Context) -> Iterator[Hit]:
         chain, members = [], []
         while c != -1:
             chain.append(entry if not chain else cond.label(c))
-            members.extend(cond.components[c])
+            members.extend(cond.shown(c))
             c = nxt[c]
         if len(cond.components[cond.comp_of[entry]]) > 1:
             chain[0] = cond.label(cond.comp_of[entry])

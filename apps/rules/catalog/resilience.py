@@ -174,9 +174,10 @@ def timeout_budget_inversion(ctx: Context) -> Iterator[Hit]:
         w, deep = worst[c.to]
         if w >= c.timeout_ms:
             r = deep.retries
-            how = f"{1 + r.max} x {deep.timeout_ms} ms"
+            how = f"its {deep.timeout_ms} ms timeout"
             if r.max:
-                how += f" + {r.max} x {r.backoff_ms or 0} ms backoff"
+                how = (f"{1 + r.max} x {deep.timeout_ms} ms + {r.max} x {r.backoff_ms or 0} ms "
+                       "backoff")
             yield Hit(c.edge, [c.source, c.to, deep.to],
                       f"{c.source} gives {c.to} {c.timeout_ms} ms, but {c.to}'s call to {deep.to} "
                       f"alone can take {w} ms ({how})", c.pointer)
