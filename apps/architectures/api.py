@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import ValidationError
 
@@ -168,7 +168,7 @@ def create_model(request: HttpRequest, workspace_id: int) -> Any:
             arch = services.architecture_create(workspace=workspace, actor=principal, source=data)
     except WRITE_ERRORS as exc:
         return _write_error(exc)
-    return 201, _arch_out(arch)
+    return Status(201, _arch_out(arch))
 
 
 # --- one model ---------------------------------------------------------------------------------
@@ -182,12 +182,12 @@ def get_model(request: HttpRequest, response: HttpResponse, model_id: int) -> di
 
 
 @router.delete("/models/{int:model_id}", response={204: None})
-def delete_model(request: HttpRequest, model_id: int) -> tuple[int, None]:
+def delete_model(request: HttpRequest, model_id: int) -> Status:
     """Deletes the model with its history (owner)."""
     principal = _principal(request)
     selectors.architecture_get_for(principal=principal, architecture_id=model_id, need="owner")
     services.architecture_delete(architecture_id=model_id, actor=principal)
-    return 204, None
+    return Status(204, None)
 
 
 def _base_revision(request: HttpRequest, base_revision: int | None) -> int | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 
 from apps.archmodel import Limits
 
@@ -52,9 +53,16 @@ def read_body(request: HttpRequest, limits: Limits) -> bytes:
         if length > limit + 64 * 1024:
             raise _too_big(length, limit)
         try:
-            upload = request.FILES.get("file")
+            # Django parses multipart bodies of POST requests only; PUT is parsed here.
+            if request.method == "POST":
+                files = request.FILES
+            else:
+                _, files = request.parse_file_upload(request.META, request)
+            upload = files.get("file")
         except RequestDataTooBig as exc:
             raise _too_big(length, limit) from exc
+        except MultiPartParserError as exc:
+            raise BodyError(400, f"malformed multipart body: {exc}") from exc
         if upload is None:
             raise BodyError(400, "a multipart upload needs the model in a part named 'file'")
         if upload.size is None or upload.size > limit:

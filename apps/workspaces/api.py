@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from . import selectors, services
@@ -64,7 +64,7 @@ def list_workspaces(request: HttpRequest) -> list[dict]:
 
 
 @router.post("", response={201: WorkspaceOut})
-def create_workspace(request: HttpRequest, payload: WorkspaceIn) -> tuple[int, dict]:
+def create_workspace(request: HttpRequest, payload: WorkspaceIn) -> Status:
     """A new workspace, owned by the caller. People only: a token belongs to one workspace."""
     principal = _principal(request)
     if principal.user is None:
@@ -73,7 +73,7 @@ def create_workspace(request: HttpRequest, payload: WorkspaceIn) -> tuple[int, d
         workspace = services.workspace_create(name=payload.name, owner=principal.user)
     except ValueError as exc:
         raise HttpError(400, str(exc)) from exc
-    return 201, _workspace_out(workspace, Role.OWNER)
+    return Status(201, _workspace_out(workspace, Role.OWNER))
 
 
 @router.get("/{int:workspace_id}", response=WorkspaceOut)
@@ -86,13 +86,13 @@ def get_workspace(request: HttpRequest, workspace_id: int) -> dict:
 
 
 @router.delete("/{int:workspace_id}", response={204: None})
-def delete_workspace(request: HttpRequest, workspace_id: int) -> tuple[int, None]:
+def delete_workspace(request: HttpRequest, workspace_id: int) -> Status:
     """Deletes the workspace and everything in it (owner only)."""
     workspace = selectors.workspace_get_for(
         principal=_principal(request), workspace_id=workspace_id, need="owner"
     )
     services.workspace_delete(workspace=workspace)
-    return 204, None
+    return Status(204, None)
 
 
 # --- members -----------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def list_members(request: HttpRequest, workspace_id: int) -> list[dict]:
 
 
 @router.post("/{int:workspace_id}/members", response={201: MemberOut})
-def add_member(request: HttpRequest, workspace_id: int, payload: MemberIn) -> tuple[int, dict]:
+def add_member(request: HttpRequest, workspace_id: int, payload: MemberIn) -> Status:
     workspace = selectors.workspace_get_for(
         principal=_principal(request), workspace_id=workspace_id, need="owner"
     )
@@ -130,7 +130,7 @@ def add_member(request: HttpRequest, workspace_id: int, payload: MemberIn) -> tu
         raise HttpError(404, str(exc)) from exc
     except Conflict as exc:
         raise HttpError(409, exc.message) from exc
-    return 201, _member_out(m)
+    return Status(201, _member_out(m))
 
 
 @router.patch("/{int:workspace_id}/members/{username}", response=MemberOut)
@@ -150,7 +150,7 @@ def update_member(
 
 
 @router.delete("/{int:workspace_id}/members/{username}", response={204: None})
-def remove_member(request: HttpRequest, workspace_id: int, username: str) -> tuple[int, None]:
+def remove_member(request: HttpRequest, workspace_id: int, username: str) -> Status:
     workspace = selectors.workspace_get_for(
         principal=_principal(request), workspace_id=workspace_id, need="owner"
     )
@@ -158,7 +158,7 @@ def remove_member(request: HttpRequest, workspace_id: int, username: str) -> tup
         services.membership_remove(membership=_membership(workspace, username))
     except Conflict as exc:
         raise HttpError(409, exc.message) from exc
-    return 204, None
+    return Status(204, None)
 
 
 # --- tokens ------------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ def list_tokens(request: HttpRequest, workspace_id: int) -> list[dict]:
 
 
 @router.post("/{int:workspace_id}/tokens", response={201: TokenCreatedOut})
-def create_token(request: HttpRequest, workspace_id: int, payload: TokenIn) -> tuple[int, dict]:
+def create_token(request: HttpRequest, workspace_id: int, payload: TokenIn) -> Status:
     """A new token; the response is the only time its full string is shown (owner only)."""
     principal = _principal(request)
     workspace = selectors.workspace_get_for(
@@ -186,11 +186,11 @@ def create_token(request: HttpRequest, workspace_id: int, payload: TokenIn) -> t
         )
     except ValueError as exc:
         raise HttpError(400, str(exc)) from exc
-    return 201, {**_token_out(token), "token": raw}
+    return Status(201, {**_token_out(token), "token": raw})
 
 
 @router.delete("/{int:workspace_id}/tokens/{int:token_id}", response={204: None})
-def revoke_token(request: HttpRequest, workspace_id: int, token_id: int) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, workspace_id: int, token_id: int) -> Status:
     workspace = selectors.workspace_get_for(
         principal=_principal(request), workspace_id=workspace_id, need="owner"
     )
@@ -198,4 +198,4 @@ def revoke_token(request: HttpRequest, workspace_id: int, token_id: int) -> tupl
     if token is None:
         raise Http404("No such token")
     services.token_revoke(token=token)
-    return 204, None
+    return Status(204, None)
