@@ -1,0 +1,1 @@
+"""Pieces every target shares: safe text, YAML output, images, the addresses and secrets."""

@@ -1,0 +1,296 @@
+"""What runs where: backing containers (datastores, brokers), their secrets, and each service's
+environment. Compose and Kubernetes render the same plan, so the two targets cannot disagree
+about a variable name, a port or a credential.
+
+A value that contains a secret is a tuple of parts: literal strings and ``Secret`` references.
+Compose renders a reference as ``${NAME:?...}`` (filled from ``.env``), Kubernetes as ``$(NAME)``
+after an env entry read from the backing element's Secret. No secret value is ever generated
+into the bundle: ``.env.example`` and the Secrets carry ``REPLACE_ME``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from apps.archmodel.types import Broker, Datastore, Model, Service
+
+from .images import BROKER_IMAGES, DATASTORE_IMAGES
+from .safe import env_key
+
+PLACEHOLDER = "REPLACE_ME"
+EXPORTED_KINDS = ("service", "gateway", "worker")
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A reference to a secret environment variable (its value lives in .env / a Secret)."""
+
+    name: str  # e.g. ORDERS_DB_PASSWORD
+    owner: str  # the datastore or broker whose Secret holds it
+    key: str  # key inside that Secret
+
+
+Part = str | Secret
+Value = tuple[Part, ...]
+
+
+def literal(text: str) -> Value:
+    return (text,)
+
+
+def secrets_in(value: Value) -> list[Secret]:
+    return [p for p in value if isinstance(p, Secret)]
+
+
+@dataclass
+class Backing:
+    """A container the bundle runs for a datastore or a broker."""
+
+    id: str
+    kind: str
+    role: str  # "datastore" | "broker"
+    image: str
+    port: int
+    data_path: str
+    env: dict[str, Value] = field(default_factory=dict)
+    command: list[Value] = field(default_factory=list)  # args appended to the image's command
+    healthcheck: list[str] = field(default_factory=list)  # exec form
+    secrets: list[Secret] = field(default_factory=list)
+    client_url: Value = ()  # what a client puts in its *_URL variable
+    uid: int | None = None  # the image's own non-root user, when it has one
+    modelled_replicas: int = 1
+
+
+def _db_name(element_id: str) -> str:
+    return element_id.replace("-", "_")
+
+
+def datastore_backing(ds: Datastore) -> Backing | None:
+    """The container for a datastore, or None when its kind has no official image (``other``)."""
+    image = DATASTORE_IMAGES.get(ds.kind)
+    if image is None:
+        return None
+    name = _db_name(ds.id)
+    pw = Secret(env_key("", ds.id, "PASSWORD"), ds.id, "password")
+    b = Backing(ds.id, ds.kind, "datastore", image, 0, "", modelled_replicas=ds.replicas)
+    host = ds.id
+    if ds.kind == "postgres":
+        b.port, b.data_path, b.uid = 5432, "/var/lib/postgresql/data", 999
+        b.env = {
+            "POSTGRES_USER": literal(name),
+            "POSTGRES_DB": literal(name),
+            "POSTGRES_PASSWORD": (pw,),
+            "PGDATA": literal("/var/lib/postgresql/data/pgdata"),
+        }
+        b.healthcheck = ["pg_isready", "-U", name, "-d", name]
+        b.secrets = [pw]
+        b.client_url = (f"postgresql://{name}:", pw, f"@{host}:5432/{name}")
+    elif ds.kind in ("mysql", "mariadb"):
+        root = Secret(env_key("", ds.id, "ROOT_PASSWORD"), ds.id, "root-password")
+        b.port, b.data_path, b.uid = 3306, "/var/lib/mysql", 999
+        b.env = {
+            "MYSQL_DATABASE": literal(name),
+            "MYSQL_USER": literal(name),
+            "MYSQL_PASSWORD": (pw,),
+            "MYSQL_ROOT_PASSWORD": (root,),
+        }
+        b.healthcheck = (
+            ["healthcheck.sh", "--connect", "--innodb_initialized"]
+            if ds.kind == "mariadb"
+            else ["mysqladmin", "ping", "-h", "127.0.0.1"]
+        )
+        b.secrets = [pw, root]
+        b.client_url = (f"mysql://{name}:", pw, f"@{host}:3306/{name}")
+    elif ds.kind == "mongodb":
+        b.port, b.data_path, b.uid = 27017, "/data/db", 999
+        b.env = {"MONGO_INITDB_ROOT_USERNAME": literal(name), "MONGO_INITDB_ROOT_PASSWORD": (pw,)}
+        b.healthcheck = ["mongosh", "--quiet", "--eval", "db.adminCommand('ping')"]
+        b.secrets = [pw]
+        b.client_url = (f"mongodb://{name}:", pw, f"@{host}:27017/{name}?authSource=admin")
+    elif ds.kind == "redis":
+        b.port, b.data_path, b.uid = 6379, "/data", 999
+        b.command = [
+            literal("redis-server"),
+            literal("--appendonly"),
+            literal("yes"),
+            literal("--requirepass"),
+            (pw,),
+        ]
+        b.healthcheck = ["sh", "-c", 'redis-cli -a "$$REDIS_PASSWORD" --no-auth-warning ping']
+        b.env = {"REDIS_PASSWORD": (pw,)}
+        b.secrets = [pw]
+        b.client_url = ("redis://:", pw, f"@{host}:6379/0")
+    elif ds.kind == "cassandra":
+        b.port, b.data_path = 9042, "/var/lib/cassandra"
+        b.healthcheck = ["cqlsh", "-e", "describe keyspaces"]
+        b.client_url = literal(f"cassandra://{host}:9042")
+    elif ds.kind == "elasticsearch":
+        b.port, b.data_path, b.uid = 9200, "/usr/share/elasticsearch/data", 1000
+        b.env = {
+            "discovery.type": literal("single-node"),
+            "xpack.security.enabled": literal("false"),
+            "ES_JAVA_OPTS": literal("-Xms512m -Xmx512m"),
+        }
+        b.healthcheck = ["curl", "-fsS", "http://127.0.0.1:9200/_cluster/health"]
+        b.client_url = literal(f"http://{host}:9200")
+    return b
+
+
+def broker_backing(br: Broker) -> Backing | None:
+    image = BROKER_IMAGES.get(br.kind)
+    if image is None:
+        return None
+    host = br.id
+    b = Backing(br.id, br.kind, "broker", image, 0, "", modelled_replicas=br.replicas)
+    pw = Secret(env_key("", br.id, "PASSWORD"), br.id, "password")
+    if br.kind == "rabbitmq":
+        b.port, b.data_path, b.uid = 5672, "/var/lib/rabbitmq", 999
+        b.env = {"RABBITMQ_DEFAULT_USER": literal("workbench"), "RABBITMQ_DEFAULT_PASS": (pw,)}
+        b.healthcheck = ["rabbitmq-diagnostics", "-q", "ping"]
+        b.secrets = [pw]
+        b.client_url = ("amqp://workbench:", pw, f"@{host}:5672/")
+    elif br.kind == "kafka":
+        b.port, b.data_path, b.uid = 9092, "/var/lib/kafka/data", 1000
+        b.env = {
+            "KAFKA_NODE_ID": literal("1"),
+            "KAFKA_PROCESS_ROLES": literal("broker,controller"),
+            "KAFKA_LISTENERS": literal("PLAINTEXT://:9092,CONTROLLER://:9093"),
+            "KAFKA_ADVERTISED_LISTENERS": literal(f"PLAINTEXT://{host}:9092"),
+            "KAFKA_CONTROLLER_LISTENER_NAMES": literal("CONTROLLER"),
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": literal(
+                "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+            ),
+            "KAFKA_CONTROLLER_QUORUM_VOTERS": literal("1@localhost:9093"),
+            "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": literal("1"),
+            "KAFKA_LOG_DIRS": literal("/var/lib/kafka/data"),
+        }
+        b.healthcheck = [
+            "/opt/kafka/bin/kafka-broker-api-versions.sh",
+            "--bootstrap-server",
+            "127.0.0.1:9092",
+        ]
+        b.client_url = literal(f"kafka://{host}:9092")
+    elif br.kind == "nats":
+        b.port, b.data_path = 4222, "/data"
+        b.command = [
+            literal("--jetstream"),
+            literal("--store_dir=/data"),
+            literal("--http_port=8222"),
+        ]
+        b.healthcheck = ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8222/healthz"]
+        b.client_url = literal(f"nats://{host}:4222")
+    elif br.kind == "redis":
+        b.port, b.data_path, b.uid = 6379, "/data", 999
+        b.command = [
+            literal("redis-server"),
+            literal("--appendonly"),
+            literal("yes"),
+            literal("--requirepass"),
+            (pw,),
+        ]
+        b.healthcheck = ["sh", "-c", 'redis-cli -a "$$REDIS_PASSWORD" --no-auth-warning ping']
+        b.env = {"REDIS_PASSWORD": (pw,)}
+        b.secrets = [pw]
+        b.client_url = ("redis://:", pw, f"@{host}:6379/0")
+    return b
+
+
+@dataclass
+class Plan:
+    """Everything the targets render, derived once from the model."""
+
+    model: Model
+    services: list[Service]  # exported (service, gateway, worker), in model order
+    backings: dict[str, Backing]  # by datastore/broker id, in model order
+    unmanaged: list[str]  # datastores/brokers of kind `other`: addresses come from .env
+
+    def service(self, service_id: str) -> Service:
+        return self.model.service_map[service_id]
+
+    def datastores_of(self, svc: Service) -> list[str]:
+        return list(dict.fromkeys(d.store for d in svc.data))
+
+    def brokers_of(self, svc: Service) -> list[str]:
+        events = {e.id: e for e in self.model.events}
+        ids = [p.event for p in svc.publishes] + [s.event for s in svc.subscribes]
+        return list(dict.fromkeys(events[e].broker for e in ids if e in events))
+
+    def callees(self, svc: Service) -> list[str]:
+        """Exported services ``svc`` calls or routes to (each once, in model order)."""
+        exported = {s.id for s in self.services}
+        targets = [c.to for c in svc.calls] + [r.to for r in svc.routes]
+        return [t for t in dict.fromkeys(targets) if t in exported and t != svc.id]
+
+    def external_callees(self, svc: Service) -> list[str]:
+        exported = {s.id for s in self.services}
+        return [c.to for c in svc.calls if c.to not in exported]
+
+    def callers(self, service_id: str) -> list[str]:
+        """Exported services that call or route to ``service_id``: exactly what the model says."""
+        return [s.id for s in self.services if service_id in self.callees(s)]
+
+    def users_of(self, backing_id: str) -> list[str]:
+        return [
+            s.id
+            for s in self.services
+            if backing_id in self.datastores_of(s) or backing_id in self.brokers_of(s)
+        ]
+
+    def secrets(self) -> list[Secret]:
+        return [s for b in self.backings.values() for s in b.secrets]
+
+    def env(self, svc: Service) -> dict[str, Value]:
+        """The service's environment, in a stable order; every address comes from here."""
+        env: dict[str, Value] = {
+            "SERVICE_NAME": literal(svc.id),
+            "SYSTEM_NAME": literal(self.model.name),
+            "PORT": literal(str(svc.port)),
+            "WORKBENCH_DEBUG_ENDPOINTS": literal("0"),
+        }
+        for store in self.datastores_of(svc):
+            env[env_key("DATASTORE", store, "URL")] = self._url(store)
+        for broker in self.brokers_of(svc):
+            env[env_key("BROKER", broker, "URL")] = self._url(broker)
+        for callee in self.callees(svc):
+            env[env_key("SERVICE", callee, "URL")] = literal(
+                f"http://{callee}:{self.service(callee).port}"
+            )
+        for ext in dict.fromkeys(self.external_callees(svc)):
+            env[env_key("SERVICE", ext, "URL")] = (Secret(env_key("SERVICE", ext, "URL"), "", ""),)
+        return env
+
+    def _url(self, element_id: str) -> Value:
+        backing = self.backings.get(element_id)
+        if backing is None:  # kind `other`: the operator supplies the address
+            name = env_key("", element_id, "URL")
+            return (Secret(name, "", ""),)
+        return backing.client_url
+
+    def external_vars(self) -> list[str]:
+        """Variables the operator must supply (external services, `other` backings)."""
+        names: dict[str, None] = {}
+        for svc in self.services:
+            for value in self.env(svc).values():
+                for part in secrets_in(value):
+                    if not part.owner:
+                        names[part.name] = None
+        return list(names)
+
+
+def plan(model: Model) -> Plan:
+    services = [s for s in model.services if s.kind in EXPORTED_KINDS]
+    backings: dict[str, Backing] = {}
+    unmanaged: list[str] = []
+    for ds in model.datastores:
+        b = datastore_backing(ds)
+        if b:
+            backings[ds.id] = b
+        else:
+            unmanaged.append(ds.id)
+    for br in model.brokers:
+        b = broker_backing(br)
+        if b:
+            backings[br.id] = b
+        else:
+            unmanaged.append(br.id)
+    return Plan(model, services, backings, unmanaged)

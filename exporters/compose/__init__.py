@@ -1,0 +1,178 @@
+"""The Docker Compose target: ``compose.yaml`` (Compose Specification, no ``version:``).
+
+- one service per exported model service, built from ``services/<id>`` (see the skeleton
+  target), with a healthcheck on its readiness path and ``depends_on`` its datastores, brokers
+  and callees with ``condition: service_healthy`` (call edges that would close a cycle are left
+  out: Compose refuses cycles);
+- one container per datastore and broker from a pinned official image, data on a named volume;
+- only gateways publish a port; everything else is reachable on the project network only;
+- secrets come from ``.env`` (``${NAME:?...}``): the file is never part of the bundle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exporters.common import yamlout
+from exporters.common.infra import Backing, Plan, Secret, Value
+from exporters.skeleton.spec import health_paths
+
+HEALTH_TIMING = {"interval": "10s", "timeout": "3s", "retries": 6, "start_period": "20s"}
+
+
+def render(value: Value) -> str:
+    """A value for compose.yaml: secrets become required ``${NAME}`` interpolations.
+
+    Literal parts are escaped (``$`` → ``$$``) so nothing from the model is ever interpolated.
+    """
+    out = []
+    for part in value:
+        if isinstance(part, Secret):
+            out.append(f"${{{part.name}:?set {part.name} in .env (see .env.example)}}")
+        else:
+            out.append(part.replace("$", "$$"))
+    return "".join(out)
+
+
+def cpus(cpu: str | None) -> str | None:
+    if not cpu:
+        return None
+    if cpu.endswith("m"):
+        return f"{int(cpu[:-1]) / 1000:g}"
+    return f"{float(cpu):g}"
+
+
+def memory(mem: str | None) -> str | None:
+    if not mem:
+        return None
+    units = {"Ki": "k", "Mi": "m", "Gi": "g", "K": "k", "M": "m", "G": "g"}
+    for suffix, unit in units.items():
+        if mem.endswith(suffix):
+            return mem[: -len(suffix)] + unit
+    return mem
+
+
+def _acyclic_depends(plan: Plan) -> dict[str, list[str]]:
+    """Callee edges, dropping any that would close a cycle (in model order)."""
+    edges: dict[str, list[str]] = {s.id: [] for s in plan.services}
+
+    def reaches(a: str, b: str) -> bool:
+        stack, seen = [a], set()
+        while stack:
+            node = stack.pop()
+            if node == b:
+                return True
+            if node not in seen:
+                seen.add(node)
+                stack.extend(edges.get(node, []))
+        return False
+
+    for svc in plan.services:
+        for callee in plan.callees(svc):
+            if not reaches(callee, svc.id):
+                edges[svc.id].append(callee)
+    return edges
+
+
+def _backing_service(b: Backing) -> dict[str, Any]:
+    out: dict[str, Any] = {"image": b.image}
+    if b.command:
+        out["command"] = [render(v) for v in b.command]
+    if b.env:
+        out["environment"] = {k: render(v) for k, v in b.env.items()}
+    out["volumes"] = [f"{b.id}-data:{b.data_path}"]
+    out["healthcheck"] = {"test": ["CMD", *b.healthcheck], **HEALTH_TIMING}
+    out["restart"] = "unless-stopped"
+    out["labels"] = {
+        "dev.workbench.element": b.id,
+        "dev.workbench.role": b.role,
+        "dev.workbench.kind": b.kind,
+    }
+    return out
+
+
+class ComposeTarget:
+    name = "compose"
+
+    def files(self, plan: Plan, problems: list[str]) -> dict[str, bytes]:
+        model = plan.model
+        depends = _acyclic_depends(plan)
+        services: dict[str, Any] = {}
+        host_port = 8080
+        for svc in plan.services:
+            entry: dict[str, Any] = {
+                "build": {"context": f"./services/{svc.id}"},
+                "image": f"{model.name}-{svc.id}:dev",
+            }
+            if svc.kind != "gateway":
+                entry["environment"] = {k: render(v) for k, v in plan.env(svc).items()}
+            _, readiness = health_paths(svc)
+            probe = "/readyz" if svc.kind == "gateway" else readiness
+            if svc.kind == "gateway":
+                test = [
+                    "CMD",
+                    "wget",
+                    "-q",
+                    "-O",
+                    "/dev/null",
+                    f"http://127.0.0.1:{svc.port}{probe}",
+                ]
+                entry["ports"] = [f"{host_port}:{svc.port}"]
+                host_port += 1
+            else:
+                code = (
+                    f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{svc.port}"
+                    f"{probe}', timeout=2)"
+                )
+                test = (
+                    ["CMD", "python", "-c", code]
+                    if svc.runtime in ("python", "other")
+                    else ["CMD", "curl", "-fsS", f"http://127.0.0.1:{svc.port}{probe}"]
+                    if svc.runtime != "node"
+                    else [
+                        "CMD",
+                        "node",
+                        "-e",
+                        f"require('http').get('http://127.0.0.1:{svc.port}{probe}', "
+                        "r => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))",
+                    ]
+                )
+            entry["healthcheck"] = {"test": test, **HEALTH_TIMING}
+            needs = plan.datastores_of(svc) + plan.brokers_of(svc) + depends[svc.id]
+            needs = [n for n in dict.fromkeys(needs) if n in plan.backings or n in depends]
+            if needs:
+                entry["depends_on"] = {n: {"condition": "service_healthy"} for n in needs}
+            resources = {
+                k: v
+                for k, v in (("cpus", cpus(svc.deploy.cpu)), ("memory", memory(svc.deploy.memory)))
+                if v
+            }
+            deploy: dict[str, Any] = {}
+            if svc.kind != "gateway" and svc.replicas.min > 1:
+                deploy["replicas"] = svc.replicas.min
+            if resources:
+                deploy["resources"] = {"limits": resources}
+            if deploy:
+                entry["deploy"] = deploy
+            entry["restart"] = "unless-stopped"
+            entry["read_only"] = True
+            entry["tmpfs"] = ["/tmp"]  # noqa: S108 - a tmpfs inside the container
+            entry["security_opt"] = ["no-new-privileges:true"]
+            entry["labels"] = {
+                "dev.workbench.element": svc.id,
+                "dev.workbench.role": svc.kind,
+                "dev.workbench.title": svc.label.replace("$", "$$"),
+            }
+            services[svc.id] = entry
+        for backing in plan.backings.values():
+            if plan.users_of(backing.id):
+                services[backing.id] = _backing_service(backing)
+        volumes = {f"{b.id}-data": {} for b in plan.backings.values() if b.id in services}
+        doc: dict[str, Any] = {"name": model.name, "services": services}
+        if volumes:
+            doc["volumes"] = volumes
+        header = (
+            f"Generated by the Architecture Workbench from model '{model.name}'.\n"
+            "Run: scripts/init-env.sh && docker compose up --build   (see README.md)"
+        )
+        return {"compose.yaml": yamlout.dump(doc, header=header)}

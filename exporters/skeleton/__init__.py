@@ -1,0 +1,111 @@
+"""Per-service code: ``services/<id>/`` with a Dockerfile and a working skeleton in its runtime.
+
+- python: FastAPI + uvicorn in full (health, readiness on its datastores and brokers, a stub per
+  operation, resilient calls, events on the modelled broker): ``files/python``;
+- node, go, java, dotnet: a standard-library HTTP server with health and the REST routes;
+- other: the same on the Python standard library;
+- gateway: nginx configured from the routes (``gateway.py``).
+The model reaches the code as data (``spec.json`` / ``routes.txt``), never as generated source.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from apps.archmodel.types import Service
+from exporters.common.infra import Plan
+
+from . import dockerfiles
+from .gateway import check_routes, nginx_conf
+from .spec import dump_spec, health_paths, routes_txt, service_spec
+
+FILES = Path(__file__).parent / "files"
+
+# Direct dependencies of the Python skeleton, pinned; drivers are added only when modelled.
+PY_BASE = ["fastapi==0.165.0", "uvicorn==0.54.0", "httpx==0.28.1"]
+PY_DATASTORE = {
+    "postgres": ["asyncpg==0.32.0"],
+    "mysql": ["aiomysql==0.3.2", "PyMySQL==1.2.4"],
+    "mariadb": ["aiomysql==0.3.2", "PyMySQL==1.2.4"],
+    "mongodb": ["motor==3.7.1"],
+    "redis": ["redis==8.1.0"],
+}
+PY_BROKER = {
+    "rabbitmq": ["aio-pika==10.2.1"],
+    "kafka": ["aiokafka==0.14.0"],
+    "nats": ["nats-py==2.16.0"],
+    "redis": ["redis==8.1.0"],
+}
+STATIC = {
+    "node": ["package.json", "server.js"],
+    "go": ["go.mod", "main.go"],
+    "java": ["Main.java"],
+    "dotnet": ["Program.cs", "Service.csproj"],
+    "other": [],
+}
+DOCKERIGNORE = b"**/__pycache__\n**/*.pyc\n.env\n"
+
+
+def _read(*parts: str) -> bytes:
+    return FILES.joinpath(*parts).read_bytes()
+
+
+def python_requirements(spec: dict) -> bytes:
+    reqs = list(PY_BASE)
+    for ds in spec["datastores"]:
+        reqs += PY_DATASTORE.get(ds["kind"], [])
+    for br in spec["brokers"]:
+        reqs += PY_BROKER.get(br["kind"], [])
+    lines = ["# Pinned direct dependencies of the generated skeleton (python:3.12)."]
+    return ("\n".join(lines + sorted(dict.fromkeys(reqs), key=str.lower)) + "\n").encode()
+
+
+class SkeletonTarget:
+    """Produces ``services/<id>/...`` for every exported service (service, gateway, worker)."""
+
+    name = "skeleton"
+
+    def files(self, plan: Plan, problems: list[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        ports = {s.id: s.port for s in plan.services}
+        for svc in plan.services:
+            base = f"services/{svc.id}"
+            mine: list[str] = []
+            if svc.kind == "gateway":
+                check_routes(svc, mine)
+                problems.extend(mine)
+                if mine:
+                    continue
+                out[f"{base}/nginx.conf"] = nginx_conf(svc, ports, plan.model.name).encode()
+                out[f"{base}/Dockerfile"] = dockerfiles.gateway(svc.id, svc.port).encode()
+                continue
+            spec = service_spec(plan, svc, mine)
+            problems.extend(mine)
+            if mine:
+                continue
+            out.update(self._runtime_files(base, svc, spec))
+            out[f"{base}/.dockerignore"] = DOCKERIGNORE
+        return out
+
+    def _runtime_files(self, base: str, svc: Service, spec: dict) -> dict[str, bytes]:
+        liveness, _ = health_paths(svc)
+        runtime = svc.runtime if svc.runtime in STATIC or svc.runtime == "python" else "other"
+        files: dict[str, bytes] = {}
+        if runtime == "python":
+            for path in sorted((FILES / "python" / "app").glob("*.py")):
+                files[f"{base}/app/{path.name}"] = path.read_bytes()
+            files[f"{base}/app/spec.json"] = dump_spec(spec)
+            files[f"{base}/requirements.txt"] = python_requirements(spec)
+            files[f"{base}/Dockerfile"] = dockerfiles.python(svc.id, svc.port, liveness).encode()
+            return files
+        files[f"{base}/routes.txt"] = routes_txt(spec)
+        files[f"{base}/spec.json"] = dump_spec(spec)
+        for name in STATIC[runtime]:
+            files[f"{base}/{name}"] = _read(runtime, name)
+        if runtime == "other":
+            files[f"{base}/server.py"] = _read("stdlib", "server.py")
+            dockerfile = dockerfiles.python(svc.id, svc.port, liveness, module="server")
+        else:
+            dockerfile = getattr(dockerfiles, runtime)(svc.id, svc.port, liveness)
+        files[f"{base}/Dockerfile"] = dockerfile.encode()
+        return files

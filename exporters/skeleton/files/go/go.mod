@@ -1,0 +1,3 @@
+module workbench/service
+
+go 1.23

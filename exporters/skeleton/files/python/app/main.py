@@ -1,0 +1,140 @@
+"""The service's HTTP API: health, readiness, one stub per modelled operation.
+
+Everything model-specific is read from spec.json; every address from the environment.
+Debug endpoints (``WORKBENCH_DEBUG_ENDPOINTS=1`` only, never in production):
+``GET /_events/received``, ``POST /_events/publish/{event}``, ``GET /_calls``,
+``POST /_calls/{target}?method=GET&path=/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import deque
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from .datastores import Datastores
+from .messaging import Messaging
+from .resilience import CallFailed, CircuitOpen, Dependencies
+
+SPEC: dict[str, Any] = json.loads(Path(__file__).with_name("spec.json").read_text())
+DEBUG = os.environ.get("WORKBENCH_DEBUG_ENDPOINTS") == "1"
+
+logging.basicConfig(
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+    format="%(asctime)s %(levelname)s %(name)s %(message)s",
+)
+log = logging.getLogger(SPEC["service"])
+received: deque[dict[str, Any]] = deque(maxlen=1000)
+
+
+async def on_event(subscription: dict[str, Any], message: dict[str, Any]) -> None:
+    """Stub consumer: log and remember. Replace with the real handling (idempotently)."""
+    log.info("received %s on %s", subscription["event"], subscription["channel"])
+    received.append(
+        {"event": subscription["event"], "channel": subscription["channel"], "message": message}
+    )
+
+
+datastores = Datastores(SPEC["datastores"])
+messaging = Messaging(SPEC, on_event)
+dependencies = Dependencies(SPEC["calls"])
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    await messaging.start()
+    yield
+    await messaging.stop()
+    await datastores.close()
+    await dependencies.close()
+
+
+app = FastAPI(title=SPEC["service"], lifespan=lifespan)
+
+
+async def liveness() -> dict[str, str]:
+    return {"status": "ok", "service": SPEC["service"]}
+
+
+async def readiness() -> JSONResponse:
+    problems = await datastores.problems() + messaging.problems()
+    problems += [f"broker {b}: kind not supported by the skeleton" for b in messaging.unsupported]
+    if problems:
+        return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+    return JSONResponse({"status": "ready", "service": SPEC["service"]})
+
+
+for path in {"/healthz", SPEC["health"]["liveness"]}:
+    app.add_api_route(path, liveness, methods=["GET"], include_in_schema=False)
+for path in {"/readyz", SPEC["health"]["readiness"]} - {SPEC["health"]["liveness"]}:
+    app.add_api_route(path, readiness, methods=["GET"], include_in_schema=False)
+
+
+def _stub(operation: dict[str, Any]):  # type: ignore[no-untyped-def]
+    async def stub(request: Request) -> dict[str, Any]:
+        # TODO: implement; the model says this is `{operation['key']}` of `{operation['api']}`.
+        return {
+            "service": SPEC["service"],
+            "operation": operation["key"],
+            "stub": True,
+            "path": request.url.path,
+            "path_params": dict(request.path_params),
+        }
+
+    return stub
+
+
+for op in SPEC["operations"]:
+    for prefix in ["", *SPEC["route_prefixes"]]:
+        app.add_api_route(
+            prefix + op["path"],
+            _stub(op),
+            methods=[op["method"]],
+            name=f"{op['key']} ({prefix or '/'})",
+        )
+
+
+async def call(target: str, method: str, path: str, **kwargs: Any) -> Any:
+    """A modelled call through the resilience helper; 503 when the circuit is open."""
+    try:
+        return await dependencies.call(target, method, path, **kwargs)
+    except CircuitOpen as exc:
+        raise HTTPException(503, str(exc)) from exc
+    except CallFailed as exc:
+        raise HTTPException(502, str(exc)) from exc
+
+
+if DEBUG:
+
+    @app.get("/_events/received", include_in_schema=False)
+    async def events_received() -> list[dict[str, Any]]:
+        return list(received)
+
+    @app.post("/_events/publish/{event}", include_in_schema=False)
+    async def events_publish(event: str, request: Request) -> dict[str, Any]:
+        if event not in messaging.publishes:
+            raise HTTPException(404, f"{SPEC['service']} does not publish {event}")
+        body = await request.body()
+        try:
+            await messaging.publish(event, json.loads(body) if body else {})
+        except ConnectionError as exc:
+            raise HTTPException(503, str(exc)) from exc
+        return {"published": event}
+
+    @app.get("/_calls", include_in_schema=False)
+    async def calls_stats() -> list[dict[str, Any]]:
+        return [d.stats() for d in dependencies.by_name.values()]
+
+    @app.post("/_calls/{target}", include_in_schema=False)
+    async def calls_make(target: str, method: str = "GET", path: str = "/") -> dict[str, Any]:
+        if target not in dependencies.by_name:
+            raise HTTPException(404, f"{SPEC['service']} does not call {target}")
+        response = await call(target, method, path)
+        return {"status": response.status_code, **dependencies.by_name[target].stats()}

@@ -1,0 +1,153 @@
+"""Outbound calls with the model's resilience settings: timeout, retries, circuit breaker.
+
+- timeout: ``timeout_ms`` per attempt (absent in the model = no timeout, as modelled).
+- retries: up to ``max`` more attempts, exponential backoff ``backoff_ms * 2**(n-1)``, with
+  "full jitter" (a random delay in [0, backoff]) when ``jitter`` is set. Connection failures are
+  always retried; timeouts and 5xx answers only for idempotent methods.
+- circuit breaker: after ``failure_threshold`` failed calls in a row the circuit opens and calls
+  fail fast with ``CircuitOpen`` (the API answers 503) without touching the network; after
+  ``reset_timeout_ms`` one trial call is let through (half-open): success closes it, failure
+  opens it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from typing import Any
+
+import httpx
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+class CircuitOpen(Exception):
+    """The dependency's circuit is open: fail fast."""
+
+
+class CallFailed(Exception):
+    """Every attempt failed (connection error, timeout or 5xx)."""
+
+
+class CircuitBreaker:
+    def __init__(self, failure_threshold: int, reset_timeout_ms: int, clock=time.monotonic):
+        self.failure_threshold = failure_threshold
+        self.reset_timeout = reset_timeout_ms / 1000
+        self.clock = clock
+        self.state = "closed"
+        self.failures = 0
+        self.opened_at = 0.0
+
+    def allow(self) -> bool:
+        if self.state == "open":
+            if self.clock() - self.opened_at < self.reset_timeout:
+                return False
+            self.state = "half-open"  # let one trial call through
+            return True
+        return self.state == "closed"
+
+    def record_success(self) -> None:
+        self.state, self.failures = "closed", 0
+
+    def record_failure(self) -> None:
+        self.failures += 1
+        if self.state == "half-open" or self.failures >= self.failure_threshold:
+            self.state, self.opened_at = "open", self.clock()
+
+
+class Dependency:
+    """One modelled call target, with its own breaker and counters."""
+
+    def __init__(self, spec: dict[str, Any]):
+        self.name = spec["to"]
+        self.env = spec["env"]
+        self.timeout = spec["timeout_ms"] / 1000 if spec.get("timeout_ms") else None
+        retries = spec.get("retries") or {}
+        self.max_retries = int(retries.get("max") or 0)
+        self.backoff = (retries.get("backoff_ms") or 100) / 1000
+        self.jitter = bool(retries.get("jitter"))
+        cb = spec.get("circuit_breaker")
+        self.breaker = (
+            CircuitBreaker(cb["failure_threshold"], cb["reset_timeout_ms"]) if cb else None
+        )
+        self.attempts = 0  # network attempts made, for the debug endpoint and tests
+        self.rejected = 0  # calls refused by the open circuit
+
+    @property
+    def base_url(self) -> str:
+        url = os.environ.get(self.env, "")
+        if not url:
+            raise CallFailed(f"{self.env} is not set")
+        return url.rstrip("/")
+
+    def delay(self, attempt: int) -> float:
+        backoff = self.backoff * 2 ** (attempt - 1)
+        return random.uniform(0, backoff) if self.jitter else backoff
+
+    async def request(
+        self, client: httpx.AsyncClient, method: str, path: str, **kwargs: Any
+    ) -> httpx.Response:
+        if self.breaker is not None and not self.breaker.allow():
+            self.rejected += 1
+            raise CircuitOpen(f"circuit to {self.name} is open")
+        method = method.upper()
+        idempotent = method in IDEMPOTENT
+        error = "no attempt made"
+        for attempt in range(self.max_retries + 1):
+            if attempt:
+                await asyncio.sleep(self.delay(attempt))
+            self.attempts += 1
+            try:
+                response = await client.request(
+                    method, self.base_url + path, timeout=self.timeout, **kwargs
+                )
+            except httpx.ConnectError as exc:
+                error = f"connect: {exc}"
+                continue
+            except httpx.TransportError as exc:  # timeouts, resets mid-request
+                error = f"{type(exc).__name__}: {exc}"
+                if idempotent:
+                    continue
+                break
+            if response.status_code >= 500:
+                error = f"HTTP {response.status_code}"
+                if idempotent:
+                    continue
+                break
+            if self.breaker is not None:
+                self.breaker.record_success()
+            return response
+        if self.breaker is not None:
+            self.breaker.record_failure()
+        raise CallFailed(f"call to {self.name} failed: {error}")
+
+    def stats(self) -> dict[str, Any]:
+        breaker = self.breaker
+        return {
+            "to": self.name,
+            "attempts": self.attempts,
+            "rejected": self.rejected,
+            "state": breaker.state if breaker else "none",
+            "failures": breaker.failures if breaker else 0,
+        }
+
+
+class Dependencies:
+    def __init__(self, calls: list[dict[str, Any]]):
+        self.by_name = {c["to"]: Dependency(c) for c in calls}
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(headers={"user-agent": "workbench-skeleton"})
+        return self._client
+
+    async def call(self, name: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.by_name[name].request(self.client, method, path, **kwargs)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
