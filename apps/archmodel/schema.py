@@ -73,8 +73,10 @@ def _object(obj: S.Obj) -> dict[str, Any]:
     if required:
         schema["required"] = required
     if obj.shorthand:
-        return {"anyOf": [_type(obj.by_name[obj.shorthand].type), schema],
-                "description": f"a bare value is shorthand for {{{obj.shorthand}: value}}"}
+        return {
+            "anyOf": [_type(obj.by_name[obj.shorthand].type), schema],
+            "description": f"a bare value is shorthand for {{{obj.shorthand}: value}}",
+        }
     return schema
 
 

@@ -302,6 +302,14 @@ class Model:
 
 
 _KIND_BY_TYPE: dict[type, str] = {
-    Domain: "domain", Team: "team", Actor: "actor", Service: "service", Datastore: "datastore",
-    Broker: "broker", Event: "event", Library: "library", Saga: "saga", Api: "api",
+    Domain: "domain",
+    Team: "team",
+    Actor: "actor",
+    Service: "service",
+    Datastore: "datastore",
+    Broker: "broker",
+    Event: "event",
+    Library: "library",
+    Saga: "saga",
+    Api: "api",
 }

@@ -15,8 +15,6 @@ from typing import Any
 from . import spec as S
 from .errors import ModelError
 
-_MISSING = object()
-
 
 class Path:
     """A lazily rendered JSON pointer: building one per node costs nothing until an error."""
@@ -95,25 +93,36 @@ class Checker:
                 hint = "; put it in quotes" if isinstance(value, (int, float, bool)) else ""
                 self.error(path, f"expected text, got {type_name(value)}{hint}", "type")
             elif len(value) > t.max_length:  # type: ignore[attr-defined]
-                self.error(path, f"text is {len(value):,} characters; at most "
-                                 f"{t.max_length:,} allowed", "value")  # type: ignore[attr-defined]
+                limit = t.max_length  # type: ignore[attr-defined]
+                self.error(
+                    path, f"text is {len(value):,} characters; at most {limit:,} allowed", "value"
+                )
             return value
         if cls is S.Slug:
             if type(value) is not str:
-                self.error(path, f"expected an id (a lowercase slug), got {type_name(value)}", "type")
+                self.error(
+                    path, f"expected an id (a lowercase slug), got {type_name(value)}", "type"
+                )
             elif not S.SLUG_RE.match(value):
                 what = "an id" if field_name == "id" or not t.ref else "a reference"  # type: ignore[attr-defined]
-                self.error(path, f"'{value[:80]}' is not a valid id: use lowercase letters, digits and "
-                                 f"'-', starting with a letter, at most 63 characters (e.g. "
-                                 f"'{slugify(value)}')", "bad-id" if what == "an id" else "value")
+                self.error(
+                    path,
+                    f"'{value[:80]}' is not a valid id: use lowercase letters, digits and "
+                    f"'-', starting with a letter, at most 63 characters (e.g. "
+                    f"'{slugify(value)}')",
+                    "bad-id" if what == "an id" else "value",
+                )
             return value
         if cls is S.Enum:
             values = t.values  # type: ignore[attr-defined]
             if value not in values or type(value) is not type(values[0]):
                 choices = " | ".join(str(v) for v in values)
-                self.error(path, f"expected one of {choices}, got {type_name(value)}"
-                                 f"{did_you_mean(value, values) if isinstance(value, str) else ''}",
-                           "value" if isinstance(value, str) else "type")
+                self.error(
+                    path,
+                    f"expected one of {choices}, got {type_name(value)}"
+                    f"{did_you_mean(value, values) if isinstance(value, str) else ''}",
+                    "value" if isinstance(value, str) else "type",
+                )
             return value
         if cls is S.Int:
             if type(value) is not int:
@@ -169,35 +178,53 @@ class Checker:
 
     def _obj(self, value: Any, t: S.Obj, path: Path) -> Any:
         if type(value) is not dict:
-            if t.shorthand is not None and value is not None and not isinstance(value, (list, dict)):
+            if (
+                t.shorthand is not None
+                and value is not None
+                and not isinstance(value, (list, dict))
+            ):
                 return self.check(value, t.by_name[t.shorthand].type, path, t.shorthand)
             short = f" or a bare {t.shorthand}" if t.shorthand else ""
-            self.error(path, f"expected a mapping (a {t.name}){short}, got {type_name(value)}", "type")
+            self.error(
+                path, f"expected a mapping (a {t.name}){short}, got {type_name(value)}", "type"
+            )
             return value
         by_name = t.by_name
+        order = t.order
         out: dict[str, Any] = {}
         extras: list[tuple[str, Any]] = []
+        last, in_order = -1, True
         for key, v in value.items():
             f = by_name.get(key)
             if f is None:
                 if key.startswith("x-"):
                     extras.append((key, v))
                     continue
-                self.error(path.child(key), f"unknown key '{key}' in {_a(t.name)}"
-                           f"{did_you_mean(key, by_name) or '; expected one of: ' + ', '.join(by_name)}",
-                           "unknown-key", key=True)
+                self.error(
+                    path.child(key),
+                    f"unknown key '{key}' in {_a(t.name)}"
+                    f"{did_you_mean(key, by_name) or '; expected one of: ' + ', '.join(by_name)}",
+                    "unknown-key",
+                    key=True,
+                )
                 continue
-            if v is None and not f.required:
+            if v is None:
+                if f.required:
+                    self.error(path.child(key), f"'{key}' is required and cannot be empty", "type")
                 continue  # an explicit null is the same as leaving the key out
-            out[key] = self.check(v, f.type, path.child(key), key)
+            position = order[key]
+            if position < last:
+                in_order = False
+            last = position
+            ft = f.type
+            if type(ft) is S.Str and type(v) is str and len(v) <= ft.max_length:
+                out[key] = v  # the common case, without a call
+            else:
+                out[key] = self.check(v, ft, path.child(key), key)
         for f in t.fields:
-            if f.required and f.name not in out:
-                if value.get(f.name, _MISSING) is None:
-                    self.error(path.child(f.name), f"'{f.name}' is required and cannot be empty", "type")
-                else:
-                    self.error(path, f"missing required key '{f.name}' in {_a(t.name)}", "value")
-        if len(out) > 1:
-            order = t.order
+            if f.required and f.name not in out and f.name not in value:
+                self.error(path, f"missing required key '{f.name}' in {_a(t.name)}", "value")
+        if not in_order:
             out = dict(sorted(out.items(), key=lambda kv: order[kv[0]]))
         if extras:
             out.update(extras)

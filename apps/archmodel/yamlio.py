@@ -25,7 +25,9 @@ from .limits import DEFAULT_LIMITS, Limits
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # YAML 1.1 implicit types minus timestamps (dates stay strings in this format).
-_BOOL_RE = re.compile(r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
+_BOOL_RE = re.compile(
+    r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$"
+)
 _NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
 _INT_RE = re.compile(
     r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
@@ -49,10 +51,11 @@ class Parsed:
     """A parsed document: plain data plus where each key and value stood in the source."""
 
     data: Any
-    # id(container) -> {key: (key_line, key_col, value_line, value_col)} for dicts,
-    #                  [(line, col), ...] for lists
+    # id(container) -> {key: (key_mark, value_mark)} for dicts, [value_mark, ...] for lists;
+    # marks are the parser's (0-based line/column), converted only when asked.
     marks: dict[int, Any] = field(default_factory=dict)
     root_mark: tuple[int, int] = (1, 1)
+    error_pointer: str = ""
 
     def locate(self, pointer: str, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of the value at ``pointer`` (of its key with ``key=True``).
@@ -65,11 +68,17 @@ class Parsed:
         for token in pointer_split(pointer):
             marks = self.marks.get(id(node))
             if isinstance(node, dict) and marks is not None and token in node:
-                kl, kc, vl, vc = marks[token]
-                line, col = (kl, kc) if key else (vl, vc)
+                mark = marks[token][0 if key else 1]
+                line, col = mark.line + 1, mark.column + 1
                 node = node[token]
-            elif isinstance(node, list) and marks is not None and token.isdigit() and int(token) < len(node):
-                line, col = marks[int(token)]
+            elif (
+                isinstance(node, list)
+                and marks is not None
+                and token.isdigit()
+                and int(token) < len(node)
+            ):
+                mark = marks[int(token)]
+                line, col = mark.line + 1, mark.column + 1
                 node = node[int(token)]
             else:
                 break
@@ -77,6 +86,14 @@ class Parsed:
 
 
 def _scalar(ev: Any) -> Any:
+    try:
+        return _resolve(ev)
+    except ValueError as exc:
+        exc.mark = ev.start_mark  # type: ignore[attr-defined]
+        raise
+
+
+def _resolve(ev: Any) -> Any:
     value = ev.value
     tag = ev.tag
     if tag is None or tag == "!":
@@ -97,7 +114,7 @@ def _scalar(ev: Any) -> Any:
         return value
     if tag not in _ALLOWED_TAGS:
         raise ValueError(f"custom tag {tag!r} is not allowed; remove it")
-    kind = tag[len(_STD):]
+    kind = tag[len(_STD) :]
     if kind == "str":
         return value
     if kind == "null":
@@ -121,11 +138,18 @@ def _decode(source: str | bytes, limits: Limits) -> str:
     else:
         size, raw = len(source), source
     if size > limits.max_bytes:
-        raise ModelInvalid([ModelError(
-            "", f"the file is {size:,} bytes; the limit is {limits.max_bytes:,} bytes. "
-            "Split the model or ask an administrator to raise WORKBENCH_MAX_MODEL_BYTES.",
-            "limit", 1, 1,
-        )])
+        raise ModelInvalid(
+            [
+                ModelError(
+                    "",
+                    f"the file is {size:,} bytes; the limit is {limits.max_bytes:,} bytes. "
+                    "Split the model or ask an administrator to raise WORKBENCH_MAX_MODEL_BYTES.",
+                    "limit",
+                    1,
+                    1,
+                )
+            ]
+        )
     if raw is None:
         return source  # type: ignore[return-value]
     try:
@@ -134,121 +158,41 @@ def _decode(source: str | bytes, limits: Limits) -> str:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise ModelInvalid([ModelError(
-            "", f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8", "syntax", line, col,
-        )]) from None
+        raise ModelInvalid(
+            [
+                ModelError(
+                    "",
+                    f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                    "save it as UTF-8",
+                    "syntax",
+                    line,
+                    col,
+                )
+            ]
+        ) from None
 
 
 def parse_document(source: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> Parsed:
     """Read one YAML (or JSON) document into plain data with positions, or raise ModelInvalid."""
     text = _decode(source, limits)
     parsed = Parsed(data=None)
-    marks = parsed.marks
     errors: list[ModelError] = []
-    # Each frame: [container, marks_of_container, pending_key, pending_key_mark]
-    stack: list[list[Any]] = []
-    docs = 0
-    nodes = 0
-    done = False
-
-    def fail(message: str, mark: Any, kind: str = "syntax") -> None:
-        errors.append(ModelError(_pointer(stack), message, kind, mark.line + 1, mark.column + 1))
-
-    def emit(value: Any, mark: Any) -> None:
-        nonlocal done
-        if not stack:
-            parsed.data = value
-            parsed.root_mark = (mark.line + 1, mark.column + 1)
-            done = True
-            return
-        frame = stack[-1]
-        container = frame[0]
-        if type(container) is list:
-            container.append(value)
-            frame[1].append((mark.line + 1, mark.column + 1))
-        elif frame[2] is _NO_KEY:
-            if isinstance(value, (dict, list)):
-                fail("a mapping key must be a plain string, not a mapping or a list", mark, "type")
-                raise _Abort
-            key = value if isinstance(value, str) else _key_text(value)
-            if key in container:
-                kl = frame[1][key][0]
-                fail(f"duplicate key '{key}' (first at line {kl}); keep one of them", mark)
-                frame[2] = _DUP_KEY
-            else:
-                frame[2] = key
-                frame[3] = mark
-        else:
-            key = frame[2]
-            if key is not _DUP_KEY:
-                container[key] = value
-                km = frame[3]
-                frame[1][key] = (km.line + 1, km.column + 1, mark.line + 1, mark.column + 1)
-            frame[2] = _NO_KEY
-
     try:
-        events = yaml.parse(text, Loader=_Parser)
-        for ev in events:
-            cls = type(ev)
-            if cls is yaml.ScalarEvent:
-                nodes += 1
-                if ev.anchor is not None:
-                    fail("YAML anchors and aliases are not allowed; write the value out", ev.start_mark)
-                    raise _Abort
-                if stack and type(stack[-1][0]) is dict and stack[-1][2] is _NO_KEY and ev.tag in (None, "!", _STD + "str"):
-                    value = ev.value  # mapping keys stay strings
-                else:
-                    try:
-                        value = _scalar(ev)
-                    except ValueError as exc:
-                        fail(str(exc), ev.start_mark, "syntax" if "tag" in str(exc) else "value")
-                        value = ev.value
-                emit(value, ev.start_mark)
-            elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
-                nodes += 1
-                if ev.anchor is not None:
-                    fail("YAML anchors and aliases are not allowed; write the value out", ev.start_mark)
-                    raise _Abort
-                want = _STD + ("map" if cls is yaml.MappingStartEvent else "seq")
-                if ev.tag not in (None, "!", want):
-                    fail(f"custom tag {ev.tag!r} is not allowed; remove it", ev.start_mark)
-                    raise _Abort
-                if len(stack) >= limits.max_depth:
-                    fail(f"nesting deeper than {limits.max_depth} levels; the model format never "
-                         "needs that much", ev.start_mark, "limit")
-                    raise _Abort
-                if nodes > limits.max_nodes:
-                    fail(f"more than {limits.max_nodes:,} YAML nodes", ev.start_mark, "limit")
-                    raise _Abort
-                container: Any = {} if cls is yaml.MappingStartEvent else []
-                cmarks: Any = {} if cls is yaml.MappingStartEvent else []
-                marks[id(container)] = cmarks
-                emit_mark = ev.start_mark
-                stack.append([container, cmarks, _NO_KEY, None, emit_mark])
-            elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
-                frame = stack.pop()
-                emit(frame[0], frame[4])
-            elif cls is yaml.AliasEvent:
-                fail("YAML anchors and aliases are not allowed; write the value out", ev.start_mark)
-                raise _Abort
-            elif cls is yaml.DocumentStartEvent:
-                docs += 1
-                if docs > 1:
-                    fail("the file holds more than one YAML document; keep one model per file",
-                         ev.start_mark)
-                    raise _Abort
-    except _Abort:
-        pass
+        _build(text, parsed, errors, limits)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "cannot read the file"
         if exc.context:
             problem = f"{exc.context}: {problem}"
-        errors.append(ModelError(
-            _pointer(stack), f"YAML syntax error: {problem}",
-            "syntax", mark.line + 1 if mark else None, mark.column + 1 if mark else None,
-        ))
+        errors.append(
+            ModelError(
+                parsed.error_pointer,
+                f"YAML syntax error: {problem}",
+                "syntax",
+                mark.line + 1 if mark else None,
+                mark.column + 1 if mark else None,
+            )
+        )
     except yaml.YAMLError as exc:  # reader errors (control characters, ...)
         errors.append(ModelError("", f"cannot read the file: {exc}", "syntax", 1, 1))
     if errors:
@@ -256,10 +200,178 @@ def parse_document(source: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> P
         if fallback is not None:
             return fallback
         raise ModelInvalid(errors)
-    if not done:
-        raise ModelInvalid([ModelError("", "the file is empty; a model needs at least "
-                                       "'apiVersion: workbench/v1' and a 'name'", "syntax", 1, 1)])
+    if parsed.data is None and not parsed.marks:
+        raise ModelInvalid(
+            [
+                ModelError(
+                    "",
+                    "the file is empty; a model needs at least "
+                    "'apiVersion: workbench/v1' and a 'name'",
+                    "syntax",
+                    1,
+                    1,
+                )
+            ]
+        )
     return parsed
+
+
+def _build(text: str, parsed: Parsed, errors: list[ModelError], limits: Limits) -> None:
+    """The hot loop: one pass over the parser's events, no recursion, no per-event calls
+    beyond the parser's own. Frames are [container, marks, pending_key, key_mark, start_mark]."""
+    marks = parsed.marks
+    stack: list[list[Any]] = []
+    push, pop = stack.append, stack.pop
+    get_event = _Parser(text).get_event
+    scalar_event, mapping_start, sequence_start = (
+        yaml.ScalarEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
+    mapping_end, sequence_end, alias_event = (
+        yaml.MappingEndEvent,
+        yaml.SequenceEndEvent,
+        yaml.AliasEvent,
+    )
+    document_start = yaml.DocumentStartEvent
+    no_key, dup_key = _NO_KEY, _DUP_KEY
+    max_depth, max_nodes = limits.max_depth, limits.max_nodes
+    docs = nodes = 0
+
+    def fail(message: str, mark: Any, kind: str = "syntax") -> None:
+        errors.append(ModelError(_pointer(stack), message, kind, mark.line + 1, mark.column + 1))
+
+    try:
+        while True:
+            ev = get_event()
+            if ev is None:
+                break
+            cls = type(ev)
+            if cls is scalar_event:
+                if ev.anchor is not None:
+                    fail(_NO_ALIASES, ev.start_mark)
+                    return
+                mark = ev.start_mark
+                if stack:
+                    frame = stack[-1]
+                    container = frame[0]
+                    if type(container) is list:
+                        v = ev.value
+                        if ev.tag is not None or (not ev.style and v[:1] not in _PLAIN_STR_START):
+                            v = _scalar(ev)
+                        container.append(v)
+                        frame[1].append(mark)
+                    elif frame[2] is no_key:
+                        key = (
+                            ev.value if ev.tag in (None, "!", _STR_TAG) else _key_text(_scalar(ev))
+                        )
+                        if key in container or key in frame[1]:
+                            first = frame[1][key][0].line + 1
+                            fail(
+                                f"duplicate key '{key}' (first at line {first}); keep one of them",
+                                mark,
+                            )
+                            frame[2] = dup_key
+                        else:
+                            frame[2] = key
+                            frame[3] = mark
+                    else:
+                        key = frame[2]
+                        if key is not dup_key:
+                            v = ev.value
+                            if ev.tag is not None or (
+                                not ev.style and v[:1] not in _PLAIN_STR_START
+                            ):
+                                v = _scalar(ev)
+                            container[key] = v
+                            frame[1][key] = (frame[3], mark)
+                        frame[2] = no_key
+                else:
+                    parsed.data = _scalar(ev)
+                    parsed.root_mark = (mark.line + 1, mark.column + 1)
+            elif cls is mapping_start or cls is sequence_start:
+                nodes += 1
+                if ev.anchor is not None:
+                    fail(_NO_ALIASES, ev.start_mark)
+                    return
+                is_map = cls is mapping_start
+                if ev.tag not in (None, "!", _MAP_TAG if is_map else _SEQ_TAG):
+                    fail(f"custom tag {ev.tag!r} is not allowed; remove it", ev.start_mark)
+                    return
+                if len(stack) >= max_depth:
+                    fail(
+                        f"nesting deeper than {max_depth} levels; the model format never needs "
+                        "that much",
+                        ev.start_mark,
+                        "limit",
+                    )
+                    return
+                if nodes > max_nodes:
+                    fail(f"more than {max_nodes:,} YAML mappings and lists", ev.start_mark, "limit")
+                    return
+                container = {} if is_map else []
+                cmarks: Any = {} if is_map else []
+                marks[id(container)] = cmarks
+                push([container, cmarks, no_key, None, ev.start_mark])
+            elif cls is mapping_end or cls is sequence_end:
+                done = pop()
+                value, mark = done[0], done[4]
+                if stack:
+                    frame = stack[-1]
+                    container = frame[0]
+                    if type(container) is list:
+                        container.append(value)
+                        frame[1].append(mark)
+                    elif frame[2] is no_key:
+                        fail(
+                            "a mapping key must be a plain string, not a mapping or a list",
+                            mark,
+                            "type",
+                        )
+                        return
+                    else:
+                        key = frame[2]
+                        if key is not dup_key:
+                            container[key] = value
+                            frame[1][key] = (frame[3], mark)
+                        frame[2] = no_key
+                else:
+                    parsed.data = value
+                    parsed.root_mark = (mark.line + 1, mark.column + 1)
+            elif cls is alias_event:
+                fail(_NO_ALIASES, ev.start_mark)
+                return
+            elif cls is document_start:
+                docs += 1
+                if docs > 1:
+                    fail(
+                        "the file holds more than one YAML document; keep one model per file",
+                        ev.start_mark,
+                    )
+                    return
+    except ValueError as exc:  # from _scalar: a bad tag or number, reported where it stands
+        mark = getattr(exc, "mark", None)
+        errors.append(
+            ModelError(
+                _pointer(stack),
+                str(exc),
+                "syntax" if "tag" in str(exc) else "value",
+                mark.line + 1 if mark else None,
+                mark.column + 1 if mark else None,
+            )
+        )
+    except yaml.MarkedYAMLError:
+        parsed.error_pointer = _pointer(stack)
+        raise
+
+
+# A plain scalar starting with one of these can only resolve to a string (not null, bool,
+# int or float), so it skips resolution.
+_PLAIN_STR_START = frozenset(
+    "abcdeghijklmpqrsuvwxzABCDEGHIJKLMPQRSUVWXZ/_$%@`'\"()*^&=|<>?!;,[]{}#"
+)
+_NO_ALIASES = "YAML anchors and aliases are not allowed; write the value out"
+_STR_TAG, _MAP_TAG, _SEQ_TAG = _STD + "str", _STD + "map", _STD + "seq"
 
 
 class _Sentinel:
@@ -284,10 +396,12 @@ def _key_text(value: Any) -> str:
 
 def _pointer(stack: list[list[Any]]) -> str:
     parts = []
-    for frame in stack:
+    last = len(stack) - 1
+    for depth, frame in enumerate(stack):
         container = frame[0]
         if type(container) is list:
-            parts.append(str(len(container)))
+            if depth < last:  # the item being built; the innermost list is itself the place
+                parts.append(str(len(container)))
         elif frame[2] is not _NO_KEY and frame[2] is not _DUP_KEY:
             parts.append(str(frame[2]).replace("~", "~0").replace("/", "~1"))
     return "".join("/" + p for p in parts)
@@ -318,83 +432,11 @@ def _no_constant(name: str) -> Any:
 # --- writing ---------------------------------------------------------------------------------
 
 
-class _CanonicalDumper(yaml.SafeDumper):
-    """Block style for structure; short lists and mappings of scalars inline, as people write."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        # Indent block sequences inside mappings ("services:\n  - id: ...").
-        super().increase_indent(flow, False)
-
-
-# Dates stay strings: drop the timestamp resolver so '2027-06-30' is written unquoted.
-_CanonicalDumper.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != _STD + "timestamp"]
-    for k, v in yaml.SafeDumper.yaml_implicit_resolvers.items()
-}
-
-_INLINE_WIDTH = 80
-
-
-def _is_scalar(v: Any) -> bool:
-    return v is None or isinstance(v, (str, int, float, bool))
-
-
-def _inline_len(value: Any) -> int:
-    if isinstance(value, dict):
-        return 2 + sum(len(str(k)) + 2 + _inline_len(v) for k, v in value.items()) + 2 * (len(value) - 1)
-    if isinstance(value, list):
-        return 2 + sum(_inline_len(v) for v in value) + 2 * (len(value) - 1)
-    return len(str(value))
-
-
-def _short(value: Any, items: Any) -> bool:
-    return all(_is_scalar(v) and not (isinstance(v, str) and ("\n" in v or len(v) > 40)) for v in items) and _inline_len(value) <= _INLINE_WIDTH
-
-
-def _represent_dict(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
-    flow = bool(data) and _short(data, data.values())
-    return dumper.represent_mapping(_STD + "map", data.items(), flow_style=flow)
-
-
-def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
-    flow = not data or _short(data, data)
-    return dumper.represent_sequence(_STD + "seq", data, flow_style=flow)
-
-
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    style = "|" if "\n" in data and data == data.strip(" ") and not data.endswith("\n\n") and not any(
-        c in data for c in "\r\t\x85\u2028\u2029") else None
-    return dumper.represent_scalar(_STD + "str", data, style=style)
-
-
-_CanonicalDumper.add_representer(dict, _represent_dict)
-_CanonicalDumper.add_representer(list, _represent_list)
-_CanonicalDumper.add_representer(str, _represent_str)
-
-
 def dump_yaml_data(data: Any) -> str:
-    """Write plain data as canonical YAML (the caller orders the keys).
+    """Write plain data as canonical YAML (the caller orders the keys); see ``emit``."""
+    from .emit import emit
 
-    A blank line goes before each top-level section that spans several lines, so diffs in git
-    read section by section. Literal blocks never keep trailing blank lines ("|+"), so a blank
-    line at column 0 can never be part of a value.
-    """
-    text = yaml.dump(
-        data, Dumper=_CanonicalDumper, sort_keys=False, allow_unicode=True,
-        default_flow_style=False, width=100, indent=2,
-    )
-    lines = text.split("\n")
-    out: list[str] = []
-    for i, line in enumerate(lines):
-        if i and line[:1] not in ("", " ", "-") and lines[i - 1][:1] == " ":
-            out.append("")
-        elif i and line[:1] not in ("", " ", "-") and i + 1 < len(lines) and lines[i + 1][:1] == " " and out and out[-1] != "":
-            out.append("")
-        out.append(line)
-    return "\n".join(out)
+    return emit(data)
 
 
 def dump_json_data(data: Any) -> str:

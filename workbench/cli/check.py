@@ -35,19 +35,34 @@ SEVERITIES = ("error", "warning", "info")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("check", help="check a model against the architecture rules",
-                       description="Check a workbench/v1 model against the rule catalog. Exit 0 "
-                                   "passed, 1 findings at or above --fail-on, 2 invalid model.")
+    p = sub.add_parser(
+        "check",
+        help="check a model against the architecture rules",
+        description="Check a workbench/v1 model against the rule catalog. Exit 0 "
+        "passed, 1 findings at or above --fail-on, 2 invalid model.",
+    )
     p.add_argument("file", help="model file (YAML or JSON), or - for stdin")
     p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--fail-on", choices=SEVERITIES, default="error", dest="fail_on",
-                   help="lowest severity that fails the check (default: error)")
-    p.add_argument("--path", default=None,
-                   help="file path used in SARIF/JUnit/text locations (default: FILE)")
-    p.add_argument("--server", default=os.environ.get("WORKBENCH_SERVER"),
-                   help="check on a workbench server (e.g. https://workbench.example.com)")
-    p.add_argument("--token", default=os.environ.get("WORKBENCH_TOKEN"),
-                   help="API token for --server (default: $WORKBENCH_TOKEN)")
+    p.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default="error",
+        dest="fail_on",
+        help="lowest severity that fails the check (default: error)",
+    )
+    p.add_argument(
+        "--path", default=None, help="file path used in SARIF/JUnit/text locations (default: FILE)"
+    )
+    p.add_argument(
+        "--server",
+        default=os.environ.get("WORKBENCH_SERVER"),
+        help="check on a workbench server (e.g. https://workbench.example.com)",
+    )
+    p.add_argument(
+        "--token",
+        default=os.environ.get("WORKBENCH_TOKEN"),
+        help="API token for --server (default: $WORKBENCH_TOKEN)",
+    )
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     p.set_defaults(func=run)
 
@@ -87,18 +102,24 @@ def _run_remote(args: argparse.Namespace, path: str) -> int:
     except OSError as exc:
         return fail(f"cannot read {args.file}: {exc.strerror}")
     base = args.server.rstrip("/")
-    url = base if base.endswith("/validate") else (
-        base + ("/validate" if base.endswith("/api/v1") else "/api/v1/validate"))
+    url = (
+        base
+        if base.endswith("/validate")
+        else (base + ("/validate" if base.endswith("/api/v1") else "/api/v1/validate"))
+    )
     fmt = "json" if args.format == "text" else args.format
     query = urllib.parse.urlencode({"format": fmt, "fail_on": args.fail_on, "path": path})
     is_json = args.file.endswith(".json")
-    headers = {"Content-Type": "application/json" if is_json else "application/yaml",
-               "Accept": "application/json, application/sarif+json, application/xml",
-               "User-Agent": "workbench-cli"}
+    headers = {
+        "Content-Type": "application/json" if is_json else "application/yaml",
+        "Accept": "application/json, application/sarif+json, application/xml",
+        "User-Agent": "workbench-cli",
+    }
     if args.token:
         headers["Authorization"] = f"Bearer {args.token}"
     req = urllib.request.Request(  # noqa: S310 (the user's own server URL)
-        f"{url}?{query}", data=source, headers=headers, method="POST")
+        f"{url}?{query}", data=source, headers=headers, method="POST"
+    )
     try:
         with urllib.request.urlopen(req, timeout=120) as resp:  # noqa: S310 (the user's URL)
             body = resp.read().decode("utf-8")
@@ -107,9 +128,16 @@ def _run_remote(args: argparse.Namespace, path: str) -> int:
         body = exc.read().decode("utf-8", "replace")
         if exc.code == 422:
             try:
-                errors = [ModelError(e.get("pointer", ""), e.get("message", ""), e.get("kind", "value"),
-                                     e.get("line"), e.get("column"))
-                          for e in json.loads(body).get("errors", [])]
+                errors = [
+                    ModelError(
+                        e.get("pointer", ""),
+                        e.get("message", ""),
+                        e.get("kind", "value"),
+                        e.get("line"),
+                        e.get("column"),
+                    )
+                    for e in json.loads(body).get("errors", [])
+                ]
             except (ValueError, AttributeError):
                 errors = [ModelError("", body)]
             print_errors(path, ModelInvalid(errors), "json" if args.format == "json" else "text")
@@ -125,8 +153,11 @@ def _run_remote(args: argparse.Namespace, path: str) -> int:
         from apps.rules.formats import report_text
 
         data = json.loads(body)
-        report = Report(model=data.get("model", ""), disabled=data.get("disabled", []),
-                        findings=[Finding(**f) for f in data.get("findings", [])])
+        report = Report(
+            model=data.get("model", ""),
+            disabled=data.get("disabled", []),
+            findings=[Finding(**f) for f in data.get("findings", [])],
+        )
         sys.stdout.write(report_text(report, fail_on=args.fail_on, path=path, colour=_colour(args)))
         passed = report.passed(args.fail_on)
     else:

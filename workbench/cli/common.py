@@ -43,10 +43,18 @@ def load_file(path: str) -> Model:
 def print_errors(path: str, exc: ModelInvalid, fmt: str = "text", stream: Any = None) -> None:
     stream = stream or (sys.stdout if fmt == "json" else sys.stderr)
     if fmt == "json":
-        out = {"errors": [
-            {"pointer": e.pointer, "line": e.line, "column": e.column, "message": e.message, "kind": e.kind}
-            for e in exc.errors
-        ]}
+        out = {
+            "errors": [
+                {
+                    "pointer": e.pointer,
+                    "line": e.line,
+                    "column": e.column,
+                    "message": e.message,
+                    "kind": e.kind,
+                }
+                for e in exc.errors
+            ]
+        }
         stream.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         return
     for e in exc.errors:
