@@ -23,6 +23,7 @@ api = NinjaAPI(
 ROUTERS: list[tuple[str, str]] = [
     ("/workspaces", "apps.workspaces.api.router"),  # workspaces, members, tokens
     ("", "apps.architectures.api.router"),  # /workspaces/{ws}/models, /models/..., /schema/model.json
+    ("", "apps.rules.api.router"),  # rules: /validate, /models/{id}/findings, /rules (apps.rules)
 ]
 
 for prefix, router in ROUTERS:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("rules/", include("apps.rules.urls")),  # the rule catalog pages (apps.rules)
     # App page URLs are included here, e.g. path("w/", include("apps.workspaces.urls")).
 ]
