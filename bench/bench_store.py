@@ -1,0 +1,92 @@
+"""Stored models: the cost of one element op on a stored model, by model size (SQLite).
+
+One op = lock the row, apply the op, validate the whole document, append a revision and
+update the current document, all in one transaction. Validation and the two document writes
+are O(model size), so this shows how a single edit grows with the model.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SIZES = (500, 5_000)
+REPEAT = 5
+
+
+def _setup_django(db_path: Path) -> None:
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        # A private SQLite file and limits that admit the 5,000-service model.
+        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+        os.environ.setdefault("WORKBENCH_MAX_MODEL_BYTES", str(64 * 1024 * 1024))
+        os.environ.setdefault("WORKBENCH_MAX_ELEMENTS", "1000000")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings.test")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def run() -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        _setup_django(Path(tmp) / "bench.sqlite3")
+        from django.conf import settings
+        from django.contrib.auth.models import User
+
+        from apps.architectures.selectors import architecture_model
+        from apps.architectures.services import architecture_apply_ops, architecture_create
+        from apps.workspaces.principal import Principal
+        from apps.workspaces.services import workspace_create
+        from bench.modelgen import generate
+
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+            print(
+                "bench_store: not on SQLite; numbers are for",
+                settings.DATABASES["default"]["ENGINE"],
+            )
+        user, _ = User.objects.get_or_create(username="bench")
+        actor = Principal(user=user)
+        workspace = workspace_create(name=f"bench-{time.time_ns()}", owner=user)
+        rows = []
+        for n in SIZES:
+            document = generate(n)
+            document["name"] = f"bench-{n}"
+            arch = architecture_create(workspace=workspace, actor=actor, source=document)
+            times = []
+            for i in range(REPEAT):
+                ops = [
+                    {"op": "update", "kind": "service", "id": "svc-1", "set": {"replicas": 2 + i}}
+                ]
+                start = time.perf_counter()
+                architecture_apply_ops(architecture_id=arch.pk, ops=ops, actor=actor)
+                times.append(time.perf_counter() - start)
+            arch.refresh_from_db()
+            start = time.perf_counter()
+            architecture_model(arch)  # the last op's document is new: a cold cache
+            cold_read = time.perf_counter() - start
+            size = len(arch.document["services"])
+            rows.append(
+                {"name": "store: apply one element op", "size": size, "seconds": min(times)}
+            )
+            rows.append(
+                {
+                    "name": "store: typed model of a stored document (cold)",
+                    "size": size,
+                    "seconds": cold_read,
+                }
+            )
+        return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
