@@ -1,0 +1,176 @@
+"""The exported bundle runs: real services, real brokers and datastores, real nginx (no Docker).
+
+Skipped, with the reason, when a machine service is unreachable or the skeleton's requirements
+cannot be installed. The skeleton venv is cached under var/cache/ between runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from apps.archmodel import load_model, model_from_data
+from exporters import export_bundle
+
+from . import runner
+
+pytestmark = pytest.mark.integration
+
+SHOP = Path("/work/shared/examples/shop.yaml")
+SHOP_FALLBACK = runner.ROOT / "apps" / "architectures" / "demo" / "shop.yaml"
+
+
+def shop_source() -> bytes:
+    for path in (SHOP, SHOP_FALLBACK):
+        if path.exists():
+            return path.read_bytes()
+    pytest.skip("no shop.yaml example found")
+
+
+def require(*services: str) -> None:
+    missing = [f"{s} (127.0.0.1:{runner.SERVICES[s]})" for s in services
+               if not runner.port_open(runner.SERVICES[s])]
+    if missing:
+        pytest.skip("not reachable: " + ", ".join(missing))
+    if not Path(runner.NGINX).exists():
+        pytest.skip("nginx is not installed")
+    if "mysql" in services and shutil.which("mysql") is None:
+        pytest.skip("the mysql client is needed to create the test database")
+
+
+@pytest.fixture(scope="module")
+def skeleton_python() -> Path:
+    bundle = runner.Bundle(runner.extract(export_bundle(load_model(shop_source())).to_zip(), runner.tmpdir()))
+    requirements = bundle.requirements() + ["nats-py==2.16.0", "redis==8.1.0"]
+    try:
+        return runner.skeleton_venv(requirements)
+    except Exception as exc:  # no registry, no compiler...
+        pytest.skip(f"cannot install the skeleton requirements: {exc}")
+
+
+def shop_with_broker(kind: str) -> bytes | dict:
+    if kind == "rabbitmq":
+        return shop_source()
+    doc = copy.deepcopy(load_model(shop_source()).document)
+    for broker in doc["brokers"]:
+        broker["kind"] = kind
+    return doc
+
+
+@pytest.fixture
+def running(request: pytest.FixtureRequest, skeleton_python: Path, tmp_path: Path) -> Iterator[runner.Running]:
+    kind = request.param
+    require("postgres", "mysql", kind)
+    source = shop_with_broker(kind)
+    model = model_from_data(source) if isinstance(source, dict) else load_model(source)
+    bundle = runner.Bundle(runner.extract(export_bundle(model, target="compose").to_zip(), tmp_path))
+    bundle.prepare_datastores()
+    run = bundle.start(skeleton_python, tmp_path)
+    try:
+        for name in bundle.python_services():
+            ready = runner.wait_until(lambda n=name: runner.http("GET", run.url(n, "/readyz"))[0] == 200, 90)
+            assert ready, f"{name} never became ready: {runner.http('GET', run.url(name, '/readyz'))}\n{run.log(name)}"
+        yield run
+    finally:
+        run.stop_all()
+
+
+def received(run: runner.Running, service: str, marker: str) -> bool:
+    status, events = runner.http("GET", run.url(service, "/_events/received"))
+    return status == 200 and any(e["message"].get("data", {}).get("marker") == marker for e in events)
+
+
+@pytest.mark.parametrize("running", ["rabbitmq", "nats", "redis"], indirect=True)
+def test_exported_shop_runs_end_to_end(running: runner.Running) -> None:
+    run = running
+    # every service is ready (datastores and broker reachable); the gateway answers
+    for name in ("catalog", "orders", "payments", "shipping"):
+        assert runner.http("GET", run.url(name, "/readyz"))[0] == 200
+        assert runner.http("GET", run.url(name, "/healthz"))[0] == 200
+    assert runner.wait_until(lambda: runner.http("GET", run.gateway("/healthz"))[0] == 200, 20), run.log("gateway")
+
+    # a request through the gateway reaches its service (route without strip_prefix)
+    status, body = runner.http("GET", run.gateway("/api/catalog/products"))
+    assert status == 200 and body["service"] == "catalog" and body["operation"] == "GET /products", body
+    status, body = runner.http("GET", run.gateway("/api/catalog/products/42"))
+    assert body["path_params"] == {"id": "42"}
+    # the orders route needs an Authorization header, then reaches orders
+    assert runner.http("GET", run.gateway("/api/orders/orders/7"))[0] == 401
+    status, body = runner.http("GET", run.gateway("/api/orders/orders/7"), headers={"Authorization": "Bearer t"})
+    assert status == 200 and body["service"] == "orders", body
+    assert runner.http("GET", run.gateway("/api/nowhere"))[0] == 404
+
+    # events published by one service reach the subscriber through the real broker
+    marker = uuid.uuid4().hex
+    status, body = runner.http("POST", run.url("orders", "/_events/publish/order-placed"), {"marker": marker})
+    assert status == 200, body
+    assert runner.wait_until(lambda: received(run, "shipping", marker), 20), run.log("shipping")
+    marker2 = uuid.uuid4().hex
+    assert runner.http("POST", run.url("payments", "/_events/publish/payment-captured"), {"marker": marker2})[0] == 200
+    assert runner.wait_until(lambda: received(run, "orders", marker2), 20), run.log("orders")
+    # a service cannot publish an event it does not model
+    assert runner.http("POST", run.url("shipping", "/_events/publish/order-placed"), {})[0] == 404
+
+
+@pytest.mark.parametrize("running", ["rabbitmq"], indirect=True)
+def test_gateway_rate_limit_answers_429_beyond_the_modelled_rate(running: runner.Running) -> None:
+    statuses = [runner.http("GET", running.gateway("/api/orders/orders/1"),
+                            headers={"Authorization": "Bearer t"})[0] for _ in range(150)]
+    assert 429 in statuses and 200 in statuses
+
+
+class CountingDownServer:
+    """A dependency that is down: accepts TCP connections and drops them at once, counting."""
+
+    def __init__(self, port: int):
+        self.sock = socket.create_server(("127.0.0.1", port), reuse_port=False)
+        self.connections = 0
+        self.stopped = False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stopped:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.stopped = True
+        self.sock.close()
+
+
+@pytest.mark.parametrize("running", ["rabbitmq"], indirect=True)
+def test_circuit_breaker_opens_after_the_modelled_failures_and_fails_fast(running: runner.Running) -> None:
+    run = running
+    # orders -> payments: retries {max: 2, backoff_ms: 100, jitter}, circuit_breaker: true (5 / 30 s)
+    assert runner.http("POST", run.url("orders", "/_calls/payments?path=/healthz"))[0] == 200
+    run.stop("payments")
+    down = CountingDownServer(run.ports["payments"])
+    try:
+        for i in range(5):
+            status, body = runner.http("POST", run.url("orders", "/_calls/payments?path=/healthz"))
+            assert status == 502, (i, body)
+        assert down.connections == 5 * 3  # each failed call made 1 attempt + 2 retries
+        started = time.monotonic()
+        status, body = runner.http("POST", run.url("orders", "/_calls/payments?path=/healthz"))
+        elapsed = time.monotonic() - started
+        assert status == 503 and "open" in body["detail"], body
+        assert down.connections == 15, "an open circuit must not touch the network"
+        assert elapsed < 0.5
+        stats = {s["to"]: s for s in runner.http("GET", run.url("orders", "/_calls"))[1]}
+        assert stats["payments"]["state"] == "open" and stats["payments"]["rejected"] == 1
+        # catalog has no breaker modelled: still reachable
+        assert runner.http("POST", run.url("orders", "/_calls/catalog?path=/products"))[0] == 200
+    finally:
+        down.close()
