@@ -23,6 +23,7 @@ from apps.architectures.selectors import architecture_get_for, architecture_mode
 from apps.archmodel import ModelInvalid
 from apps.workspaces.auth import workbench_auth
 
+from .engine import gc_paused
 from .findings import Report
 from .formats import CONTENT_TYPES, render, report_dict
 from .ratelimit import check_rate
@@ -96,7 +97,10 @@ def validate_model(request: HttpRequest, format: str = "json", fail_on: str = "e
         if not source.strip():
             return _error(400, "the body is empty; send the model file (YAML or JSON), or upload "
                                "it as the multipart part 'file'")
-        report = model_check_source(source=source)
+        # A big model makes many objects and no reference cycles: keep the collector out.
+        with gc_paused():
+            report = model_check_source(source=source)
+            return _respond(report, format, fail_on, path)
     except BodyError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
     except ModelInvalid as exc:
@@ -106,7 +110,6 @@ def validate_model(request: HttpRequest, format: str = "json", fail_on: str = "e
         return _error(422, "the model could not be checked; the error was logged",
                       errors=[{"pointer": "", "line": None, "column": None, "kind": "internal",
                                "message": "the model could not be checked"}])
-    return _respond(report, format, fail_on, path)
 
 
 @router.get("/models/{int:model_id}/findings", auth=workbench_auth)

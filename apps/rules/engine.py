@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from apps.archmodel import ModelError, ModelInvalid
 from apps.archmodel.errors import pointer_join
@@ -30,38 +32,62 @@ def check_model(model: Model, *, today: datetime.date | None = None) -> Report:
     thresholds = configured_thresholds(model)
     disabled = set(model.validation.disable)
     ctx = Context(model, thresholds)
+    lines = _LineCache(model)
     findings: list[Finding] = []
     # A big model allocates many findings; the collector would walk the whole (acyclic) model
     # again and again while they are made. Nothing here creates reference cycles.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         for r in rules.values():
             if r.id in disabled or r.id in SUPPRESSION_RULES or r.check is None:
                 continue
-            findings.extend(_finding(model, r, hit) for hit in r.check(ctx))
-    finally:
-        if collecting:
-            gc.enable()
-    findings = _apply_suppressions(model, findings, disabled, today or datetime.date.today())
-    overrides = model.validation.severity
-    for f in findings:
-        if f.rule in overrides:
-            f.severity = overrides[f.rule]
-    findings.sort(key=Finding.sort_key)
+            findings.extend(_finding(lines, r, hit) for hit in r.check(ctx))
+        findings = _apply_suppressions(model, lines, findings, disabled,
+                                       today or datetime.date.today())
+        overrides = model.validation.severity
+        for f in findings:
+            if f.rule in overrides:
+                f.severity = overrides[f.rule]
+        findings.sort(key=Finding.sort_key)
     return Report(model=model.name, findings=findings, disabled=sorted(disabled & set(rules)))
 
 
-def _finding(model: Model, r: Rule, hit: Hit) -> Finding:
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (allocation-heavy, cycle-free work)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _LineCache:
+    """Source lines by pointer; many findings share a pointer (a service, a call)."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        self.cache: dict[str, int | None] = {}
+
+    def __call__(self, pointer: str) -> int | None:
+        if self.model.lines is None:
+            return None
+        if pointer not in self.cache:
+            self.cache[pointer] = self.model.line_of(pointer)
+        return self.cache[pointer]
+
+
+def _finding(lines: _LineCache, r: Rule, hit: Hit) -> Finding:
     return Finding(
         rule=r.id, severity=hit.severity or r.severity, category=r.category, target=hit.target,
         elements=sorted(set(hit.elements)), message=hit.message, fix=r.fix, path=hit.path,
-        line=model.line_of(hit.path) if model.lines is not None else None,
+        line=lines(hit.path),
     )
 
 
-def _apply_suppressions(model: Model, findings: list[Finding], disabled: set[str],
-                        today: datetime.date) -> list[Finding]:
+def _apply_suppressions(model: Model, lines: _LineCache, findings: list[Finding],
+                        disabled: set[str], today: datetime.date) -> list[Finding]:
     by_key: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
         by_key.setdefault((f.rule, f.target), []).append(f)
@@ -73,7 +99,7 @@ def _apply_suppressions(model: Model, findings: list[Finding], disabled: set[str
         expires = _date(s.expires)
         if expires is not None and expires < today:
             if "expired-suppression" not in disabled:
-                extra.append(_finding(model, RULES["expired-suppression"], Hit(
+                extra.append(_finding(lines, RULES["expired-suppression"], Hit(
                     s.target, _ids(model, s.target),
                     f"the suppression of {s.rule} for {s.target} expired on {s.expires}"
                     + (f"; {len(covered)} finding(s) reported again" if covered else ""),
@@ -81,7 +107,7 @@ def _apply_suppressions(model: Model, findings: list[Finding], disabled: set[str
             continue  # the covered findings stay unsuppressed
         if not covered:
             if "unused-suppression" not in disabled:
-                extra.append(_finding(model, RULES["unused-suppression"], Hit(
+                extra.append(_finding(lines, RULES["unused-suppression"], Hit(
                     s.target, _ids(model, s.target),
                     f"the suppression of {s.rule} for {s.target} matches no finding", s.pointer)))
             continue

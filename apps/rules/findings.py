@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from .registry import SEVERITIES, SEVERITY_RANK
@@ -26,7 +26,10 @@ class Finding:
         return (SEVERITY_RANK[self.severity], self.rule, self.target, self.path, self.message)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"rule": self.rule, "severity": self.severity, "category": self.category,
+                "target": self.target, "elements": list(self.elements), "message": self.message,
+                "fix": self.fix, "path": self.path, "line": self.line,
+                "suppressed": self.suppressed, "suppression_reason": self.suppression_reason}
 
 
 @dataclass(slots=True)

@@ -7,15 +7,7 @@ from apps.rules.engine import check_model
 from apps.rules.registry import CATEGORIES, SEVERITIES, load_catalog
 from tests.apps.rules.helpers import check, fired, model_yaml, svc
 
-RULES_MD_IDS = """shared-database foreign-data-access cross-team-data-access unowned-datastore
-distributed-transaction-without-saga saga-without-compensation dual-write esb-usage
-hardcoded-endpoint sync-cycle async-cycle long-sync-chain high-fan-out hub-service
-too-many-standards unversioned-api shared-business-library no-api-gateway unauthenticated-entry
-unencrypted-call trust-the-network wobbly-call missing-timeout missing-circuit-breaker unsafe-retry
-retry-amplification timeout-budget-inversion single-point-of-failure missing-health-check
-stateful-replicas multiple-services-per-container local-logging missing-telemetry megaservice
-nanoservice layered-split unconsumed-event unproduced-event orphan-event non-idempotent-consumer
-unowned-service single-layer-team tightly-coupled-teams expired-suppression unused-suppression""".split()
+RULES_MD_IDS = ["shared-database", "foreign-data-access", "cross-team-data-access", "unowned-datastore", "distributed-transaction-without-saga", "saga-without-compensation", "dual-write", "esb-usage", "hardcoded-endpoint", "sync-cycle", "async-cycle", "long-sync-chain", "high-fan-out", "hub-service", "too-many-standards", "unversioned-api", "shared-business-library", "no-api-gateway", "unauthenticated-entry", "unencrypted-call", "trust-the-network", "wobbly-call", "missing-timeout", "missing-circuit-breaker", "unsafe-retry", "retry-amplification", "timeout-budget-inversion", "single-point-of-failure", "missing-health-check", "stateful-replicas", "multiple-services-per-container", "local-logging", "missing-telemetry", "megaservice", "nanoservice", "layered-split", "unconsumed-event", "unproduced-event", "orphan-event", "non-idempotent-consumer", "unowned-service", "single-layer-team", "tightly-coupled-teams", "expired-suppression", "unused-suppression"]
 
 
 def test_the_registry_holds_exactly_the_catalog():
@@ -152,3 +144,15 @@ def test_suppressions_of_disabled_rules_are_neither_used_nor_unused():
 def test_rule_checks_read_effective_values_from_defaults():
     r = check(defaults={"service": {"health": True, "replicas": 2}}, services=[svc("a")])
     assert fired(r, "missing-health-check") == []
+
+
+def test_the_registry_matches_the_shared_rules_md_when_present():
+    import re
+
+    from tests.support import REPO
+
+    rules_md = REPO.parent / "shared" / "RULES.md"
+    if not rules_md.exists():
+        pytest.skip("../shared/RULES.md is not beside the repository")
+    ids = re.findall(r"^\| `([a-z-]+)` \|", rules_md.read_text(), flags=re.M)
+    assert sorted(ids) == sorted(load_catalog())
