@@ -25,3 +25,16 @@ def test_a_doc_names_its_configuration():
     doc = rule_doc("long-sync-chain")
     assert doc["configuration"]["thresholds"] == {"max_hops": 3}
     assert "long-sync-chain: {max_hops: 3}" in doc["configuration"]["example"]
+
+
+def test_docs_rules_md_is_generated_from_the_catalog():
+    import os
+
+    from apps.rules.ruledocs import catalog_markdown
+    from tests.support import REPO
+
+    path = REPO / "docs" / "rules.md"
+    text = catalog_markdown()
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text, "regenerate with UPDATE_GOLDEN=1"
