@@ -237,7 +237,7 @@ class Plan:
         ]
 
     def secrets(self) -> list[Secret]:
-        return [s for b in self.backings.values() for s in b.secrets]
+        return [s for b in self.backings.values() if self.users_of(b.id) for s in b.secrets]
 
     def env(self, svc: Service) -> dict[str, Value]:
         """The service's environment, in a stable order; every address comes from here."""

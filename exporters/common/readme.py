@@ -126,7 +126,7 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "modelled events published and consumed on the modelled broker. Other runtimes get a "
         "standard-library HTTP server with health and the modelled REST routes. gRPC and GraphQL "
         "operations are served as HTTP/JSON stand-ins. Gateway routes with `auth` reject requests "
-        "without an `Authorization` header; verifying the token is the service's job.",
+        "without an `Authorization` or `X-API-Key` header; verifying the token is the service's job.",
         "",
         "Set `WORKBENCH_DEBUG_ENDPOINTS=1` (never in production) to enable `/_events/received`, "
         "`/_events/publish/<event>` and `/_calls/<target>` for smoke tests.",

@@ -23,13 +23,13 @@ HEALTH_PATH = ROUTE_PATH
 
 
 def slug(value: str, where: str) -> str:
-    if not SLUG.match(value):
+    if not SLUG.fullmatch(value):
         raise ExportError([f"{where}: '{value}' is not a slug id"])
     return value
 
 
 def check(pattern: re.Pattern[str], value: str, where: str, problems: list[str], what: str) -> bool:
-    if pattern.match(value):
+    if pattern.fullmatch(value):
         return True
     problems.append(f"{where}: {what} {value!r} contains characters an export cannot carry safely")
     return False

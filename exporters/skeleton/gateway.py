@@ -5,7 +5,7 @@
 - ``rate_limit`` → a ``limit_req_zone`` per route (requests per second per client address),
   ``limit_req`` with a burst of the same size, 429 when exceeded;
 - ``strip_prefix`` → ``rewrite`` to the path after the prefix;
-- ``auth`` other than none → 401 unless an ``Authorization`` header is present. nginx-light
+- ``auth`` other than none → 401 unless an ``Authorization`` or ``X-API-Key`` header is present. nginx-light
   cannot verify tokens; the service behind must (the README says so).
 - upstreams are named after the service id and point at ``<id>:<port>``: the DNS name of the
   service in both Compose and Kubernetes.
@@ -41,6 +41,14 @@ def nginx_conf(gw: Service, ports: dict[str, int], system: str) -> str:
             lines.append(
                 f"limit_req_zone $binary_remote_addr zone={zones[i]}:10m rate={int(route.rate_limit)}r/s;"
             )
+    if any(r.auth != "none" for r in gw.routes):
+        var = f"${gw.id.replace('-', '_')}_no_credentials"
+        lines += [
+            f'map "$http_authorization$http_x_api_key" {var} {{',
+            '    "" 1;',
+            "    default 0;",
+            "}",
+        ]
     for target in dict.fromkeys(r.to for r in gw.routes):
         lines += [
             f"upstream {target} {{",
@@ -72,7 +80,9 @@ def nginx_conf(gw: Service, ports: dict[str, int], system: str) -> str:
                 "        limit_req_status 429;",
             ]
         if route.auth != "none":
-            lines.append('        if ($http_authorization = "") { return 401; }')
+            lines.append(
+                f"        if (${gw.id.replace('-', '_')}_no_credentials) {{ return 401; }}"
+            )
         if route.strip_prefix and prefix:
             lines.append(f"        rewrite ^{regex}/?(.*)$ /$1 break;")
         lines += [

@@ -46,8 +46,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None,
-         timeout: float = 10) -> tuple[int, Any]:
+def http(
+    method: str,
+    url: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     if data is not None:
@@ -75,8 +80,12 @@ def skeleton_venv(requirements: list[str]) -> Path:
     shutil.rmtree(venv, ignore_errors=True)
     venv.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                             *reqs], capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *reqs],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"pip install failed: {result.stderr[-2000:]}")
     (venv / ".complete").write_text("\n".join(reqs))
@@ -128,20 +137,28 @@ class Bundle:
     def __init__(self, root: Path):
         self.root = root
         self.compose = yaml.safe_load((root / "compose.yaml").read_text())
-        self.secrets = {line.split("=", 1)[0]: secrets.token_hex(12)
-                        for line in (root / ".env.example").read_text().splitlines()
-                        if line and not line.startswith("#")}
+        self.secrets = {
+            line.split("=", 1)[0]: secrets.token_hex(12)
+            for line in (root / ".env.example").read_text().splitlines()
+            if line and not line.startswith("#")
+        }
 
     def backing_kind(self, name: str) -> str | None:
         return self.compose["services"].get(name, {}).get("labels", {}).get("dev.workbench.kind")
 
     def python_services(self) -> list[str]:
-        return [n for n, s in self.compose["services"].items()
-                if "build" in s and (self.root / s["build"]["context"] / "app" / "main.py").exists()]
+        return [
+            n
+            for n, s in self.compose["services"].items()
+            if "build" in s and (self.root / s["build"]["context"] / "app" / "main.py").exists()
+        ]
 
     def gateways(self) -> list[str]:
-        return [n for n, s in self.compose["services"].items()
-                if "build" in s and (self.root / s["build"]["context"] / "nginx.conf").exists()]
+        return [
+            n
+            for n, s in self.compose["services"].items()
+            if "build" in s and (self.root / s["build"]["context"] / "nginx.conf").exists()
+        ]
 
     def requirements(self) -> list[str]:
         out: list[str] = []
@@ -154,7 +171,10 @@ class Bundle:
         """Create the per-service databases and users the compose file expects."""
         for name, svc in self.compose["services"].items():
             kind = self.backing_kind(name)
-            env = {k: interpolate(str(v), self.secrets) for k, v in (svc.get("environment") or {}).items()}
+            env = {
+                k: interpolate(str(v), self.secrets)
+                for k, v in (svc.get("environment") or {}).items()
+            }
             if kind == "postgres":
                 create_postgres(env["POSTGRES_USER"], env["POSTGRES_PASSWORD"], env["POSTGRES_DB"])
             elif kind in ("mysql", "mariadb"):
@@ -199,9 +219,12 @@ class Bundle:
             log = tmp / f"{name}.log"
             run.logs[name] = log
             run.procs[name] = subprocess.Popen(
-                [str(python), "-m", "app"], cwd=self.root / "services" / name,
+                [str(python), "-m", "app"],
+                cwd=self.root / "services" / name,
                 env={**base_env, **self.service_env(name, ports)},
-                stdout=log.open("wb"), stderr=subprocess.STDOUT)
+                stdout=log.open("wb"),
+                stderr=subprocess.STDOUT,
+            )
         for gw in self.gateways():
             run.gateway_port = free_port()
             start_nginx(run, self.root / "services" / gw / "nginx.conf", ports, tmp / f"nginx-{gw}")
@@ -217,7 +240,11 @@ def create_postgres(user: str, password: str, db: str) -> None:
         stmt = "ALTER ROLE {} LOGIN PASSWORD {}" if exists else "CREATE ROLE {} LOGIN PASSWORD {}"
         conn.execute(sql.SQL(stmt).format(sql.Identifier(user), sql.Literal(password)))
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(db), sql.Identifier(user)))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(db), sql.Identifier(user)
+                )
+            )
 
 
 def create_mysql(user: str, password: str, db: str) -> None:
@@ -230,8 +257,12 @@ def create_mysql(user: str, password: str, db: str) -> None:
         f"GRANT ALL ON `{db}`.* TO '{user}'@'%';"
         f"GRANT ALL ON `{db}`.* TO '{user}'@'localhost';"
     )
-    subprocess.run(["mysql", "-uroot", "-h127.0.0.1", "-e", statements], check=True,
-                   capture_output=True, timeout=30)
+    subprocess.run(
+        ["mysql", "-uroot", "-h127.0.0.1", "-e", statements],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
 
 
 def start_nginx(run: Running, conf: Path, ports: dict[str, int], prefix: Path) -> None:
@@ -243,21 +274,32 @@ def start_nginx(run: Running, conf: Path, ports: dict[str, int], prefix: Path) -
         text = re.sub(rf"server {re.escape(name)}:\d+;", f"server 127.0.0.1:{port};", text)
     text = re.sub(r"listen \d+;", f"listen 127.0.0.1:{run.gateway_port};", text)
     (prefix / "gateway.conf").write_text(text)
-    temp = "".join(f"    {kind}_temp_path {prefix}/{kind};\n"
-                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    main = (f"worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log info;\n"
-            "daemon off;\n" + ("user root;\n" if os.geteuid() == 0 else "")
-            + "events { worker_connections 256; }\n"
-            f"http {{\n    access_log {prefix}/access.log;\n{temp}    include {prefix}/gateway.conf;\n}}\n")
+    temp = "".join(
+        f"    {kind}_temp_path {prefix}/{kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    main = (
+        f"worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log info;\n"
+        "daemon off;\n"
+        + ("user root;\n" if os.geteuid() == 0 else "")
+        + "events { worker_connections 256; }\n"
+        f"http {{\n    access_log {prefix}/access.log;\n{temp}    include {prefix}/gateway.conf;\n}}\n"
+    )
     (prefix / "nginx.conf").write_text(main)
-    check = subprocess.run([NGINX, "-t", "-c", str(prefix / "nginx.conf"), "-p", str(prefix)],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [NGINX, "-t", "-c", str(prefix / "nginx.conf"), "-p", str(prefix)],
+        capture_output=True,
+        text=True,
+    )
     if check.returncode != 0:
         raise RuntimeError(f"nginx -t failed:\n{check.stderr}")
     log = prefix / "stdout.log"
     run.logs["gateway"] = prefix / "error.log"
-    run.procs["gateway"] = subprocess.Popen([NGINX, "-c", str(prefix / "nginx.conf"), "-p", str(prefix)],
-                                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    run.procs["gateway"] = subprocess.Popen(
+        [NGINX, "-c", str(prefix / "nginx.conf"), "-p", str(prefix)],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_until(predicate, timeout: float = 60, interval: float = 0.3) -> bool:  # type: ignore[no-untyped-def]

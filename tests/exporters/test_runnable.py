@@ -36,8 +36,11 @@ def shop_source() -> bytes:
 
 
 def require(*services: str) -> None:
-    missing = [f"{s} (127.0.0.1:{runner.SERVICES[s]})" for s in services
-               if not runner.port_open(runner.SERVICES[s])]
+    missing = [
+        f"{s} (127.0.0.1:{runner.SERVICES[s]})"
+        for s in services
+        if not runner.port_open(runner.SERVICES[s])
+    ]
     if missing:
         pytest.skip("not reachable: " + ", ".join(missing))
     if not Path(runner.NGINX).exists():
@@ -48,8 +51,10 @@ def require(*services: str) -> None:
 
 @pytest.fixture(scope="module")
 def skeleton_python() -> Path:
-    bundle = runner.Bundle(runner.extract(export_bundle(load_model(shop_source())).to_zip(), runner.tmpdir()))
-    requirements = bundle.requirements() + ["nats-py==2.16.0", "redis==8.1.0"]
+    bundle = runner.Bundle(
+        runner.extract(export_bundle(load_model(shop_source())).to_zip(), runner.tmpdir())
+    )
+    requirements = [*bundle.requirements(), "nats-py==2.16.0", "redis==8.1.0"]
     try:
         return runner.skeleton_venv(requirements)
     except Exception as exc:  # no registry, no compiler...
@@ -66,18 +71,26 @@ def shop_with_broker(kind: str) -> bytes | dict:
 
 
 @pytest.fixture
-def running(request: pytest.FixtureRequest, skeleton_python: Path, tmp_path: Path) -> Iterator[runner.Running]:
+def running(
+    request: pytest.FixtureRequest, skeleton_python: Path, tmp_path: Path
+) -> Iterator[runner.Running]:
     kind = request.param
     require("postgres", "mysql", kind)
     source = shop_with_broker(kind)
     model = model_from_data(source) if isinstance(source, dict) else load_model(source)
-    bundle = runner.Bundle(runner.extract(export_bundle(model, target="compose").to_zip(), tmp_path))
+    bundle = runner.Bundle(
+        runner.extract(export_bundle(model, target="compose").to_zip(), tmp_path)
+    )
     bundle.prepare_datastores()
     run = bundle.start(skeleton_python, tmp_path)
     try:
         for name in bundle.python_services():
-            ready = runner.wait_until(lambda n=name: runner.http("GET", run.url(n, "/readyz"))[0] == 200, 90)
-            assert ready, f"{name} never became ready: {runner.http('GET', run.url(name, '/readyz'))}\n{run.log(name)}"
+            ready = runner.wait_until(
+                lambda n=name: runner.http("GET", run.url(n, "/readyz"))[0] == 200, 90
+            )
+            assert ready, (
+                f"{name} never became ready: {runner.http('GET', run.url(name, '/readyz'))}\n{run.log(name)}"
+            )
         yield run
     finally:
         run.stop_all()
@@ -85,7 +98,9 @@ def running(request: pytest.FixtureRequest, skeleton_python: Path, tmp_path: Pat
 
 def received(run: runner.Running, service: str, marker: str) -> bool:
     status, events = runner.http("GET", run.url(service, "/_events/received"))
-    return status == 200 and any(e["message"].get("data", {}).get("marker") == marker for e in events)
+    return status == 200 and any(
+        e["message"].get("data", {}).get("marker") == marker for e in events
+    )
 
 
 @pytest.mark.parametrize("running", ["rabbitmq", "nats", "redis"], indirect=True)
@@ -95,26 +110,39 @@ def test_exported_shop_runs_end_to_end(running: runner.Running) -> None:
     for name in ("catalog", "orders", "payments", "shipping"):
         assert runner.http("GET", run.url(name, "/readyz"))[0] == 200
         assert runner.http("GET", run.url(name, "/healthz"))[0] == 200
-    assert runner.wait_until(lambda: runner.http("GET", run.gateway("/healthz"))[0] == 200, 20), run.log("gateway")
+    assert runner.wait_until(lambda: runner.http("GET", run.gateway("/healthz"))[0] == 200, 20), (
+        run.log("gateway")
+    )
 
     # a request through the gateway reaches its service (route without strip_prefix)
     status, body = runner.http("GET", run.gateway("/api/catalog/products"))
-    assert status == 200 and body["service"] == "catalog" and body["operation"] == "GET /products", body
+    assert (
+        status == 200 and body["service"] == "catalog" and body["operation"] == "GET /products"
+    ), body
     status, body = runner.http("GET", run.gateway("/api/catalog/products/42"))
     assert body["path_params"] == {"id": "42"}
     # the orders route needs an Authorization header, then reaches orders
     assert runner.http("GET", run.gateway("/api/orders/orders/7"))[0] == 401
-    status, body = runner.http("GET", run.gateway("/api/orders/orders/7"), headers={"Authorization": "Bearer t"})
+    status, body = runner.http(
+        "GET", run.gateway("/api/orders/orders/7"), headers={"Authorization": "Bearer t"}
+    )
     assert status == 200 and body["service"] == "orders", body
     assert runner.http("GET", run.gateway("/api/nowhere"))[0] == 404
 
     # events published by one service reach the subscriber through the real broker
     marker = uuid.uuid4().hex
-    status, body = runner.http("POST", run.url("orders", "/_events/publish/order-placed"), {"marker": marker})
+    status, body = runner.http(
+        "POST", run.url("orders", "/_events/publish/order-placed"), {"marker": marker}
+    )
     assert status == 200, body
     assert runner.wait_until(lambda: received(run, "shipping", marker), 20), run.log("shipping")
     marker2 = uuid.uuid4().hex
-    assert runner.http("POST", run.url("payments", "/_events/publish/payment-captured"), {"marker": marker2})[0] == 200
+    assert (
+        runner.http(
+            "POST", run.url("payments", "/_events/publish/payment-captured"), {"marker": marker2}
+        )[0]
+        == 200
+    )
     assert runner.wait_until(lambda: received(run, "orders", marker2), 20), run.log("orders")
     # a service cannot publish an event it does not model
     assert runner.http("POST", run.url("shipping", "/_events/publish/order-placed"), {})[0] == 404
@@ -122,8 +150,12 @@ def test_exported_shop_runs_end_to_end(running: runner.Running) -> None:
 
 @pytest.mark.parametrize("running", ["rabbitmq"], indirect=True)
 def test_gateway_rate_limit_answers_429_beyond_the_modelled_rate(running: runner.Running) -> None:
-    statuses = [runner.http("GET", running.gateway("/api/orders/orders/1"),
-                            headers={"Authorization": "Bearer t"})[0] for _ in range(150)]
+    statuses = [
+        runner.http(
+            "GET", running.gateway("/api/orders/orders/1"), headers={"Authorization": "Bearer t"}
+        )[0]
+        for _ in range(150)
+    ]
     assert 429 in statuses and 200 in statuses
 
 
@@ -151,7 +183,9 @@ class CountingDownServer:
 
 
 @pytest.mark.parametrize("running", ["rabbitmq"], indirect=True)
-def test_circuit_breaker_opens_after_the_modelled_failures_and_fails_fast(running: runner.Running) -> None:
+def test_circuit_breaker_opens_after_the_modelled_failures_and_fails_fast(
+    running: runner.Running,
+) -> None:
     run = running
     # orders -> payments: retries {max: 2, backoff_ms: 100, jitter}, circuit_breaker: true (5 / 30 s)
     assert runner.http("POST", run.url("orders", "/_calls/payments?path=/healthz"))[0] == 200

@@ -1,0 +1,92 @@
+"""compose.yaml: valid against the Compose Specification, and what the model says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from apps.archmodel import Model
+from exporters import export_bundle
+
+SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "fixtures" / "compose-spec" / "compose-spec.json").read_text()
+)
+
+
+def compose(model: Model) -> dict:
+    return yaml.safe_load(export_bundle(model, target="compose").files["compose.yaml"])
+
+
+def test_generated_compose_files_are_valid_against_the_compose_specification(
+    any_model: Model,
+) -> None:
+    doc = compose(any_model)
+    errors = sorted(jsonschema.Draft7Validator(SCHEMA).iter_errors(doc), key=str)
+    assert not errors, [e.message for e in errors]
+    assert "version" not in doc and doc["name"] == any_model.name
+
+
+def test_the_schema_fixture_rejects_what_compose_rejects() -> None:
+    validator = jsonschema.Draft7Validator(SCHEMA)
+    assert not validator.is_valid({"services": {"a": {"image": "x", "nonsense": 1}}})
+    assert not validator.is_valid(
+        {"services": {"a": {"depends_on": {"b": {"condition": "whenever"}}}}}
+    )
+
+
+def test_only_gateways_publish_ports(any_model: Model) -> None:
+    services = compose(any_model)["services"]
+    published = {name for name, s in services.items() if "ports" in s}
+    assert published == {s.id for s in any_model.services if s.kind == "gateway"}
+
+
+def test_services_wait_for_their_datastores_brokers_and_callees_to_be_healthy(shop: Model) -> None:
+    services = compose(shop)["services"]
+    assert services["orders"]["depends_on"] == {
+        name: {"condition": "service_healthy"}
+        for name in ("orders-db", "catalog-db", "bus", "payments", "catalog")
+    }
+    assert set(services["gateway"]["depends_on"]) == {"catalog", "orders"}
+    for name, svc in services.items():
+        assert "healthcheck" in svc, name
+
+
+def test_call_cycles_are_broken_so_compose_can_start(everything: Model) -> None:
+    services = compose(everything)["services"]
+    assert "nodejs" in services["py"]["depends_on"]
+    assert "py" not in services["nodejs"].get("depends_on", {})
+
+
+def test_datastores_and_brokers_run_pinned_official_images_on_named_volumes(
+    any_model: Model,
+) -> None:
+    doc = compose(any_model)
+    for name, svc in doc["services"].items():
+        if "image" in svc and "build" not in svc:
+            image = svc["image"]
+            assert ":" in image and not image.endswith(":latest"), image
+            volume = svc["volumes"][0].split(":")[0]
+            assert volume in doc["volumes"]
+
+
+def test_unmanaged_and_unused_backings_get_no_container(everything: Model) -> None:
+    services = compose(everything)["services"]
+    assert "legacy" not in services and "obus" not in services and "unused-db" not in services
+    assert services["py"]["environment"]["DATASTORE_LEGACY_URL"].startswith("${LEGACY_URL:?")
+
+
+@pytest.mark.parametrize(
+    "runtime_service", ["nodejs", "golang", "javasvc", "dotnetsvc", "othersvc", "py"]
+)
+def test_every_runtime_gets_a_build_context_with_a_dockerfile(
+    everything: Model, runtime_service: str
+) -> None:
+    files = export_bundle(everything, target="compose").files
+    dockerfile = files[f"services/{runtime_service}/Dockerfile"].decode()
+    assert "HEALTHCHECK" in dockerfile and "USER 10001" in dockerfile
+    froms = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("FROM ")]
+    assert froms and all(":" in image and "latest" not in image for image in froms)

@@ -1,0 +1,144 @@
+"""Hostile titles and paths cannot break YAML, Dockerfiles, nginx, shell or Markdown."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from apps.archmodel import load_model, model_from_data
+from exporters import ExportError, export_bundle
+
+HOSTILE = (
+    "Evil \"quote' $(rm -rf /) `id` ${HOME} {{ .Values }} <script>alert(1)</script>\nnewline; } # x"
+)
+
+
+def hostile_model(route_path: str = "/api/x", op_path: str = "/items/{id}") -> dict:
+    return {
+        "apiVersion": "workbench/v1",
+        "name": "evil",
+        "title": HOSTILE,
+        "description": HOSTILE,
+        "services": [
+            {
+                "id": "gw",
+                "kind": "gateway",
+                "title": HOSTILE,
+                "routes": [{"path": route_path, "to": "api"}],
+            },
+            {
+                "id": "api",
+                "title": HOSTILE,
+                "apis": [
+                    {
+                        "id": "api-api",
+                        "title": HOSTILE,
+                        "operations": [{"method": "GET", "path": op_path}],
+                    }
+                ],
+                "data": ["db"],
+            },
+            {
+                "id": "js",
+                "runtime": "node",
+                "title": HOSTILE,
+                "apis": [{"id": "js-api", "operations": [{"method": "GET", "path": op_path}]}],
+            },
+        ],
+        "datastores": [{"id": "db", "kind": "postgres", "title": HOSTILE}],
+    }
+
+
+def test_hostile_titles_survive_as_data_and_never_as_code() -> None:
+    files = export_bundle(model_from_data(hostile_model())).files
+    compose = yaml.safe_load(files["compose.yaml"])
+    # YAML: the title round-trips exactly ($ doubled so Compose does not interpolate it)
+    assert compose["services"]["api"]["labels"]["dev.workbench.title"] == HOSTILE.replace("$", "$$")
+    deployment = yaml.safe_load(files["kubernetes/base/services/api/deployment.yaml"])
+    assert deployment["metadata"]["annotations"]["workbench.dev/title"] == HOSTILE
+    # text formats never carry free text
+    for path, content in files.items():
+        if path.endswith(("Dockerfile", "nginx.conf", ".sh", "routes.txt", ".env.example")):
+            text = content.decode()
+            for needle in ("$(rm", "<script>", "{{ .Values", "`id`"):
+                assert needle not in text, path
+    # Markdown: escaped, one line
+    readme = files["README.md"].decode()
+    assert "<script>" not in readme and "&lt;script&gt;" in readme
+    # JSON spec for the skeleton: valid JSON
+    json.loads(files["services/api/app/spec.json"])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/x; return 200",
+        "/api/$host",
+        "/api/{x}",
+        "/api x",
+        '/api/"x',
+        "/api/x\n}",
+        "/api/'x'",
+        "relative",
+    ],
+)
+def test_route_paths_that_nginx_could_misread_are_refused(path: str) -> None:
+    with pytest.raises(ExportError) as exc:
+        export_bundle(model_from_data(hostile_model(route_path=path)))
+    assert "/services/0/routes/0/path" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "path", ["/items;x", "/items x", "/items\n", '/it"ems', "/it$ems", "items"]
+)
+def test_operation_paths_that_could_break_a_routes_file_are_refused(path: str) -> None:
+    with pytest.raises(ExportError) as exc:
+        export_bundle(model_from_data(hostile_model(op_path=path)))
+    assert "/operations/0" in str(exc.value)
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+def test_the_generated_nginx_config_passes_nginx_syntax_check(tmp_path, everything) -> None:
+    conf = export_bundle(everything).files["services/edge/nginx.conf"].decode()
+    for host in ("py", "nodejs", "golang"):
+        conf = conf.replace(f"server {host}:8080;", "server 127.0.0.1:9;")
+    (tmp_path / "gw.conf").write_text(conf.replace("listen 8000;", "listen 127.0.0.1:1;"))
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/pid;\nerror_log {tmp_path}/err.log;\nevents {{}}\n"
+        f"http {{ access_log off; include {tmp_path}/gw.conf; }}\n"
+    )
+    result = subprocess.run(
+        ["nginx", "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="no sh")
+def test_init_env_replaces_placeholders_with_random_secrets(tmp_path, shop) -> None:
+    files = export_bundle(shop).files
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / ".env.example").write_bytes(files[".env.example"])
+    (tmp_path / "scripts" / "init-env.sh").write_bytes(files["scripts/init-env.sh"])
+    subprocess.run(
+        ["sh", str(tmp_path / "scripts" / "init-env.sh")], check=True, capture_output=True
+    )
+    env = (tmp_path / ".env").read_text()
+    assert "=REPLACE_ME" not in env and "BUS_PASSWORD=" in env
+    values = [
+        line.split("=", 1)[1] for line in env.splitlines() if line and not line.startswith("#")
+    ]
+    assert len(set(values)) == len(values) and all(len(v) == 48 for v in values)
+    again = subprocess.run(["sh", str(tmp_path / "scripts" / "init-env.sh")], capture_output=True)
+    assert again.returncode != 0  # never overwrites
+
+
+def test_model_ids_cannot_be_hostile() -> None:
+    # ids become file names, DNS names and object names; the model format itself refuses these
+    with pytest.raises(Exception):
+        load_model('apiVersion: workbench/v1\nname: x\nservices: [{id: "../etc"}]\n')
