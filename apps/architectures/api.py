@@ -59,7 +59,7 @@ OPS_BODY = {
 
 
 def _principal(request: HttpRequest) -> Principal:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 def _error(status: int, detail: str, **extra: Any) -> JsonResponse:

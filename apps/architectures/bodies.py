@@ -7,7 +7,7 @@ anything is read into a parser; JSON nesting is bounded before the data is used.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
@@ -57,7 +57,7 @@ def read_body(request: HttpRequest, limits: Limits) -> bytes:
             if request.method == "POST":
                 files = request.FILES
             else:
-                _, files = request.parse_file_upload(request.META, request)
+                _, files = request.parse_file_upload(request.META, cast(BinaryIO, request))
             upload = files.get("file")
         except RequestDataTooBig as exc:
             raise _too_big(length, limit) from exc

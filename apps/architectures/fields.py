@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
+
+if TYPE_CHECKING:
+    _Base = models.Field[dict[str, Any], dict[str, Any]]
+else:
+    _Base = models.TextField
 
 
 def canonical_json(document: dict[str, Any]) -> str:
@@ -23,7 +28,7 @@ def content_hash(document: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(document).encode()).hexdigest()
 
 
-class DocumentField(models.TextField):
+class DocumentField(_Base):
     """A dict in Python, its canonical JSON text in the database."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:

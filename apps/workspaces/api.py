@@ -26,7 +26,7 @@ router = Router(auth=workbench_auth, tags=["workspaces"])
 
 
 def _principal(request: HttpRequest) -> Principal:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 def _workspace_out(workspace: Workspace, role: str) -> dict:
