@@ -10,4 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from apps.editor.routing import websocket_urlpatterns as editor_ws
+
+websocket_urlpatterns: list[Any] = [
+    *editor_ws,  # ws/models/<id>/: live model changes, export progress, presence (apps.editor)
+]

@@ -1,0 +1,108 @@
+// The exports panel: start an export job, follow its progress (websocket `export.progress`
+// events, with polling as a fallback), download the bundle, list earlier jobs.
+import { request } from "./api.js";
+import { h } from "./forms.js";
+
+export function initExports({ root, model, api, canEdit, notify }) {
+  let loaded = false;
+  let available = true;
+  const jobs = new Map();
+  const bars = new Map();
+
+  const jobId = (j) => j.id ?? j.job;
+  const pct = (j) => Math.round(100 * (j.progress ?? (j.status === "done" ? 1 : 0)) / ((j.progress ?? 0) > 1 ? 100 : 1));
+
+  function row(j) {
+    const id = jobId(j);
+    const bar = h("progress", { max: 100, value: pct(j), "aria-label": `Export ${id} progress` });
+    const status = h("span", { class: `job-status status-${j.status}`, text: j.status });
+    const link = h("span", { class: "job-download" });
+    const li = h("li", { class: "job", dataset: { job: id } }, h("span", { class: "job-target", text: j.target || j.targets?.join(", ") || "bundle" }), bar, status, link);
+    bars.set(String(id), { li, bar, status, link });
+    paint(j);
+    return li;
+  }
+
+  function paint(j) {
+    const b = bars.get(String(jobId(j)));
+    if (!b) return;
+    b.bar.value = pct(j);
+    b.status.textContent = j.status + (j.message ? ` — ${j.message}` : "") + (j.error ? ` — ${j.error}` : "");
+    b.status.className = `job-status status-${j.status}`;
+    const url = j.download_url || j.download || (j.status === "done" ? `${api}/exports/${jobId(j)}/download` : null);
+    if (j.status === "done" && url && !b.link.firstChild) {
+      b.link.append(h("a", { class: "button button-small", href: url, download: "", "data-action": "download" }, "Download"));
+    }
+  }
+
+  async function list() {
+    try {
+      const { body } = await request("GET", `${model}/exports`);
+      const items = Array.isArray(body) ? body : body.items || body.jobs || [];
+      for (const j of items) jobs.set(String(jobId(j)), j);
+    } catch (e) {
+      if (e.status === 404 || e.status === 405) { available = e.status !== 404 || jobs.size > 0; }
+    }
+  }
+
+  async function render() {
+    root.replaceChildren();
+    if (!available) {
+      root.append(h("p", { class: "muted ed-empty", text: "Exports are not available on this server yet." }));
+      return;
+    }
+    if (canEdit) {
+      const target = h("select", { name: "target", id: "ex-target" },
+        ...["compose", "kubernetes", "skeleton"].map((t) => h("option", { value: t, text: t })));
+      const form = h("form", { class: "ed-toolbar", onsubmit: async (ev) => {
+        ev.preventDefault();
+        try {
+          const { body } = await request("POST", `${model}/exports`, { json: { target: target.value, targets: [target.value] } });
+          jobs.set(String(jobId(body)), body);
+          render();
+          poll(jobId(body));
+        } catch (e) {
+          notify(`Export not started: ${e.errors?.map((x) => x.message).join("; ") || e.message}`, "error");
+        }
+      } }, h("label", { for: "ex-target", text: "Target " }), target, h("button", { type: "submit", class: "button-small", "data-action": "export" }, "Start export"));
+      root.append(form);
+    }
+    const ul = h("ul", { class: "jobs" });
+    const all = [...jobs.values()].sort((a, b) => String(b.created || "").localeCompare(String(a.created || "")));
+    all.forEach((j) => ul.append(row(j)));
+    root.append(all.length ? ul : h("p", { class: "muted ed-empty", text: "No exports yet. An export turns the model into a runnable bundle (Docker Compose, Kubernetes, service skeletons)." }));
+  }
+
+  async function poll(id) {
+    // Progress normally arrives over the websocket; polling covers a dropped connection.
+    for (let i = 0; i < 600; i++) {
+      const j = jobs.get(String(id));
+      if (j && ["done", "failed"].includes(j.status)) return;
+      await new Promise((r) => setTimeout(r, 1000));
+      try {
+        const { body } = await request("GET", `${api}/exports/${id}`);
+        update(body);
+      } catch { /* keep waiting */ }
+    }
+  }
+
+  function update(j) {
+    const id = String(jobId(j));
+    const merged = { ...(jobs.get(id) || {}), ...j };
+    jobs.set(id, merged);
+    if (!bars.has(id)) { if (loaded) render(); return; }
+    paint(merged);
+  }
+
+  return {
+    async show() {
+      if (!loaded) { await list(); loaded = true; }
+      render();
+    },
+    progress(msg) {
+      const id = msg.job ?? msg.id;
+      if (id === undefined) return;
+      update({ ...msg, id, type: undefined });
+    },
+  };
+}

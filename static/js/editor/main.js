@@ -1,0 +1,983 @@
+// The model editor: diagram, outline, inspector, findings, YAML, history and exports, kept in
+// step with the server through the model websocket. Writes are element ops over HTTP; the
+// websocket only tells us that (and who) changed the model. See docs/editor.md.
+import { request, ApiError } from "./api.js";
+import { h, widget, normalize, same, label, FieldError } from "./forms.js";
+import { Live } from "./live.js";
+import { indexDocument, keyOf, displayName, addressOf, KIND_LABELS, KIND_ORDER } from "./model.js";
+import { initExports } from "./exports.js";
+
+const cfg = JSON.parse(document.getElementById("editor-config").textContent);
+const API = cfg.api;
+const MODEL = `${API}/models/${cfg.model}`;
+const SPEC = cfg.spec.kinds;
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  revision: cfg.revision,
+  doc: null,
+  index: null,
+  selected: null, // element key
+  form: null, // the open inspector form (see openInspector)
+  view: "dependencies",
+  presence: [],
+  me: null, // my websocket connection id
+  yamlDirty: false,
+  yamlRevision: null,
+  mySaves: new Map(), // element key → {field → revision} of my own recent writes
+  refreshing: null,
+  refreshAgain: false,
+};
+window.wbEditor = state; // for the browser tests and for debugging
+
+// --- notices ----------------------------------------------------------------------------------
+
+function notify(text, kind = "info", { sticky = false } = {}) {
+  const el = h("div", { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" },
+    h("span", { text }),
+    h("button", { type: "button", class: "button-icon", "aria-label": "Dismiss", onclick: () => el.remove() }, "×"));
+  $("ed-notices").append(el);
+  if (!sticky) setTimeout(() => el.remove(), 8000);
+  return el;
+}
+
+// --- loading and refreshing ---------------------------------------------------------------------
+
+async function fetchModel() {
+  const { body } = await request("GET", MODEL);
+  return body;
+}
+
+// Fetch the current model and bring every pane up to it. `change` (a model.changed event, or
+// {author} on resync) says who changed it, for the inspector's notices.
+async function refresh(change = null) {
+  if (state.refreshing) { state.refreshAgain = change || state.refreshAgain || true; return state.refreshing; }
+  state.refreshing = (async () => {
+    try {
+      const body = await fetchModel();
+      const old = state.index;
+      state.doc = body.document;
+      state.revision = body.revision;
+      state.index = indexDocument(body.document, cfg.spec.collections);
+      $("ed-revision").textContent = `rev ${state.revision}`;
+      $("ed-model-name").textContent = body.name;
+      renderOutline();
+      fillFilters();
+      updateInspector(old, change);
+      await Promise.all([loadDiagram(), loadFindings(), loadYaml(), historyVisible() ? loadHistory() : null]);
+    } catch (e) {
+      notify(`Could not load the model: ${e.message}`, "error");
+    } finally {
+      state.refreshing = null;
+      if (state.refreshAgain) {
+        const again = state.refreshAgain;
+        state.refreshAgain = false;
+        refresh(again === true ? null : again);
+      }
+    }
+  })();
+  return state.refreshing;
+}
+
+// --- outline ----------------------------------------------------------------------------------
+
+function renderOutline() {
+  const q = $("ed-search").value.trim().toLowerCase();
+  const box = $("ed-outline");
+  const open = new Set([...box.querySelectorAll("details[open]")].map((d) => d.dataset.kind));
+  const first = !box.dataset.ready;
+  box.dataset.ready = "1";
+  box.replaceChildren();
+  const groups = {};
+  for (const e of state.index.entries) (groups[e.kind] ||= []).push(e);
+  let total = 0;
+  for (const kind of KIND_ORDER) {
+    const items = (groups[kind] || []).filter((e) => !q || displayName(e).toLowerCase().includes(q) || (e.title || "").toLowerCase().includes(q));
+    total += items.length;
+    const det = h("details", { class: "ol-group", dataset: { kind } });
+    det.open = first ? ["service", "event", "datastore"].includes(kind) || (groups[kind] || []).length < 6 : open.has(kind) || !!q;
+    const sum = h("summary", {}, h("span", { class: "ol-kind", text: KIND_LABELS[kind] }), h("span", { class: "ol-count", text: String((groups[kind] || []).length) }));
+    if (cfg.canEdit && kind !== "suppression") {
+      sum.append(h("button", {
+        type: "button", class: "button-icon ol-add", title: `Add ${kind}`, "aria-label": `Add ${kind}`, dataset: { add: kind },
+        onclick: (ev) => { ev.preventDefault(); ev.stopPropagation(); openCreate(kind); },
+      }, "+"));
+    }
+    det.append(sum);
+    const ul = h("ul", { class: "ol-items" });
+    for (const e of items) {
+      const peers = peersOn(e.key);
+      ul.append(h("li", {}, h("button", {
+        type: "button", class: `ol-item${e.key === state.selected ? " is-selected" : ""}`, dataset: { key: e.key },
+        "aria-current": e.key === state.selected ? "true" : null, onclick: () => select(e.key),
+      }, h("span", { class: "ol-name", text: displayName(e) }), ...peers.map((p) => avatar(p.user, "sm")))));
+    }
+    if (!items.length) ul.append(h("li", { class: "muted ol-none", text: q ? "no match" : "none yet" }));
+    det.append(ul);
+    box.append(det);
+  }
+  if (!state.index.entries.length && !q) {
+    box.prepend(h("p", { class: "ol-empty muted" }, cfg.canEdit
+      ? "This model is empty. Start with + next to Services, then connect them with calls, events and datastores."
+      : "This model is empty."));
+  }
+  if (q && !total) box.prepend(h("p", { class: "muted", text: `Nothing matches “${q}”.` }));
+}
+
+// --- selection --------------------------------------------------------------------------------
+
+function select(key, { focus = true } = {}) {
+  const e = state.index.byKey.get(key);
+  if (!e) return;
+  if (state.form && state.form.dirty() && state.form.key !== key) {
+    notify(`Unsaved changes to ${displayName(state.form.entry)} were discarded.`, "warn");
+  }
+  state.selected = key;
+  live.select(e.address, e.kind);
+  markSelection();
+  openInspector(e, { focus });
+}
+
+function markSelection() {
+  document.querySelectorAll(".ol-item").forEach((b) => {
+    const on = b.dataset.key === state.selected;
+    b.classList.toggle("is-selected", on);
+    if (on) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
+  });
+  const e = state.selected && state.index.byKey.get(state.selected);
+  const sel = e ? diagramIds(e) : [];
+  const peerIds = new Set();
+  for (const p of state.presence) {
+    if (p.conn === state.me || !p.selected) continue;
+    const pe = state.index && state.index.byKey.get(keyOf(p.selected.kind, p.selected.id));
+    if (pe) diagramIds(pe).forEach((id) => peerIds.add(id));
+  }
+  document.querySelectorAll("#ed-diagram g[data-id]").forEach((g) => {
+    g.classList.toggle("wb-selected", sel.includes(g.dataset.id));
+    g.classList.toggle("wb-peer", peerIds.has(g.dataset.id));
+  });
+}
+
+// The diagram ids that show an element: nodes by id, edges "a->b".
+function diagramIds(e) {
+  if (e.kind === "call") return [e.address];
+  if (e.kind === "route") return [`${e.parent}->${e.value.to}`];
+  if (e.kind === "api") return [e.parent];
+  return [e.address];
+}
+
+// --- inspector ----------------------------------------------------------------------------------
+
+const IDENTITY = { call: ["to"], route: ["path"], suppression: ["rule", "target"] };
+const PARENT = {
+  api: { name: "service", ref: ["service"], help: "the service that provides it" },
+  call: { name: "from", ref: ["service", "actor"], help: "who calls" },
+  route: { name: "gateway", ref: ["service"], help: "the gateway (a service of kind gateway)" },
+};
+
+function identityOf(kind) { return IDENTITY[kind] || ["id"]; }
+
+function idsOf(refs) {
+  const out = [];
+  for (const e of state.index.entries) {
+    if (refs.includes(e.kind) && e.id) out.push([e.id, e.title ? `${e.id} — ${e.title}` : e.id]);
+  }
+  return out;
+}
+
+function kindSpec(kind) { return SPEC[kind]; }
+
+// Build the inspector form of an existing element (entry) or of a new one (entry = null).
+function buildForm(kind, entry) {
+  const readOnly = !cfg.canEdit;
+  const creating = !entry;
+  const value = entry ? normalize(entry.value, kindSpec(kind)) || {} : {};
+  const identity = identityOf(kind);
+  const rows = new Map();
+  const baseline = {};
+  const fieldsBox = h("div", { class: "insp-fields" });
+  const form = {
+    kind, entry, key: entry ? entry.key : null, rows, baseline, revision: state.revision,
+    conflicts: new Map(), // field → author who changed it while I was editing
+    dirtyFields() {
+      const out = [];
+      for (const [name, r] of rows) {
+        if (r.identity && !creating) continue;
+        let cur;
+        try { cur = normalize(r.w.get(), r.f.type); } catch { out.push(name); continue; }
+        if (!same(cur, baseline[name])) out.push(name);
+      }
+      return out;
+    },
+    dirty() { return !readOnly && this.dirtyFields().length > 0; },
+  };
+  const ctx = { ids: idsOf, readOnly, onChange: () => updateDirty(form) };
+  const addRow = (f, val, { identity: isId = false, extra = false } = {}) => {
+    const lockId = isId && !creating;
+    const w = widget(f.type, val, lockId ? { ...ctx, readOnly: true } : ctx, f);
+    const err = h("p", { class: "field-error", id: `${w.id}-err`, hidden: true });
+    const note = h("p", { class: "field-note", hidden: true });
+    const help = f.help ? h("p", { class: "field-help", text: f.help }) : null;
+    const row = h("div", { class: `field insp-field${lockId ? " is-identity" : ""}`, dataset: { field: f.name } },
+      h("label", { for: w.id, text: label(f.name) + (f.required || (isId && creating) ? " *" : "") }), w.el, help, note, err);
+    fieldsBox.append(row);
+    rows.set(f.name, { f, w, row, err, note, identity: isId, extra });
+    baseline[f.name] = normalize(val, f.type);
+  };
+  if (creating && PARENT[kind]) {
+    const p = PARENT[kind];
+    const pre = state.createParent && state.createParent.kind === kind ? state.createParent.parent : undefined;
+    addRow({ name: p.name, type: { t: "slug", ref: kind === "route" ? ["service"] : p.ref }, required: true, help: p.help }, pre, { identity: true, extra: true });
+  }
+  for (const f of kindSpec(kind).fields) {
+    addRow(f, value[f.name], { identity: identity.includes(f.name) });
+  }
+  return { form, fieldsBox };
+}
+
+function openInspector(entry, { focus = false } = {}) {
+  const kind = entry.kind;
+  const { form, fieldsBox } = buildForm(kind, entry);
+  const body = $("ed-inspector-body");
+  const general = h("div", { class: "form-errors", role: "alert", hidden: true });
+  const status = h("p", { class: "insp-status muted", role: "status" });
+  const title = h("div", { class: "insp-head" },
+    h("span", { class: `kind-badge kind-${kind}`, text: kind }),
+    h("h3", { class: "insp-title", text: displayName(entry) }),
+    entry.title ? h("span", { class: "muted", text: entry.title }) : null);
+  const peers = h("p", { class: "insp-peers muted" });
+  const el = h("form", { class: "insp-form", novalidate: true, dataset: { key: entry.key }, onsubmit: (ev) => { ev.preventDefault(); save(form); } });
+  el.append(general, fieldsBox);
+  if (cfg.canEdit) {
+    const confirmBox = h("div", { class: "insp-confirm", hidden: true });
+    el.append(h("div", { class: "form-actions insp-actions" },
+      h("button", { type: "submit", class: "button", "data-action": "save" }, "Save"),
+      h("button", { type: "button", class: "button-ghost", "data-action": "reset", onclick: () => openInspector(state.index.byKey.get(entry.key) || entry, { focus: true }) }, "Discard changes"),
+      h("span", { class: "ed-spacer" }),
+      h("button", { type: "button", class: "button-danger-ghost", "data-action": "delete", onclick: () => askDelete(form, confirmBox) }, "Delete")),
+    confirmBox, status);
+  } else {
+    el.append(h("p", { class: "muted insp-readonly", text: "You are a viewer here: you see live changes but cannot edit." }));
+  }
+  form.el = el; form.general = general; form.status = status; form.peers = peers;
+  body.replaceChildren(title, peers, el, related(entry));
+  state.form = form;
+  renderPeers();
+  if (focus) {
+    const firstEditable = [...form.rows.values()].find((r) => !r.identity);
+    (firstEditable || [...form.rows.values()][0])?.w.focus();
+  }
+}
+
+// Links to what belongs to a service or actor (its apis, calls, routes) and to add more.
+function related(entry) {
+  if (entry.kind !== "service" && entry.kind !== "actor") return h("div");
+  const box = h("div", { class: "insp-related" });
+  const kinds = entry.kind === "service" ? ["api", "call", "route"] : ["call"];
+  for (const kind of kinds) {
+    if (kind === "route" && entry.value.kind !== "gateway" && !(entry.value.routes || []).length) continue;
+    const items = state.index.entries.filter((e) => e.kind === kind && e.parent === entry.id);
+    const ul = h("ul", { class: "chips" });
+    for (const e of items) ul.append(h("li", {}, h("button", { type: "button", class: "chip", onclick: () => select(e.key) }, kind === "call" ? `→ ${e.value.to}` : displayName(e))));
+    if (cfg.canEdit) {
+      ul.append(h("li", {}, h("button", {
+        type: "button", class: "chip chip-add", "data-add-related": kind,
+        onclick: () => { state.createParent = { kind, parent: entry.id }; openCreate(kind); },
+      }, `+ ${kind}`)));
+    }
+    box.append(h("h4", { text: KIND_LABELS[kind] }), ul);
+  }
+  return box;
+}
+
+function openCreate(kind) {
+  if (!cfg.canEdit) return;
+  const { form, fieldsBox } = buildForm(kind, null);
+  state.createParent = null;
+  const general = h("div", { class: "form-errors", role: "alert", hidden: true });
+  const status = h("p", { class: "insp-status muted", role: "status" });
+  const el = h("form", { class: "insp-form", novalidate: true, dataset: { creating: kind }, onsubmit: (ev) => { ev.preventDefault(); create(form); } });
+  el.append(general, fieldsBox, h("div", { class: "form-actions insp-actions" },
+    h("button", { type: "submit", class: "button", "data-action": "create" }, `Add ${kind}`),
+    h("button", { type: "button", class: "button-ghost", onclick: closeInspector }, "Cancel")), status);
+  form.el = el; form.general = general; form.status = status; form.creating = true;
+  $("ed-inspector-body").replaceChildren(
+    h("div", { class: "insp-head" }, h("span", { class: `kind-badge kind-${kind}`, text: kind }), h("h3", { class: "insp-title", text: `New ${kind}` })), el);
+  state.form = form;
+  state.selected = null;
+  markSelection();
+  [...form.rows.values()][0]?.w.focus();
+}
+
+function closeInspector() {
+  state.form = null;
+  state.selected = null;
+  live.select(null, null);
+  markSelection();
+  $("ed-inspector-body").replaceChildren(h("p", { class: "muted ed-empty", text: "Select an element in the diagram or the list to see and edit its fields." }));
+}
+
+function updateDirty(form) {
+  if (!form.el) return;
+  const dirty = form.dirtyFields();
+  for (const [name, r] of form.rows) r.row.classList.toggle("is-dirty", dirty.includes(name));
+  form.el.classList.toggle("is-dirty", dirty.length > 0);
+}
+
+function clearErrors(form) {
+  form.general.hidden = true;
+  form.general.replaceChildren();
+  for (const r of form.rows.values()) { r.err.hidden = true; r.err.textContent = ""; r.row.classList.remove("field-invalid"); r.w.el.removeAttribute?.("aria-invalid"); }
+}
+
+function showErrors(form, errors, elementPath) {
+  clearErrors(form);
+  let firstBad = null;
+  for (const err of errors) {
+    const field = fieldFor(form, err.pointer || "", elementPath);
+    const r = field && form.rows.get(field);
+    if (r) {
+      r.err.hidden = false;
+      r.err.textContent = r.err.textContent ? `${r.err.textContent} ${err.message}` : err.message;
+      r.row.classList.add("field-invalid");
+      r.w.el.setAttribute?.("aria-invalid", "true");
+      r.w.el.setAttribute?.("aria-describedby", r.err.id);
+      firstBad ||= r;
+    } else {
+      form.general.hidden = false;
+      form.general.append(h("p", { text: err.pointer && !err.pointer.match(/^\/\d+/) ? `${err.pointer}: ${err.message}` : err.message }));
+    }
+  }
+  if (firstBad) firstBad.w.focus();
+}
+
+// Which form field an error points at: op errors ("/0/set/port", "/0/value/port", "/0/id"),
+// or validation errors inside the element ("/services/3/port/...").
+function fieldFor(form, pointer, elementPath) {
+  let m = pointer.match(/^\/0\/(?:set|value)\/([^/]+)/);
+  if (m) return m[1];
+  m = pointer.match(/^\/0\/(id|parent)$/);
+  if (m) {
+    if (m[1] === "parent") return PARENT[form.kind]?.name;
+    return form.rows.has("id") ? "id" : identityOf(form.kind)[0];
+  }
+  if (elementPath && pointer.startsWith(`${elementPath}/`)) {
+    const name = pointer.slice(elementPath.length + 1).split("/")[0];
+    if (form.rows.has(name)) return name;
+    if (["apis", "calls", "routes"].includes(name)) return null;
+  }
+  return null;
+}
+
+function readFields(form, names) {
+  const out = {};
+  let bad = false;
+  for (const name of names) {
+    const r = form.rows.get(name);
+    try { out[name] = r.w.get(); } catch (e) {
+      if (!(e instanceof FieldError)) throw e;
+      r.err.hidden = false; r.err.textContent = e.message; r.row.classList.add("field-invalid"); bad = true;
+    }
+  }
+  return bad ? null : out;
+}
+
+async function postOps(ops) {
+  const { body } = await request("POST", `${MODEL}/ops`, { json: ops });
+  return body;
+}
+
+async function save(form) {
+  const e = form.entry;
+  clearErrors(form);
+  const dirty = form.dirtyFields();
+  if (!dirty.length) { form.status.textContent = "Nothing to save."; return; }
+  const values = readFields(form, dirty);
+  if (!values) return;
+  const set = {};
+  for (const name of dirty) set[name] = values[name] === undefined ? null : values[name];
+  const op = { op: "update", ...addressOf(e), set };
+  form.status.textContent = "Saving…";
+  try {
+    const result = await postOps([op]);
+    const replaced = [...form.conflicts].filter(([f]) => dirty.includes(f));
+    for (const f of dirty) rememberMine(e.key, f, result.revision.number);
+    form.status.textContent = "";
+    if (replaced.length) {
+      notify(`Saved. Your change to ${replaced.map(([f, who]) => `${f}`).join(", ")} replaced ${[...new Set(replaced.map(([, who]) => who))].join(", ")}'s.`, "warn", { sticky: true });
+    } else {
+      notify(`Saved ${displayName(e)} (revision ${result.revision.number}).`, "success");
+    }
+    form.conflicts.clear();
+    await refresh();
+    const now = state.index.byKey.get(e.key);
+    if (now && state.form === form) openInspector(now); // a clean form at the new revision
+  } catch (err) {
+    form.status.textContent = "";
+    handleWriteError(form, err, e.path);
+  }
+}
+
+function rememberMine(key, field, revision) {
+  if (!state.mySaves.has(key)) state.mySaves.set(key, {});
+  state.mySaves.get(key)[field] = revision;
+}
+
+function handleWriteError(form, err, path) {
+  if (err instanceof ApiError && err.status === 422 && err.errors.length) {
+    showErrors(form, err.errors, path);
+  } else if (err instanceof ApiError && err.status === 403) {
+    showErrors(form, [{ message: "You can only view this model; ask an owner for the editor role." }]);
+  } else {
+    showErrors(form, [{ message: err.message || "The change could not be saved." }]);
+  }
+}
+
+// The document path a new element of `kind` will get (validation errors point there).
+function newPath(kind, parent) {
+  const coll = Object.entries(cfg.spec.collections).find(([, k]) => k === kind)?.[0];
+  if (coll) return `/${coll}/${(state.doc[coll] || []).length}`;
+  if (kind === "suppression") return `/suppressions/${(state.doc.suppressions || []).length}`;
+  const owner = parent && state.index.byId.get(parent);
+  if (!owner) return null;
+  const sub = { api: "apis", call: "calls", route: "routes" }[kind];
+  return `${owner.path}/${sub}/${(owner.value[sub] || []).length}`;
+}
+
+async function create(form) {
+  clearErrors(form);
+  const kind = form.kind;
+  const names = [...form.rows.keys()];
+  const values = readFields(form, names);
+  if (!values) return;
+  const parentName = PARENT[kind]?.name;
+  const missing = names.filter((n) => form.rows.get(n).identity && values[n] === undefined);
+  if (missing.length) {
+    showErrors(form, missing.map((n) => ({ pointer: `/0/value/${n}`, message: "required" })));
+    return;
+  }
+  const value = {};
+  for (const n of names) if (!form.rows.get(n).extra && values[n] !== undefined) value[n] = values[n];
+  const op = { op: "add", kind, value };
+  let address;
+  if (kind === "call") { address = `${values.from}->${values.to}`; op.id = address; }
+  else if (kind === "route") { address = values.path; op.id = address; op.parent = values.gateway; }
+  else if (kind === "suppression") { address = `${values.rule}:${values.target}`; op.id = address; }
+  else { address = values.id; op.id = address; if (kind === "api") op.parent = values.service; }
+  if (kind === "call") {
+    const existing = state.index.entries.filter((e) => e.kind === "call" && e.address === address).length;
+    if (existing) op.index = existing;
+  }
+  form.status.textContent = "Adding…";
+  try {
+    await postOps([op]);
+    form.status.textContent = "";
+    notify(`Added ${kind} ${address}.`, "success");
+    const key = keyOf(kind, address + (op.index ? `#${op.index}` : ""));
+    state.form = null;
+    await refresh();
+    if (state.index.byKey.has(key)) select(key);
+  } catch (err) {
+    form.status.textContent = "";
+    const parent = values[parentName];
+    handleWriteError(form, err, newPath(kind, parent));
+  }
+}
+
+function askDelete(form, box) {
+  const e = form.entry;
+  box.hidden = false;
+  const doDelete = async (cascade) => {
+    const op = { op: "remove", ...addressOf(e) };
+    if (cascade) op.cascade = true;
+    try {
+      await postOps([op]);
+      notify(`Deleted ${e.kind} ${displayName(e)}.`, "success");
+      closeInspector();
+      await refresh();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 422 && !cascade && /referenced|cascade/.test(err.errors[0]?.message || "")) {
+        box.replaceChildren(h("p", { text: err.errors[0].message }),
+          h("button", { type: "button", class: "button-danger", "data-action": "delete-cascade", onclick: () => doDelete(true) }, "Delete with its references"),
+          h("button", { type: "button", class: "button-ghost", onclick: () => { box.hidden = true; } }, "Cancel"));
+        box.querySelector("button").focus();
+      } else {
+        box.replaceChildren(h("p", { class: "field-error", text: err.errors?.[0]?.message || err.message }),
+          h("button", { type: "button", class: "button-ghost", onclick: () => { box.hidden = true; } }, "Close"));
+      }
+    }
+  };
+  box.replaceChildren(h("p", { text: `Delete ${e.kind} ${displayName(e)}?` }),
+    h("button", { type: "button", class: "button-danger", "data-action": "confirm-delete", onclick: () => doDelete(false) }, "Delete"),
+    h("button", { type: "button", class: "button-ghost", onclick: () => { box.hidden = true; } }, "Cancel"));
+  box.querySelector("button").focus();
+}
+
+// After the model changed: keep the inspector on the same element, refresh the fields nobody
+// is editing, tell the user about the ones they are, and close it if the element is gone.
+function updateInspector(oldIndex, change) {
+  const form = state.form;
+  if (!form || form.creating || !oldIndex) return;
+  const author = change && change.author ? change.author : null;
+  const foreign = author && author !== cfg.user;
+  const now = state.index.byKey.get(form.key);
+  if (!now) {
+    const name = `${form.kind} ${displayName(form.entry)}`;
+    closeInspector();
+    notify(foreign ? `${name} was deleted by ${author}.` : `${name} no longer exists.`, "warn", { sticky: true });
+    return;
+  }
+  const spec = kindSpec(form.kind);
+  const before = normalize(form.entry.value, spec) || {};
+  const after = normalize(now.value, spec) || {};
+  const changed = [...form.rows.keys()].filter((n) => !form.rows.get(n).extra && !same(before[n], after[n]));
+  const dirty = form.dirtyFields();
+  form.entry = now;
+  form.revision = state.revision;
+  const mine = state.mySaves.get(form.key) || {};
+  for (const name of changed) {
+    const r = form.rows.get(name);
+    const spec = r.f.type;
+    if (dirty.includes(name) && foreign) {
+      form.conflicts.set(name, author);
+      r.note.hidden = false;
+      r.note.textContent = `${author} changed ${name} while you were editing; saving will replace their value.`;
+      notify(`${author} changed ${name} of ${displayName(now)} while you were editing.`, "warn", { sticky: true });
+    } else if (!dirty.includes(name)) {
+      form.baseline[name] = normalize(after[name], spec);
+      r.w.set(after[name]);
+      r.row.classList.add("is-updated");
+      setTimeout(() => r.row.classList.remove("is-updated"), 1500);
+      if (foreign && mine[name]) {
+        notify(`${author} replaced your change to ${name} of ${displayName(now)}.`, "warn", { sticky: true });
+        delete mine[name];
+      }
+    }
+  }
+  updateDirty(form);
+}
+
+// --- presence ---------------------------------------------------------------------------------
+
+function colourOf(name) {
+  let n = 0;
+  for (const c of name) n = (n * 31 + c.charCodeAt(0)) >>> 0;
+  return `hsl(${n % 360} 62% 42%)`;
+}
+
+function avatar(user, size = "") {
+  return h("span", { class: `avatar ${size ? `avatar-${size}` : ""}`, style: `background:${colourOf(user)}`, title: user, "aria-label": user, text: user.slice(0, 2).toUpperCase() });
+}
+
+function peersOn(key) {
+  return state.presence.filter((p) => p.conn !== state.me && p.selected && keyOf(p.selected.kind, p.selected.id) === key);
+}
+
+function renderPresence() {
+  const ul = $("ed-presence");
+  ul.replaceChildren();
+  const seen = new Set();
+  for (const p of state.presence) {
+    if (seen.has(p.user)) continue;
+    seen.add(p.user);
+    const sel = p.selected ? ` — on ${p.selected.id}` : "";
+    const li = h("li", { title: `${p.user} (${p.role})${sel}`, dataset: { user: p.user } }, avatar(p.user));
+    ul.append(li);
+  }
+  if (state.index) renderOutline();
+  markSelection();
+  renderPeers();
+}
+
+function renderPeers() {
+  const form = state.form;
+  if (!form || !form.peers) return;
+  const peers = peersOn(form.key).map((p) => p.user);
+  form.peers.textContent = peers.length ? `${[...new Set(peers)].join(", ")} ${peers.length > 1 ? "are" : "is"} also looking at this.` : "";
+}
+
+// --- findings ---------------------------------------------------------------------------------
+
+const SEVERITIES = ["error", "warning", "info"];
+
+async function loadFindings() {
+  const body = $("ed-findings-body");
+  let report;
+  try {
+    ({ body: report } = await request("GET", `${MODEL}/findings`));
+  } catch (e) {
+    body.replaceChildren(h("p", { class: "field-error", text: e.status === 422 ? `The rule configuration is invalid: ${e.errors.map((x) => x.message).join("; ")}` : `Findings unavailable: ${e.message}` }));
+    return;
+  }
+  const s = report.summary || {};
+  $("ed-findings-summary").replaceChildren(...SEVERITIES.map((sev) => h("span", { class: `count count-${sev}`, title: `${s[sev] || 0} ${sev}` }, String(s[sev] || 0))));
+  body.replaceChildren();
+  const active = report.findings.filter((f) => !f.suppressed);
+  if (!report.findings.length) {
+    body.append(h("p", { class: "muted ed-empty", text: state.index && state.index.entries.length ? "No findings: every rule passes." : "No findings yet. Add services and connect them; the rules check every change." }));
+    return;
+  }
+  for (const sev of SEVERITIES) {
+    const items = active.filter((f) => f.severity === sev);
+    if (!items.length) continue;
+    const det = h("details", { class: `fd-group fd-${sev}`, open: true }, h("summary", {}, h("span", { text: label(sev) }), h("span", { class: "ol-count", text: String(items.length) })));
+    const ul = h("ul", { class: "fd-list" });
+    items.forEach((f) => ul.append(findingItem(f)));
+    det.append(ul);
+    body.append(det);
+  }
+  const sup = report.findings.filter((f) => f.suppressed);
+  if (sup.length) {
+    const det = h("details", { class: "fd-group fd-suppressed" }, h("summary", {}, h("span", { text: "Suppressed" }), h("span", { class: "ol-count", text: String(sup.length) })));
+    const ul = h("ul", { class: "fd-list" });
+    sup.forEach((f) => ul.append(findingItem(f)));
+    det.append(ul);
+    body.append(det);
+  }
+}
+
+function findingTarget(f) {
+  if (!state.index) return null;
+  if (f.target.includes("->") && state.index.byKey.has(keyOf("call", f.target))) return keyOf("call", f.target);
+  const e = state.index.byId.get(f.target) || (f.elements || []).map((id) => state.index.byId.get(id)).find(Boolean);
+  return e ? e.key : null;
+}
+
+function findingItem(f) {
+  const key = findingTarget(f);
+  const li = h("li", { class: `fd sev-${f.severity}`, dataset: { rule: f.rule, target: f.target } });
+  const main = h("button", { type: "button", class: "fd-main", disabled: !key, onclick: () => key && select(key) },
+    h("span", { class: `sev-dot sev-${f.severity}`, "aria-label": f.severity }),
+    h("span", { class: "fd-text" }, h("strong", { text: f.target }), " ", f.message));
+  li.append(main);
+  const meta = h("div", { class: "fd-meta" }, h("a", { href: `${cfg.rulesUrl}${f.rule}/`, target: "_blank", rel: "noopener", text: f.rule }));
+  if (f.suppressed) meta.append(h("span", { class: "muted", text: ` — suppressed: ${f.suppression_reason || ""}` }));
+  else if (cfg.canEdit) {
+    meta.append(h("button", { type: "button", class: "link-button fd-suppress", "data-action": "suppress", onclick: () => suppressForm(li, f) }, "Suppress…"));
+  }
+  li.append(meta);
+  if (f.fix && !f.suppressed) li.append(h("p", { class: "fd-fix muted", text: f.fix }));
+  return li;
+}
+
+function suppressForm(li, f) {
+  if (li.querySelector("form")) return;
+  const reason = h("textarea", { rows: 2, required: true, id: `why-${f.rule}-${f.target}`, placeholder: "Why is this acceptable?" });
+  const expires = h("input", { type: "date", "aria-label": "Expires (optional)" });
+  const err = h("p", { class: "field-error", hidden: true });
+  const form = h("form", { class: "fd-suppress-form", novalidate: true, onsubmit: async (ev) => {
+    ev.preventDefault();
+    if (!reason.value.trim()) { err.hidden = false; err.textContent = "A suppression needs a reason."; reason.focus(); return; }
+    const value = { reason: reason.value.trim() };
+    if (expires.value) value.expires = expires.value;
+    try {
+      await postOps([{ op: "add", kind: "suppression", id: `${f.rule}:${f.target}`, value }]);
+      notify(`Suppressed ${f.rule} for ${f.target}.`, "success");
+      await refresh();
+    } catch (e) {
+      err.hidden = false; err.textContent = e.errors?.map((x) => x.message).join("; ") || e.message;
+    }
+  }, onkeydown: (ev) => { if (ev.key === "Escape") { ev.stopPropagation(); form.remove(); } } },
+  h("label", { for: reason.id, text: "Reason" }), reason, h("label", {}, "Expires ", expires), err,
+  h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button-small" }, "Suppress"),
+    h("button", { type: "button", class: "button-ghost button-small", onclick: () => form.remove() }, "Cancel")));
+  li.append(form);
+  reason.focus();
+}
+
+// --- diagram ----------------------------------------------------------------------------------
+
+function fillFilters() {
+  const f = $("ed-filters");
+  const fill = (name, kinds, none) => {
+    const sel = f.elements[name];
+    const cur = sel.value;
+    sel.replaceChildren(h("option", { value: "", text: none }), ...idsOf(kinds).map(([v, t]) => h("option", { value: v, text: t })));
+    sel.value = [...sel.options].some((o) => o.value === cur) ? cur : "";
+  };
+  fill("domain", ["domain"], "all");
+  fill("team", ["team"], "all");
+  fill("focus", ["service", "datastore", "event", "actor", "broker"], "none");
+}
+
+let diagramSeq = 0;
+async function loadDiagram() {
+  const box = $("ed-diagram");
+  const f = $("ed-filters");
+  const params = new URLSearchParams();
+  for (const name of ["domain", "team", "focus"]) if (f.elements[name].value) params.set(name, f.elements[name].value);
+  if (f.elements.focus.value) params.set("hops", f.elements.hops.value || "1");
+  const seq = ++diagramSeq;
+  if (!state.index.entries.length) {
+    box.replaceChildren(h("div", { class: "ed-empty diagram-empty" }, h("p", { text: "Nothing to draw yet." }),
+      cfg.canEdit ? h("button", { type: "button", class: "button", onclick: () => openCreate("service") }, "Add the first service") : null));
+    return;
+  }
+  try {
+    const res = await request("GET", `${MODEL}/diagrams/${state.view}.svg?${params}`, { raw: true });
+    const svg = await res.text();
+    if (seq !== diagramSeq) return; // a newer request is on its way
+    box.innerHTML = svg.replace(/^<\?xml[^>]*>\s*/, "");
+    wireDiagram(box);
+    markSelection();
+  } catch (e) {
+    if (seq !== diagramSeq) return;
+    const msg = e.status === 404 ? "Diagrams are not available on this server yet." : `The diagram could not be drawn: ${e.message}`;
+    box.replaceChildren(h("p", { class: "muted ed-empty", text: msg }));
+  }
+}
+
+function wireDiagram(box) {
+  const svg = box.querySelector("svg");
+  if (!svg) return;
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", `${state.view} diagram`);
+  svg.querySelectorAll("g[data-id]").forEach((g) => {
+    if ((g.getAttribute("id") || "").startsWith("cluster")) return;
+    g.setAttribute("tabindex", "0");
+    g.setAttribute("role", "button");
+    g.setAttribute("aria-label", `${g.dataset.kind || ""} ${g.dataset.id}`);
+  });
+}
+
+function diagramTarget(g) {
+  const id = g.dataset.id;
+  const kind = g.dataset.kind;
+  const ix = state.index;
+  if (!id.includes("->")) return ix.byId.get(id)?.key || null;
+  const [a, b] = id.split("->");
+  if (kind === "call" || kind === "actor") return ix.byKey.has(keyOf("call", id)) ? keyOf("call", id) : ix.byId.get(a)?.key;
+  if (kind === "route") return ix.entries.find((e) => e.kind === "route" && e.parent === a && e.value.to === b)?.key || ix.byId.get(a)?.key;
+  if (kind === "publish") return ix.byId.get(b)?.key;
+  if (kind === "subscribe") return ix.byId.get(a)?.key;
+  if (["read", "write", "read-write"].includes(kind)) return ix.byId.get(b)?.key;
+  return ix.byId.get(a)?.key || null;
+}
+
+function onDiagramActivate(ev) {
+  const g = ev.target.closest("g[data-id]");
+  if (!g) return;
+  const key = diagramTarget(g);
+  if (key) select(key, { focus: false });
+}
+
+// --- YAML ---------------------------------------------------------------------------------------
+
+const yaml = () => $("ed-yaml");
+
+async function loadYaml(force = false) {
+  if (state.yamlDirty && !force) {
+    if (state.yamlRevision !== state.revision) {
+      $("ed-yaml-state").textContent = `The model changed (now revision ${state.revision}) while you edit: applying will be refused until you reload and redo your edit.`;
+      $("ed-yaml-state").classList.add("warn");
+    }
+    return;
+  }
+  const res = await request("GET", `${MODEL}/export?format=yaml`, { raw: true });
+  yaml().value = await res.text();
+  state.yamlRevision = Number((res.headers.get("ETag") || "").replace(/\D/g, "")) || state.revision;
+  state.yamlDirty = false;
+  $("ed-yaml-state").textContent = `Revision ${state.yamlRevision}. Edit the whole model here and apply.`;
+  $("ed-yaml-state").classList.remove("warn");
+  $("ed-yaml-errors").replaceChildren();
+  gutter();
+}
+
+function gutter(bad = new Set()) {
+  const n = yaml().value.split("\n").length;
+  const g = $("ed-yaml-gutter");
+  g.replaceChildren(...Array.from({ length: n }, (_, i) => h("span", { class: bad.has(i + 1) ? "bad" : "", text: `${i + 1}\n` })));
+  g.scrollTop = yaml().scrollTop;
+}
+
+function goToLine(line) {
+  const ta = yaml();
+  const lines = ta.value.split("\n");
+  const start = lines.slice(0, line - 1).reduce((a, l) => a + l.length + 1, 0);
+  ta.focus();
+  ta.setSelectionRange(start, start + (lines[line - 1] || "").length);
+  ta.scrollTop = Math.max(0, (line - 5) * parseFloat(getComputedStyle(ta).lineHeight || "18"));
+}
+
+async function applyYaml() {
+  const box = $("ed-yaml-errors");
+  box.replaceChildren();
+  try {
+    const { body } = await request("PUT", `${MODEL}/document`, { text: yaml().value, contentType: "application/yaml", headers: { "If-Match": `"${state.yamlRevision}"` } });
+    state.yamlDirty = false;
+    notify(body.changed ? `Applied: revision ${body.revision.number}.` : "No change: the YAML is the same model.", "success");
+    await refresh({ author: cfg.user });
+  } catch (e) {
+    if (e.status === 409) {
+      box.append(h("div", { class: "notice notice-warn" },
+        h("p", { text: `Not applied: the model changed since revision ${state.yamlRevision} (it is now at revision ${e.body.current_revision}). Someone else saved in the meantime. Your text is still here: copy what you need, reload, and apply again.` }),
+        h("button", { type: "button", class: "button-small", onclick: () => loadYaml(true) }, "Reload (discards my text)")));
+    } else if (e.status === 422 && e.errors.length) {
+      const bad = new Set(e.errors.map((x) => x.line).filter(Boolean));
+      box.append(h("p", { text: `Not applied: ${e.errors.length} problem(s). Nothing changed.` }),
+        h("ul", { class: "error-list" }, ...e.errors.map((x) => h("li", {},
+          x.line ? h("button", { type: "button", class: "link-button", onclick: () => goToLine(x.line) }, `line ${x.line}`) : h("code", { text: x.pointer || "/" }),
+          `: ${x.message}`))));
+      gutter(bad);
+    } else {
+      box.append(h("p", { text: `Not applied: ${e.message}` }));
+    }
+  }
+}
+
+// --- history ----------------------------------------------------------------------------------
+
+const historyVisible = () => !$("panel-history").hidden;
+
+async function loadHistory() {
+  const { body: revs } = await request("GET", `${MODEL}/revisions`);
+  const ol = $("ed-revisions");
+  ol.replaceChildren();
+  const f = $("ed-diff-form");
+  const opts = () => revs.map((r) => h("option", { value: r.number, text: `${r.number} — ${r.author}` }));
+  const [fromV, toV] = [f.elements.from.value, f.elements.to.value];
+  f.elements.from.replaceChildren(...opts());
+  f.elements.to.replaceChildren(...opts());
+  f.elements.to.value = toV || String(revs[0]?.number || 1);
+  f.elements.from.value = fromV || String(revs[1]?.number || revs[0]?.number || 1);
+  for (const r of revs) {
+    const current = r.number === state.revision;
+    ol.append(h("li", { class: "rev", dataset: { number: r.number } },
+      h("div", { class: "rev-head" }, h("strong", { text: `#${r.number}` }), " ", avatar(r.author, "sm"), h("span", { text: ` ${r.author}` }),
+        h("time", { class: "muted", datetime: r.created, text: new Date(r.created).toLocaleString() })),
+      h("ul", { class: "rev-summary" }, ...r.summary.slice(0, 4).map((s) => h("li", { text: s })), r.summary.length > 4 ? h("li", { class: "muted", text: `… ${r.summary.length - 4} more` }) : null),
+      h("div", { class: "rev-actions" },
+        r.number > 1 ? h("button", { type: "button", class: "link-button", onclick: () => showDiff(r.number - 1, r.number) }, "Changes") : null,
+        cfg.canEdit && !current ? h("button", { type: "button", class: "link-button", "data-action": "revert", onclick: () => revert(r.number) }, "Revert to this") : null,
+        current ? h("span", { class: "badge", text: "current" }) : null)));
+  }
+}
+
+async function showDiff(from, to) {
+  const f = $("ed-diff-form");
+  f.elements.from.value = from; f.elements.to.value = to;
+  const box = $("ed-diff");
+  try {
+    const { body } = await request("GET", `${MODEL}/diff?from=${from}&to=${to}`);
+    const pre = h("pre", { class: "diff" });
+    for (const line of body.yaml.split("\n")) {
+      const cls = line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : line.startsWith("@") ? "hunk" : "";
+      pre.append(h("span", { class: cls, text: `${line}\n` }));
+    }
+    box.replaceChildren(h("h3", { text: `Revision ${from} → ${to}` }), body.yaml.trim() ? pre : h("p", { class: "muted", text: "No differences." }));
+  } catch (e) {
+    box.replaceChildren(h("p", { class: "field-error", text: e.message }));
+  }
+}
+
+async function revert(number) {
+  try {
+    const { body } = await request("POST", `${MODEL}/revisions/${number}/revert`);
+    notify(`Reverted to revision ${number} (as revision ${body.revision.number}).`, "success");
+    await refresh({ author: cfg.user });
+  } catch (e) {
+    notify(`Could not revert: ${e.message}`, "error");
+  }
+}
+
+// --- tabs, keyboard -------------------------------------------------------------------------------
+
+function showTab(tab) {
+  document.querySelectorAll(".ed-tab").forEach((t) => {
+    const on = t === tab;
+    t.setAttribute("aria-selected", String(on));
+    t.tabIndex = on ? 0 : -1;
+    $(t.getAttribute("aria-controls")).hidden = !on;
+  });
+  if (tab.id === "tab-history") loadHistory();
+  if (tab.id === "tab-yaml") gutter();
+  if (tab.id === "tab-exports") exportsPanel.show();
+}
+
+function wire() {
+  const tabs = [...document.querySelectorAll(".ed-tab")];
+  tabs.forEach((t, i) => {
+    t.addEventListener("click", () => showTab(t));
+    t.addEventListener("keydown", (ev) => {
+      const d = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0;
+      if (d) { const n = tabs[(i + d + tabs.length) % tabs.length]; n.focus(); showTab(n); }
+    });
+  });
+  $("ed-views").addEventListener("click", (ev) => {
+    const b = ev.target.closest("button[data-view]");
+    if (!b) return;
+    state.view = b.dataset.view;
+    $("ed-views").querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
+    loadDiagram();
+  });
+  $("ed-filters").addEventListener("change", (ev) => {
+    const f = $("ed-filters");
+    // One filter at a time, as the diagrams API takes them.
+    for (const name of ["domain", "team", "focus"]) if (ev.target.name !== name && ev.target.name !== "hops" && ev.target.value) f.elements[name].value = "";
+    loadDiagram();
+  });
+  $("ed-filters").addEventListener("submit", (ev) => ev.preventDefault());
+  const d = $("ed-diagram");
+  d.addEventListener("click", onDiagramActivate);
+  d.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); onDiagramActivate(ev); } });
+  $("ed-search").addEventListener("input", renderOutline);
+  yaml().addEventListener("input", () => { state.yamlDirty = true; gutter(); });
+  yaml().addEventListener("scroll", () => { $("ed-yaml-gutter").scrollTop = yaml().scrollTop; });
+  yaml().addEventListener("keydown", (ev) => {
+    if (ev.key === "Tab" && !ev.shiftKey && !ev.ctrlKey && cfg.canEdit) { // indent, not leave
+      ev.preventDefault();
+      const ta = yaml(); const s = ta.selectionStart;
+      ta.setRangeText("  ", s, ta.selectionEnd, "end");
+      state.yamlDirty = true;
+    }
+    if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter" && cfg.canEdit) applyYaml();
+  });
+  $("ed-yaml-reload").addEventListener("click", () => loadYaml(true));
+  $("ed-yaml-apply")?.addEventListener("click", applyYaml);
+  $("ed-diff-form").addEventListener("submit", (ev) => { ev.preventDefault(); const f = ev.target; showDiff(f.elements.from.value, f.elements.to.value); });
+  $("ed-inspector").addEventListener("keydown", (ev) => {
+    if (ev.key !== "Escape") return;
+    const form = state.form;
+    if (!form) return;
+    if (form.creating || !form.dirty()) closeInspector();
+    else openInspector(state.index.byKey.get(form.key) || form.entry, { focus: true });
+  });
+  window.addEventListener("beforeunload", (ev) => {
+    if ((state.form && state.form.dirty()) || state.yamlDirty) { ev.preventDefault(); ev.returnValue = ""; }
+  });
+}
+
+// --- live -------------------------------------------------------------------------------------
+
+const CONN_TEXT = { connecting: "connecting…", live: "live", reconnecting: "reconnecting…", offline: "offline — retrying", refused: "not connected" };
+
+const live = new Live(cfg.ws, {
+  onState(s) {
+    const el = $("ed-conn");
+    el.dataset.state = s;
+    el.textContent = CONN_TEXT[s] || s;
+  },
+  onMessage(msg) {
+    if (msg.type === "hello") {
+      state.me = msg.conn;
+      state.presence = msg.presence || [];
+      renderPresence();
+      if (msg.revision !== state.revision) refresh({ author: null, resync: true }); // missed changes while away
+    } else if (msg.type === "model.changed") {
+      if (msg.revision > state.revision || msg.ops === null) refresh(msg);
+    } else if (msg.type === "presence") {
+      state.presence = msg.users || [];
+      renderPresence();
+    } else if (msg.type === "export.progress") {
+      exportsPanel.progress(msg);
+    }
+  },
+});
+window.wbLive = live;
+
+const exportsPanel = initExports({ root: $("ed-exports"), model: MODEL, api: API, canEdit: cfg.canEdit, notify });
+
+wire();
+refresh().then(() => live.connect());
