@@ -1,0 +1,298 @@
+"""Backstage catalog files (multi-document) → ``workbench/v1``.
+
+Component (type service/website → service/frontend), API (an api of the component that
+provides it), Resource (database → datastore), System and Domain (→ domains), Group (→ team);
+relations ``providesApis``, ``consumesApis`` (→ calls), ``dependsOn`` (resource → data access,
+component → call), ``owner`` (→ team), ``system``/``domain`` (→ domain). API definitions behind
+``$text``/``$json`` URLs and ``Location`` targets are never fetched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .builder import DocumentBuilder, Where
+from .reader import read_yaml
+from .report import ImportInputError, ImportReport
+from .sources import SourceFile
+
+STYLES = {"openapi": "rest", "grpc": "grpc", "graphql": "graphql", "trpc": "rest"}
+STORE_KINDS = ("postgres", "mysql", "mariadb", "mongodb", "redis", "cassandra", "elasticsearch")
+
+
+def _ref(ref: Any, default_kind: str) -> tuple[str, str]:
+    """``component:default/artist-lookup`` → ("component", "artist-lookup")."""
+    text = str(ref)
+    kind, sep, rest = text.partition(":")
+    if not sep:
+        kind, rest = default_kind, text
+    name = rest.rsplit("/", 1)[-1]
+    return kind.lower(), name
+
+
+def import_backstage(
+    files: list[SourceFile], *, name: str | None = None
+) -> tuple[dict, ImportReport]:
+    report = ImportReport()
+    entities: list[tuple[dict[str, Any], Where, Any]] = []
+    for f in files:
+        for doc in read_yaml(f.content, f.name, multi=True):
+            data = doc.data
+            if data is None:
+                continue
+            if (
+                not isinstance(data, dict)
+                or not isinstance(data.get("kind"), str)
+                or not str(data.get("apiVersion", "")).startswith("backstage.io/")
+            ):
+                raise ImportInputError.one(
+                    "expected a Backstage entity: 'apiVersion: backstage.io/v1alpha1' and a 'kind'",
+                    f.name,
+                    doc.line0,
+                )
+            meta = data.get("metadata")
+            if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
+                raise ImportInputError.one(
+                    f"{data['kind']} without metadata.name", f.name, doc.line(data, "kind")
+                )
+            entities.append((data, Where(f.name, doc.line(data, "kind")), doc))
+    if not entities:
+        raise ImportInputError.one("no Backstage entities found", files[0].name if files else None)
+    b = DocumentBuilder(name or "catalog", report)
+    by_kind: dict[str, list[tuple[dict[str, Any], Where]]] = {}
+    for data, where, _ in entities:
+        by_kind.setdefault(data["kind"].lower(), []).append((data, where))
+
+    def spec(e: dict[str, Any]) -> dict[str, Any]:
+        return e.get("spec") if isinstance(e.get("spec"), dict) else {}
+
+    def meta(e: dict[str, Any]) -> dict[str, Any]:
+        return e["metadata"]
+
+    def text_fields(e: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        if isinstance(meta(e).get("title"), str):
+            out["title"] = meta(e)["title"][:200]
+        if isinstance(meta(e).get("description"), str):
+            out["description"] = meta(e)["description"][:10_000]
+        return out
+
+    for e, where in by_kind.get("group", []):
+        ident = b.add(
+            "teams", meta(e)["name"], text_fields(e), where=where, ns="group", suffix="team"
+        )
+        report.infer(f"team '{ident}' from Group", where.file, where.line, ident)
+    domain_of_system: dict[str, str] = {}
+    for e, where in by_kind.get("domain", []):
+        ident = b.add(
+            "domains", meta(e)["name"], text_fields(e), where=where, ns="domain", suffix="domain"
+        )
+        report.infer(f"domain '{ident}' from Domain", where.file, where.line, ident)
+    for e, where in by_kind.get("system", []):
+        sname = meta(e)["name"]
+        dom = spec(e).get("domain")
+        if isinstance(dom, str) and b.lookup(_ref(dom, "domain")[1], ns="domain"):
+            domain_of_system[sname] = b.lookup(_ref(dom, "domain")[1], ns="domain")  # type: ignore[assignment]
+            report.infer(
+                f"System '{sname}' is part of domain '{domain_of_system[sname]}'",
+                where.file,
+                where.line,
+            )
+        else:
+            ident = b.add(
+                "domains", sname, text_fields(e), where=where, ns="domain", suffix="domain"
+            )
+            domain_of_system[sname] = ident
+            report.guess(
+                f"System '{sname}' has no Domain in the input; it becomes domain '{ident}'",
+                where.file,
+                where.line,
+                ident,
+            )
+
+    def team_of(e: dict[str, Any], where: Where) -> str | None:
+        owner = spec(e).get("owner")
+        if not isinstance(owner, str):
+            return None
+        kind, oname = _ref(owner, "group")
+        if kind == "user":
+            report.ignore(f"owner '{owner}' is a user, not a team", where.file, where.line)
+            return None
+        ident = b.lookup(oname, ns="group")
+        if ident is None:
+            ident = b.add("teams", oname, where=where, ns="group", suffix="team")
+            report.guess(
+                f"team '{ident}' from owner '{owner}' (no Group entity in the input)",
+                where.file,
+                where.line,
+                ident,
+            )
+        return ident
+
+    components = by_kind.get("component", [])
+    api_provider: dict[str, tuple[str, str]] = {}  # api name -> (service id, api id)
+    for e, where in components:
+        ctype = str(spec(e).get("type", "service"))
+        cname = meta(e)["name"]
+        if ctype == "library":
+            report.ignore(
+                f"Component '{cname}' is a library; libraries are not imported",
+                where.file,
+                where.line,
+            )
+            continue
+        fields = text_fields(e)
+        if ctype == "website":
+            fields["kind"] = "frontend"
+        elif ctype != "service":
+            report.guess(
+                f"Component '{cname}' of type '{ctype}' imported as a service",
+                where.file,
+                where.line,
+            )
+        team = team_of(e, where)
+        if team:
+            fields["team"] = team
+        system = spec(e).get("system")
+        if isinstance(system, str):
+            dom = domain_of_system.get(_ref(system, "system")[1])
+            if dom:
+                fields["domain"] = dom
+        ident = b.add("services", cname, fields, where=where, ns="component", suffix="svc")
+        report.infer(
+            f"{fields.get('kind', 'service')} '{ident}' from Component",
+            where.file,
+            where.line,
+            ident,
+        )
+        tags = meta(e).get("tags")
+        if isinstance(tags, list) and tags:
+            b.get(ident).fields["tags"] = [str(t)[:100] for t in tags]  # type: ignore[union-attr]
+    apis = {meta(e)["name"]: (e, where) for e, where in by_kind.get("api", [])}
+    for e, where in components:
+        ident = b.lookup(meta(e)["name"], ns="component")
+        if ident is None:
+            continue
+        for ref in spec(e).get("providesApis") or []:
+            _, aname = _ref(ref, "api")
+            api_entity, awhere = apis.get(aname, (None, where))
+            api_id = b.api_id(aname)
+            api: dict[str, Any] = {"id": api_id}
+            if api_entity is not None:
+                api.update(text_fields(api_entity))
+                atype = str(spec(api_entity).get("type", ""))
+                if atype in STYLES:
+                    api["style"] = STYLES[atype]
+                elif atype:
+                    report.ignore(
+                        f"API '{aname}' of type '{atype}' has no model api style; imported as rest",
+                        awhere.file,
+                        awhere.line,
+                        api_id,
+                    )
+                if spec(api_entity).get("definition") is not None:
+                    report.ignore(
+                        f"API '{aname}': its definition is not read (import it with "
+                        "--from openapi to get its operations); URLs are never fetched",
+                        awhere.file,
+                        awhere.line,
+                        api_id,
+                    )
+            else:
+                report.guess(
+                    f"API '{aname}' is provided by '{ident}' but not in the input",
+                    where.file,
+                    where.line,
+                    api_id,
+                )
+            if api_id != aname:
+                report.guess(
+                    f"api id '{api_id}' for API '{aname}' (ids are unique across the model)",
+                    where.file,
+                    where.line,
+                    api_id,
+                )
+            b.get(ident).fields.setdefault("apis", []).append(api)  # type: ignore[union-attr]
+            api_provider[aname] = (ident, api_id)
+            report.infer(f"'{ident}' provides api '{api_id}'", where.file, where.line, ident)
+    for aname, (e, where) in apis.items():
+        if aname not in api_provider:
+            report.ignore(
+                f"API '{aname}' is provided by no Component of the input", where.file, where.line
+            )
+    for e, where in components:
+        ident = b.lookup(meta(e)["name"], ns="component")
+        if ident is None:
+            continue
+        for ref in spec(e).get("consumesApis") or []:
+            kind, aname = _ref(ref, "api")
+            if kind == "component":
+                b.relate(
+                    ident, "call", aname, where=where, ns="component", via=f"consumesApis {ref}"
+                )
+                continue
+            provider = api_provider.get(aname)
+            if provider is None:
+                report.ignore(
+                    f"'{ident}' consumes API '{aname}', which no Component of the input provides",
+                    where.file,
+                    where.line,
+                    ident,
+                )
+                continue
+            b.relate(
+                ident,
+                "call",
+                provider[0],
+                where=where,
+                props={"api": provider[1]},
+                via=f"consumesApis {ref}",
+            )
+        for ref in spec(e).get("dependsOn") or []:
+            kind, dname = _ref(ref, "component")
+            if kind == "resource":
+                b.relate(ident, "data", dname, where=where, ns="resource", via=f"dependsOn {ref}")
+            elif kind == "component":
+                b.relate(ident, "call", dname, where=where, ns="component", via=f"dependsOn {ref}")
+            else:
+                report.ignore(
+                    f"'{ident}' dependsOn '{ref}': not a component or resource",
+                    where.file,
+                    where.line,
+                    ident,
+                )
+    for e, where in by_kind.get("resource", []):
+        rname = meta(e)["name"]
+        rtype = str(spec(e).get("type", ""))
+        if rtype != "database":
+            report.ignore(
+                f"Resource '{rname}' of type '{rtype}' is not a database; not imported",
+                where.file,
+                where.line,
+            )
+            continue
+        kind = next((k for k in STORE_KINDS if k in rname.lower()), "other")
+        ident = b.add(
+            "datastores",
+            rname,
+            {"kind": kind, **text_fields(e)},
+            where=where,
+            ns="resource",
+            suffix="db",
+        )
+        report.guess(
+            f"datastore '{ident}' from Resource; kind {kind} (from its name)",
+            where.file,
+            where.line,
+            ident,
+        )
+    for kind in by_kind:
+        if kind not in ("component", "api", "resource", "system", "domain", "group"):
+            for e, where in by_kind[kind]:
+                reason = (
+                    "its targets are other files, never read"
+                    if kind == "location"
+                    else "not part of the model"
+                )
+                report.ignore(f"{e['kind']} '{meta(e)['name']}': {reason}", where.file, where.line)
+    return b.document(), report
