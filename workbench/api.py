@@ -24,6 +24,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/workspaces", "apps.workspaces.api.router"),  # workspaces, members, tokens
     ("", "apps.architectures.api.router"),  # /workspaces/{ws}/models, /models/..., /schema/model.json
     ("", "apps.rules.api.router"),  # rules: /validate, /models/{id}/findings, /rules (apps.rules)
+    ("", "apps.exports.api.router"),  # exports helper: /models/{id}/exports, /exports/{job_id}[/download]
 ]
 
 for prefix, router in ROUTERS:

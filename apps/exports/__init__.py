@@ -1,0 +1,1 @@
+"""Export jobs: build a model's deployment bundle (exporters) in the background, keep it, serve it."""

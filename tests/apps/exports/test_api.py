@@ -1,0 +1,228 @@
+"""Export jobs through the API: permissions, the job lifecycle, the download's guarantees."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.archmodel import load_model
+from apps.exports import services
+from apps.exports.models import ExportJob
+from exporters import export_bundle
+from tests.apps.workspaces.personas import SHOP_YAML, World, expected_status
+
+pytestmark = pytest.mark.django_db
+
+JSON = "application/json"
+
+
+def request_export(world: World, persona: str = "editor", target: str = "all", capture=None):  # type: ignore[no-untyped-def]
+    return world.call(
+        persona,
+        "post",
+        f"/api/v1/models/{world.arch.pk}/exports",
+        data={"target": target},
+        content_type=JSON,
+    )
+
+
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "owner",
+        "editor",
+        "editor_token",
+        "viewer",
+        "viewer_token",
+        "outsider",
+        "other_workspace_token",
+        "anonymous",
+        "revoked_token",
+    ],
+)
+def test_requesting_an_export_needs_the_editor_role(
+    world: World, persona: str, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = request_export(world, persona)
+    expected = expected_status(persona, "editor")
+    assert response.status_code == (202 if expected == "ok" else int(expected)), response.content
+
+
+def test_an_export_job_runs_to_a_downloadable_bundle_identical_to_the_cli(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = request_export(world, target="compose")
+    assert response.status_code == 202
+    job = response.json()
+    assert (
+        job["state"] == "queued"
+        and job["revision"] == world.arch.revision
+        and job["target"] == "compose"
+    )
+
+    detail = world.call("viewer", "get", f"/api/v1/exports/{job['id']}").json()
+    assert detail["state"] == "succeeded" and detail["progress"] == 100
+    assert detail["download_url"] == f"/api/v1/exports/{job['id']}/download"
+    assert [entry["message"] for entry in detail["log"]][0].startswith("attempt 1")
+
+    download = world.call("viewer", "get", detail["download_url"])
+    assert download.status_code == 200
+    body = b"".join(download.streaming_content)
+    assert download["X-Content-SHA256"] == hashlib.sha256(body).hexdigest() == detail["sha256"]
+    assert (
+        f'filename="{world.arch.name}-compose-r{world.arch.revision}.zip"'
+        in download["Content-Disposition"]
+    )
+    assert body == export_bundle(load_model(SHOP_YAML), target="compose").to_zip()
+    assert "shop-compose/compose.yaml" in zipfile.ZipFile(io.BytesIO(body)).namelist()
+
+    listed = world.call("viewer", "get", f"/api/v1/models/{world.arch.pk}/exports").json()
+    assert [j["id"] for j in listed] == [job["id"]]
+
+
+def test_outsiders_cannot_see_or_download_a_job(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = request_export(world).json()["id"]
+    for path in (
+        f"/api/v1/exports/{job_id}",
+        f"/api/v1/exports/{job_id}/download",
+        f"/api/v1/models/{world.arch.pk}/exports",
+    ):
+        assert world.call("outsider", "get", path).status_code == 404
+        assert world.call("anonymous", "get", path).status_code == 401
+
+
+def test_an_unknown_target_is_rejected(world: World) -> None:
+    assert request_export(world, target="helm").status_code == 422
+    assert ExportJob.objects.count() == 0
+
+
+def test_a_queued_job_cannot_be_downloaded(world: World) -> None:
+    job_id = request_export(world).json()["id"]  # on_commit not run: stays queued
+    response = world.call("editor", "get", f"/api/v1/exports/{job_id}/download")
+    assert response.status_code == 409 and response.json()["state"] == "queued"
+
+
+def test_a_tampered_bundle_is_never_served(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = request_export(world).json()["id"]
+    job = ExportJob.objects.get(pk=job_id)
+    with open(job.bundle.path, "ab") as fh:
+        fh.write(b"garbage")
+    assert world.call("editor", "get", f"/api/v1/exports/{job_id}/download").status_code == 409
+
+
+def test_a_succeeded_job_is_not_rebuilt(world: World, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = request_export(world).json()["id"]
+    before = ExportJob.objects.get(pk=job_id)
+    assert services.export_job_run(job_id=job_id) == "done already"
+    after = ExportJob.objects.get(pk=job_id)
+    assert (after.attempts, after.finished, after.bundle.name) == (
+        1,
+        before.finished,
+        before.bundle.name,
+    )
+
+
+def test_the_job_exports_the_revision_it_was_requested_at(world: World) -> None:
+    job_id = request_export(world).json()["id"]
+    ops = [{"op": "update", "kind": "service", "id": "orders", "set": {"replicas": 7}}]
+    assert (
+        world.call(
+            "editor", "post", f"/api/v1/models/{world.arch.pk}/ops", data=ops, content_type=JSON
+        ).status_code
+        == 200
+    )
+    services.export_job_run(job_id=job_id)
+    job = ExportJob.objects.get(pk=job_id)
+    with open(job.bundle.path, "rb") as fh:
+        body = fh.read()
+    assert body == export_bundle(load_model(SHOP_YAML), target="all").to_zip()
+
+
+def test_a_running_job_with_a_stale_heartbeat_is_requeued_then_failed(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    job_id = request_export(world).json()["id"]
+    stale = timezone.now() - services.STALE_AFTER - timedelta(seconds=1)
+    ExportJob.objects.filter(pk=job_id).update(state="running", heartbeat=stale, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        state = world.call("editor", "get", f"/api/v1/exports/{job_id}").json()["state"]
+    assert state == "queued"
+    assert ExportJob.objects.get(pk=job_id).state == "succeeded"  # the requeued task ran
+    # out of attempts: failed, never served
+    ExportJob.objects.filter(pk=job_id).update(
+        state="running", heartbeat=stale, attempts=services.MAX_ATTEMPTS
+    )
+    detail = world.call("editor", "get", f"/api/v1/exports/{job_id}").json()
+    assert detail["state"] == "failed" and detail["error"] == "worker lost"
+    assert world.call("editor", "get", f"/api/v1/exports/{job_id}/download").status_code == 409
+
+
+def test_a_fresh_running_job_is_left_to_its_worker(world: World) -> None:
+    job_id = request_export(world).json()["id"]
+    ExportJob.objects.filter(pk=job_id).update(state="running", heartbeat=timezone.now())
+    with pytest.raises(services.JobBusy):
+        services.export_job_run(job_id=job_id)
+
+
+def test_an_unsafe_model_fails_the_job_with_the_problems(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    bad = SHOP_YAML.replace(b"{path: /api/catalog,", b'{path: "/api/catalog;evil",')
+    assert bad != SHOP_YAML
+    assert (
+        world.call(
+            "editor",
+            "put",
+            f"/api/v1/models/{world.arch.pk}/document?base_revision={world.arch.revision}",
+            data=bad,
+            content_type="application/yaml",
+        ).status_code
+        == 200
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = request_export(world).json()["id"]
+    detail = world.call("editor", "get", f"/api/v1/exports/{job_id}").json()
+    assert detail["state"] == "failed" and "/routes/0/path" in detail["error"]
+
+
+def test_progress_is_broadcast_to_the_model_group(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"model-{world.arch.pk}", channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = request_export(world).json()["id"]
+    events = []
+    while True:
+        try:
+            events.append(async_to_sync(layer.receive)(channel))
+        except Exception:
+            break
+        if events[-1].get("state") == "succeeded":
+            break
+    assert events and all(e["type"] == "export.progress" and e["job"] == job_id for e in events)
+    assert events[0]["state"] == "running" and events[-1] == {
+        "type": "export.progress",
+        "job": job_id,
+        "state": "succeeded",
+        "progress": 100,
+        "message": events[-1]["message"],
+    }
