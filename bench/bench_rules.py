@@ -33,9 +33,12 @@ def bench_engine() -> list[dict]:
     rows = []
     for n in SIZES:
         model = model_from_data(generate_document(n), limits=Limits.unlimited())
-        seconds, report = _best(lambda model=model: check_model(model), repeat=3 if n < 20_000 else 1)
-        rows.append({"name": "check_model", "size": n, "seconds": seconds,
-                     "findings": len(report.findings)})
+        seconds, report = _best(
+            lambda model=model: check_model(model), repeat=3 if n < 20_000 else 1
+        )
+        rows.append(
+            {"name": "check_model", "size": n, "seconds": seconds, "findings": len(report.findings)}
+        )
     return rows
 
 
@@ -68,8 +71,15 @@ def bench_api(n: int = 5_000) -> list[dict]:
         import json
 
         findings = len(json.loads(resp.content)["findings"])
-        return [{"name": "POST /api/v1/validate", "size": n, "seconds": seconds, "findings": findings,
-                 "bytes": len(source)}]
+        return [
+            {
+                "name": "POST /api/v1/validate",
+                "size": n,
+                "seconds": seconds,
+                "findings": findings,
+                "bytes": len(source),
+            }
+        ]
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -42,8 +42,10 @@ MODEL_BODY = {
             "application/yaml": {"schema": {"type": "string"}},
             "application/json": {"schema": {"type": "object"}},
             "multipart/form-data": {
-                "schema": {"type": "object",
-                           "properties": {"file": {"type": "string", "format": "binary"}}},
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                },
             },
         }
     }
@@ -56,11 +58,16 @@ def _error(status: int, detail: str, **extra: Any) -> JsonResponse:
 
 def _params(fmt: str, fail_on: str) -> JsonResponse | None:
     if fmt not in FORMATS:
-        return _error(400, f"format must be one of {', '.join(FORMATS)}, not '{fmt}'"
-                           f"{did_you_mean(fmt, FORMATS)}")
+        return _error(
+            400,
+            f"format must be one of {', '.join(FORMATS)}, not '{fmt}'{did_you_mean(fmt, FORMATS)}",
+        )
     if fail_on not in SEVERITIES:
-        return _error(400, f"fail_on must be one of {', '.join(SEVERITIES)}, not '{fail_on}'"
-                           f"{did_you_mean(fail_on, SEVERITIES)}")
+        return _error(
+            400,
+            f"fail_on must be one of {', '.join(SEVERITIES)}, not '{fail_on}'"
+            f"{did_you_mean(fail_on, SEVERITIES)}",
+        )
     return None
 
 
@@ -71,18 +78,21 @@ def _invalid(exc: ModelInvalid) -> JsonResponse:
 def _respond(report: Report, fmt: str, fail_on: str, path: str) -> HttpResponse:
     passed = report.passed(fail_on)
     if fmt == "json":
-        response: HttpResponse = JsonResponse(report_dict(report, fail_on=fail_on),
-                                              json_dumps_params={"ensure_ascii": False})
+        response: HttpResponse = JsonResponse(
+            report_dict(report, fail_on=fail_on), json_dumps_params={"ensure_ascii": False}
+        )
     else:
-        response = HttpResponse(render(report, fmt, fail_on=fail_on, path=path),
-                                content_type=CONTENT_TYPES[fmt])
+        response = HttpResponse(
+            render(report, fmt, fail_on=fail_on, path=path), content_type=CONTENT_TYPES[fmt]
+        )
     response["X-Workbench-Passed"] = "true" if passed else "false"
     return response
 
 
 @router.post("/validate", auth=workbench_auth, openapi_extra=MODEL_BODY)
-def validate_model(request: HttpRequest, format: str = "json", fail_on: str = "error",
-                   path: str = "workbench.yaml") -> HttpResponse:
+def validate_model(
+    request: HttpRequest, format: str = "json", fail_on: str = "error", path: str = "workbench.yaml"
+) -> HttpResponse:
     """Check a model file against the rules without storing it (for CI pipelines)."""
     bad = _params(format, fail_on)
     if bad is not None:
@@ -95,8 +105,11 @@ def validate_model(request: HttpRequest, format: str = "json", fail_on: str = "e
     try:
         source = read_body(request, server_limits())
         if not source.strip():
-            return _error(400, "the body is empty; send the model file (YAML or JSON), or upload "
-                               "it as the multipart part 'file'")
+            return _error(
+                400,
+                "the body is empty; send the model file (YAML or JSON), or upload "
+                "it as the multipart part 'file'",
+            )
         # A big model makes many objects and no reference cycles: keep the collector out.
         with gc_paused():
             report = model_check_source(source=source)
@@ -107,20 +120,38 @@ def validate_model(request: HttpRequest, format: str = "json", fail_on: str = "e
         return _invalid(exc)
     except Exception:  # never a 500 for a file a pipeline sends: log it, answer with a message
         logger.exception("checking a posted model failed")
-        return _error(422, "the model could not be checked; the error was logged",
-                      errors=[{"pointer": "", "line": None, "column": None, "kind": "internal",
-                               "message": "the model could not be checked"}])
+        return _error(
+            422,
+            "the model could not be checked; the error was logged",
+            errors=[
+                {
+                    "pointer": "",
+                    "line": None,
+                    "column": None,
+                    "kind": "internal",
+                    "message": "the model could not be checked",
+                }
+            ],
+        )
 
 
 @router.get("/models/{int:model_id}/findings", auth=workbench_auth)
-def list_model_findings(request: HttpRequest, model_id: int, format: str = "json",
-                        fail_on: str = "error", path: str = "workbench.yaml") -> HttpResponse:
+def list_model_findings(
+    request: HttpRequest,
+    model_id: int,
+    format: str = "json",
+    fail_on: str = "error",
+    path: str = "workbench.yaml",
+) -> HttpResponse:
     """The findings of a stored model the caller may view."""
     bad = _params(format, fail_on)
     if bad is not None:
         return bad
-    arch = architecture_get_for(principal=request.auth, architecture_id=model_id,  # type: ignore[attr-defined]
-                                need="viewer")
+    arch = architecture_get_for(
+        principal=request.auth,
+        architecture_id=model_id,  # type: ignore[attr-defined]
+        need="viewer",
+    )
     try:
         report = model_check(model=architecture_model(arch))
     except ModelInvalid as exc:

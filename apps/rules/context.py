@@ -119,15 +119,21 @@ class Context:
         """Strongly connected components of ≥ 2 services in the call graph among internal
         services (sync-cycle), sorted by their smallest id."""
         internal = self.internal_ids
-        adj = {n: [m for m in succ if m in internal] for n, succ in self.call_graph.items()
-               if n in internal}
+        adj = {
+            n: [m for m in succ if m in internal]
+            for n, succ in self.call_graph.items()
+            if n in internal
+        }
         return sorted((c for c in strongly_connected(adj) if len(c) >= 2), key=lambda c: c[0])
 
     @cached_property
     def internal_call_graph(self) -> dict[str, list[str]]:
         internal = self.internal_ids
-        return {n: [m for m in succ if m in internal] for n, succ in self.call_graph.items()
-                if n in internal}
+        return {
+            n: [m for m in succ if m in internal]
+            for n, succ in self.call_graph.items()
+            if n in internal
+        }
 
     @cached_property
     def condensation(self) -> Condensation:

@@ -41,8 +41,9 @@ def check_model(model: Model, *, today: datetime.date | None = None) -> Report:
             if r.id in disabled or r.id in SUPPRESSION_RULES or r.check is None:
                 continue
             findings.extend(_finding(lines, r, hit) for hit in r.check(ctx))
-        findings = _apply_suppressions(model, lines, findings, disabled,
-                                       today or datetime.date.today())
+        findings = _apply_suppressions(
+            model, lines, findings, disabled, today or datetime.date.today()
+        )
         overrides = model.validation.severity
         for f in findings:
             if f.rule in overrides:
@@ -80,14 +81,25 @@ class _LineCache:
 
 def _finding(lines: _LineCache, r: Rule, hit: Hit) -> Finding:
     return Finding(
-        rule=r.id, severity=hit.severity or r.severity, category=r.category, target=hit.target,
-        elements=sorted(set(hit.elements)), message=hit.message, fix=r.fix, path=hit.path,
+        rule=r.id,
+        severity=hit.severity or r.severity,
+        category=r.category,
+        target=hit.target,
+        elements=sorted(set(hit.elements)),
+        message=hit.message,
+        fix=r.fix,
+        path=hit.path,
         line=lines(hit.path),
     )
 
 
-def _apply_suppressions(model: Model, lines: _LineCache, findings: list[Finding],
-                        disabled: set[str], today: datetime.date) -> list[Finding]:
+def _apply_suppressions(
+    model: Model,
+    lines: _LineCache,
+    findings: list[Finding],
+    disabled: set[str],
+    today: datetime.date,
+) -> list[Finding]:
     by_key: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
         by_key.setdefault((f.rule, f.target), []).append(f)
@@ -99,17 +111,34 @@ def _apply_suppressions(model: Model, lines: _LineCache, findings: list[Finding]
         expires = _date(s.expires)
         if expires is not None and expires < today:
             if "expired-suppression" not in disabled:
-                extra.append(_finding(lines, RULES["expired-suppression"], Hit(
-                    s.target, _ids(model, s.target),
-                    f"the suppression of {s.rule} for {s.target} expired on {s.expires}"
-                    + (f"; {len(covered)} finding(s) reported again" if covered else ""),
-                    s.pointer)))
+                extra.append(
+                    _finding(
+                        lines,
+                        RULES["expired-suppression"],
+                        Hit(
+                            s.target,
+                            _ids(model, s.target),
+                            f"the suppression of {s.rule} for {s.target} expired on {s.expires}"
+                            + (f"; {len(covered)} finding(s) reported again" if covered else ""),
+                            s.pointer,
+                        ),
+                    )
+                )
             continue  # the covered findings stay unsuppressed
         if not covered:
             if "unused-suppression" not in disabled:
-                extra.append(_finding(lines, RULES["unused-suppression"], Hit(
-                    s.target, _ids(model, s.target),
-                    f"the suppression of {s.rule} for {s.target} matches no finding", s.pointer)))
+                extra.append(
+                    _finding(
+                        lines,
+                        RULES["unused-suppression"],
+                        Hit(
+                            s.target,
+                            _ids(model, s.target),
+                            f"the suppression of {s.rule} for {s.target} matches no finding",
+                            s.pointer,
+                        ),
+                    )
+                )
             continue
         for f in covered:
             if not f.suppressed:
@@ -150,8 +179,11 @@ def configured_thresholds(model: Model) -> dict[str, dict[str, float]]:
         errors.append(ModelError(pointer, message, "value", line, col))
 
     def unknown_rule(rule_id: str, pointer: str) -> None:
-        bad(pointer, f"unknown rule '{rule_id}'{did_you_mean(rule_id, rules)}; "
-                     "see GET /api/v1/rules for the catalog")
+        bad(
+            pointer,
+            f"unknown rule '{rule_id}'{did_you_mean(rule_id, rules)}; "
+            "see GET /api/v1/rules for the catalog",
+        )
 
     v = model.validation
     for i, rid in enumerate(v.disable):
@@ -170,8 +202,11 @@ def configured_thresholds(model: Model) -> dict[str, dict[str, float]]:
             ptr = pointer_join("validation", "thresholds", rid, name)
             if name not in known:
                 names = ", ".join(known) or "none"
-                bad(ptr, f"rule '{rid}' has no threshold '{name}'"
-                         f"{did_you_mean(name, known)}; its thresholds: {names}")
+                bad(
+                    ptr,
+                    f"rule '{rid}' has no threshold '{name}'"
+                    f"{did_you_mean(name, known)}; its thresholds: {names}",
+                )
             elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 bad(ptr, f"threshold '{name}' of '{rid}' must be a number ≥ 0, not {value!r}")
             else:

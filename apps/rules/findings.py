@@ -26,10 +26,19 @@ class Finding:
         return (SEVERITY_RANK[self.severity], self.rule, self.target, self.path, self.message)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "severity": self.severity, "category": self.category,
-                "target": self.target, "elements": list(self.elements), "message": self.message,
-                "fix": self.fix, "path": self.path, "line": self.line,
-                "suppressed": self.suppressed, "suppression_reason": self.suppression_reason}
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "category": self.category,
+            "target": self.target,
+            "elements": list(self.elements),
+            "message": self.message,
+            "fix": self.fix,
+            "path": self.path,
+            "line": self.line,
+            "suppressed": self.suppressed,
+            "suppression_reason": self.suppression_reason,
+        }
 
 
 @dataclass(slots=True)

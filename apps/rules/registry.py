@@ -67,8 +67,17 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(*, id: str, category: str, severity: str, title: str, summary: str, fix: str,
-         thresholds: dict[str, float] | None = None, severity_note: str = "") -> Callable:
+def rule(
+    *,
+    id: str,
+    category: str,
+    severity: str,
+    title: str,
+    summary: str,
+    fix: str,
+    thresholds: dict[str, float] | None = None,
+    severity_note: str = "",
+) -> Callable:
     """Register a rule function under ``id``; see the module docstring."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown category {category!r}")
@@ -78,9 +87,17 @@ def rule(*, id: str, category: str, severity: str, title: str, summary: str, fix
     def register(fn: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
         if id in RULES:
             raise ValueError(f"rule {id!r} registered twice")
-        RULES[id] = Rule(id=id, category=category, severity=severity, title=title, summary=summary,
-                         fix=fix, thresholds=dict(thresholds or {}), severity_note=severity_note,
-                         check=fn)
+        RULES[id] = Rule(
+            id=id,
+            category=category,
+            severity=severity,
+            title=title,
+            summary=summary,
+            fix=fix,
+            thresholds=dict(thresholds or {}),
+            severity_note=severity_note,
+            check=fn,
+        )
         return fn
 
     return register
@@ -111,7 +128,12 @@ def rules_in_order() -> list[Rule]:
 
 def as_dict(r: Rule) -> dict[str, Any]:
     return {
-        "id": r.id, "title": r.title, "category": r.category, "severity": r.severity,
-        "severity_note": r.severity_note, "summary": r.summary, "fix": r.fix,
+        "id": r.id,
+        "title": r.title,
+        "category": r.category,
+        "severity": r.severity,
+        "severity_note": r.severity_note,
+        "summary": r.summary,
+        "fix": r.fix,
         "thresholds": dict(r.thresholds),
     }

@@ -43,8 +43,11 @@ def rule_doc(rule_id: str) -> dict[str, Any]:
 
 
 def _config_example(rule_id: str, thresholds: dict[str, float]) -> str:
-    lines = ["validation:", f"  disable: [{rule_id}]            # turn it off",
-             f"  severity: {{{rule_id}: error}}   # or warning, info"]
+    lines = [
+        "validation:",
+        f"  disable: [{rule_id}]            # turn it off",
+        f"  severity: {{{rule_id}: error}}   # or warning, info",
+    ]
     if thresholds:
         values = ", ".join(f"{k}: {v:g}" for k, v in thresholds.items())
         lines.append(f"  thresholds: {{{rule_id}: {{{values}}}}}")
@@ -120,17 +123,42 @@ def catalog_markdown() -> str:
     docs = all_rule_docs()
     for category, title in CATEGORIES.items():
         rules = [d for d in docs if d["rule"]["category"] == category]
-        out += [f"## {title}", "", "| id | severity | detects | thresholds | fix |", "|---|---|---|---|---|"]
+        out += [
+            f"## {title}",
+            "",
+            "| id | severity | detects | thresholds | fix |",
+            "|---|---|---|---|---|",
+        ]
         for d in rules:
             r = d["rule"]
             sev = r["severity_note"] or r["severity"]
             th = ", ".join(f"`{k}` = {v:g}" for k, v in r["thresholds"].items()) or "—"
-            out.append(f"| [`{r['id']}`](#{r['id']}) | {sev} | {r['summary']} | {th} | {r['fix']} |")
+            out.append(
+                f"| [`{r['id']}`](#{r['id']}) | {sev} | {r['summary']} | {th} | {r['fix']} |"
+            )
         out.append("")
         for d in rules:
             r = d["rule"]
-            out += [f"### {r['id']}", "", f"**{r['title']}** ({r['severity_note'] or r['severity']}). "
-                    f"{r['summary']}", "", f"*Why it matters.* {d['why']}", "", f"*Fix.* {r['fix']}", "",
-                    "Fails:", "", "```yaml", d["failing"].rstrip(), "```", "", "Passes:", "", "```yaml",
-                    d["passing"].rstrip(), "```", ""]
+            out += [
+                f"### {r['id']}",
+                "",
+                f"**{r['title']}** ({r['severity_note'] or r['severity']}). {r['summary']}",
+                "",
+                f"*Why it matters.* {d['why']}",
+                "",
+                f"*Fix.* {r['fix']}",
+                "",
+                "Fails:",
+                "",
+                "```yaml",
+                d["failing"].rstrip(),
+                "```",
+                "",
+                "Passes:",
+                "",
+                "```yaml",
+                d["passing"].rstrip(),
+                "```",
+                "",
+            ]
     return "\n".join(out)

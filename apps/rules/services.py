@@ -13,8 +13,9 @@ from .findings import Report
 
 
 def server_limits() -> Limits:
-    return Limits(max_bytes=settings.WORKBENCH_MAX_MODEL_BYTES,
-                  max_elements=settings.WORKBENCH_MAX_ELEMENTS)
+    return Limits(
+        max_bytes=settings.WORKBENCH_MAX_MODEL_BYTES, max_elements=settings.WORKBENCH_MAX_ELEMENTS
+    )
 
 
 def model_check_source(*, source: bytes, today: datetime.date | None = None) -> Report:

@@ -23,16 +23,34 @@ def generate_document(n: int, *, seed: int = 42) -> dict[str, Any]:
     events = [f"event-{e:05d}" for e in range(max(1, n // 3))]
     entries = ids[: max(1, n // 25)]
     services: list[dict[str, Any]] = [
-        {"id": "web", "kind": "frontend", "team": teams[0]["id"], "runtime": "node",
-         "calls": ["gateway"]},
-        {"id": "gateway", "kind": "gateway", "team": teams[0]["id"], "replicas": 2, "health": True,
-         "observability": {"logging": "central", "metrics": True, "tracing": True},
-         "routes": [{"path": f"/api/{sid}", "to": sid, "api": f"{sid}-api",
-                     "auth": "jwt" if rnd.random() < 0.9 else "none"} for sid in entries]},
+        {
+            "id": "web",
+            "kind": "frontend",
+            "team": teams[0]["id"],
+            "runtime": "node",
+            "calls": ["gateway"],
+        },
+        {
+            "id": "gateway",
+            "kind": "gateway",
+            "team": teams[0]["id"],
+            "replicas": 2,
+            "health": True,
+            "observability": {"logging": "central", "metrics": True, "tracing": True},
+            "routes": [
+                {
+                    "path": f"/api/{sid}",
+                    "to": sid,
+                    "api": f"{sid}-api",
+                    "auth": "jwt" if rnd.random() < 0.9 else "none",
+                }
+                for sid in entries
+            ],
+        },
     ]
     datastores = []
     for i, sid in enumerate(ids):
-        calls = []
+        calls: list[dict[str, Any]] = []
         for _ in range(3):
             if rnd.random() < 0.02:
                 j = rnd.randrange(0, max(1, i))  # a back edge: cycles appear
@@ -46,14 +64,23 @@ def generate_document(n: int, *, seed: int = 42) -> dict[str, Any]:
             if rnd.random() < 0.7:
                 call["circuit_breaker"] = True
             if rnd.random() < 0.3:
-                call["retries"] = {"max": rnd.choice([1, 2, 3]), "backoff_ms": 100,
-                                   "jitter": rnd.random() < 0.8}
+                call["retries"] = {
+                    "max": rnd.choice([1, 2, 3]),
+                    "backoff_ms": 100,
+                    "jitter": rnd.random() < 0.8,
+                }
             if rnd.random() < 0.5:
                 call["tls"] = "mtls"
             calls.append(call)
         if rnd.random() < 0.05:
-            calls.append({"to": rnd.choice(externals), "timeout_ms": 2000, "circuit_breaker": True,
-                          "tls": True})
+            calls.append(
+                {
+                    "to": rnd.choice(externals),
+                    "timeout_ms": 2000,
+                    "circuit_breaker": True,
+                    "tls": True,
+                }
+            )
         service: dict[str, Any] = {
             "id": sid,
             "kind": "worker" if i % 29 == 28 else "service",
@@ -61,25 +88,50 @@ def generate_document(n: int, *, seed: int = 42) -> dict[str, Any]:
             "team": teams[(i // 8) % len(teams)]["id"] if rnd.random() < 0.98 else None,
             "runtime": rnd.choice(["python", "python", "go", "java"]),
             "replicas": rnd.choice([1, 2, 2, {"min": 2, "max": 6}]),
-            "observability": {"logging": rnd.choice(["central"] * 9 + ["local"]),
-                              "metrics": True, "tracing": rnd.random() < 0.8},
-            "apis": [{"id": f"{sid}-api", "version": "v1" if rnd.random() < 0.9 else None,
-                      "auth": "jwt" if rnd.random() < 0.5 else None,
-                      "operations": [{"method": "GET", "path": "/items"},
-                                     {"method": "POST", "path": "/items"}]}],
+            "observability": {
+                "logging": rnd.choice(["central"] * 9 + ["local"]),
+                "metrics": True,
+                "tracing": rnd.random() < 0.8,
+            },
+            "apis": [
+                {
+                    "id": f"{sid}-api",
+                    "version": "v1" if rnd.random() < 0.9 else None,
+                    "auth": "jwt" if rnd.random() < 0.5 else None,
+                    "operations": [
+                        {"method": "GET", "path": "/items"},
+                        {"method": "POST", "path": "/items"},
+                    ],
+                }
+            ],
             "calls": calls,
-            "publishes": [{"event": events[min(i // 3, len(events) - 1)], "outbox": rnd.random() < 0.6}] if i % 3 == 0 else [],
-            "subscribes": [{"event": events[rnd.randrange(len(events))],
-                            "idempotent": rnd.random() < 0.7}] if rnd.random() < 0.6 else [],
+            "publishes": [
+                {"event": events[min(i // 3, len(events) - 1)], "outbox": rnd.random() < 0.6}
+            ]
+            if i % 3 == 0
+            else [],
+            "subscribes": [
+                {"event": events[rnd.randrange(len(events))], "idempotent": rnd.random() < 0.7}
+            ]
+            if rnd.random() < 0.6
+            else [],
         }
         if rnd.random() < 0.9:
             service["health"] = True
         if rnd.random() < 0.8:
-            datastores.append({"id": f"{sid}-db", "kind": rnd.choice(["postgres", "postgres", "redis"]),
-                               "owner": sid, "replicas": rnd.choice([1, 2])})
+            datastores.append(
+                {
+                    "id": f"{sid}-db",
+                    "kind": rnd.choice(["postgres", "postgres", "redis"]),
+                    "owner": sid,
+                    "replicas": rnd.choice([1, 2]),
+                }
+            )
             service["data"] = [f"{sid}-db"]
             if rnd.random() < 0.1 and len(datastores) > 1:
-                service["data"].append({"store": rnd.choice(datastores[:-1])["id"], "access": "read"})
+                service["data"].append(
+                    {"store": rnd.choice(datastores[:-1])["id"], "access": "read"}
+                )
         services.append({k: v for k, v in service.items() if v is not None})
         for api in service["apis"]:
             for key in [k for k, v in api.items() if v is None]:
@@ -90,12 +142,16 @@ def generate_document(n: int, *, seed: int = 42) -> dict[str, Any]:
         "name": f"generated-{n}",
         "domains": domains,
         "teams": teams,
-        "actors": [{"id": "customer", "calls": ["web"]}, {"id": "partner", "kind": "system",
-                                                          "calls": ["gateway"]}],
+        "actors": [
+            {"id": "customer", "calls": ["web"]},
+            {"id": "partner", "kind": "system", "calls": ["gateway"]},
+        ],
         "services": services,
         "datastores": datastores,
-        "brokers": [{"id": "bus", "kind": "kafka", "replicas": 3},
-                    {"id": "jobs", "kind": "kafka", "replicas": 3}],
+        "brokers": [
+            {"id": "bus", "kind": "kafka", "replicas": 3},
+            {"id": "jobs", "kind": "kafka", "replicas": 3},
+        ],
         "events": [{"id": e, "broker": "bus" if k % 2 else "jobs"} for k, e in enumerate(events)],
         "libraries": [{"id": "platform-lib", "kind": "technical"}],
     }

@@ -11,8 +11,10 @@ from .ruledocs import all_rule_docs, rule_doc
 
 def rule_list(request: HttpRequest) -> HttpResponse:
     docs = all_rule_docs()
-    groups = [{"id": c, "title": t, "rules": [d["rule"] for d in docs if d["rule"]["category"] == c]}
-              for c, t in CATEGORIES.items()]
+    groups = [
+        {"id": c, "title": t, "rules": [d["rule"] for d in docs if d["rule"]["category"] == c]}
+        for c, t in CATEGORIES.items()
+    ]
     return render(request, "rules/list.html", {"groups": groups, "count": len(docs)})
 
 
@@ -21,6 +23,12 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
     if rule_id not in rules:
         raise Http404(f"Unknown rule '{rule_id}'{did_you_mean(rule_id, rules)}")
     doc = rule_doc(rule_id)
-    return render(request, "rules/detail.html", {
-        "doc": doc, "rule": doc["rule"], "category_title": CATEGORIES[doc["rule"]["category"]],
-    })
+    return render(
+        request,
+        "rules/detail.html",
+        {
+            "doc": doc,
+            "rule": doc["rule"],
+            "category_title": CATEGORIES[doc["rule"]["category"]],
+        },
+    )

@@ -17,11 +17,15 @@ def _some(ids: list[str], shown: int = 10) -> str:
     return f"{', '.join(ids[:shown])} and {len(ids) - shown} more"
 
 
-@rule(id="hardcoded-endpoint", category="communication", severity="warning",
-      title="Hardcoded endpoint",
-      summary="A call with discovery: static.",
-      severity_note="warning; error if the callee's max replicas > 1",
-      fix="Platform DNS, a registry or a mesh.")
+@rule(
+    id="hardcoded-endpoint",
+    category="communication",
+    severity="warning",
+    title="Hardcoded endpoint",
+    summary="A call with discovery: static.",
+    severity_note="warning; error if the callee's max replicas > 1",
+    fix="Platform DNS, a registry or a mesh.",
+)
 def hardcoded_endpoint(ctx: Context) -> Iterator[Hit]:
     for c in ctx.internal_calls:
         if c.discovery != "static":
@@ -29,28 +33,47 @@ def hardcoded_endpoint(ctx: Context) -> Iterator[Hit]:
         callee = ctx.services.get(c.to)
         most = callee.replicas.max if callee else 1
         extra = f"; {c.to} runs up to {most} replicas" if most > 1 else ""
-        yield Hit(c.edge, [c.source, c.to],
-                  f"{c.source} calls {c.to} at a static address{extra}", c.pointer,
-                  severity="error" if most > 1 else "warning")
+        yield Hit(
+            c.edge,
+            [c.source, c.to],
+            f"{c.source} calls {c.to} at a static address{extra}",
+            c.pointer,
+            severity="error" if most > 1 else "warning",
+        )
 
 
-@rule(id="sync-cycle", category="communication", severity="error", title="Synchronous cycle",
-      summary="A strongly connected component of two or more internal services in the call graph.",
-      fix="Merge, invert one dependency with events, or extract the shared part.")
+@rule(
+    id="sync-cycle",
+    category="communication",
+    severity="error",
+    title="Synchronous cycle",
+    summary="A strongly connected component of two or more internal services in the call graph.",
+    fix="Merge, invert one dependency with events, or extract the shared part.",
+)
 def sync_cycle(ctx: Context) -> Iterator[Hit]:
     adj = ctx.internal_call_graph
     for comp in ctx.internal_sccs:
         cycle = shortest_cycle_through(adj, comp[0], set(comp))
-        more = f" ({len(comp)} services in the cycle: {_some(comp)})" if len(comp) > len(cycle) else ""
-        yield Hit(cycle_text(cycle), comp,
-                  f"synchronous call cycle {' -> '.join([*cycle, cycle[0]])}{more}",
-                  ctx.services[comp[0]].pointer)
+        more = (
+            f" ({len(comp)} services in the cycle: {_some(comp)})" if len(comp) > len(cycle) else ""
+        )
+        yield Hit(
+            cycle_text(cycle),
+            comp,
+            f"synchronous call cycle {' -> '.join([*cycle, cycle[0]])}{more}",
+            ctx.services[comp[0]].pointer,
+        )
 
 
-@rule(id="async-cycle", category="communication", severity="info", title="Asynchronous cycle",
-      summary="A strongly connected component of two or more services in the event graph whose "
-              "members are not all in one sync cycle.",
-      fix="Check the loop cannot amplify; add idempotency and termination.")
+@rule(
+    id="async-cycle",
+    category="communication",
+    severity="info",
+    title="Asynchronous cycle",
+    summary="A strongly connected component of two or more services in the event graph whose "
+    "members are not all in one sync cycle.",
+    fix="Check the loop cannot amplify; add idempotency and termination.",
+)
 def async_cycle(ctx: Context) -> Iterator[Hit]:
     adj = ctx.event_graph
     sync_comp = {n: i for i, c in enumerate(ctx.internal_sccs) for n in c}
@@ -59,18 +82,27 @@ def async_cycle(ctx: Context) -> Iterator[Hit]:
         if first is not None and all(sync_comp.get(n) == first for n in comp):
             continue
         cycle = shortest_cycle_through(adj, comp[0], set(comp))
-        more = f" ({len(comp)} services in the loop: {_some(comp)})" if len(comp) > len(cycle) else ""
-        yield Hit(cycle_text(cycle), comp,
-                  f"event loop {' -> '.join([*cycle, cycle[0]])}{more}",
-                  ctx.services[comp[0]].pointer)
+        more = (
+            f" ({len(comp)} services in the loop: {_some(comp)})" if len(comp) > len(cycle) else ""
+        )
+        yield Hit(
+            cycle_text(cycle),
+            comp,
+            f"event loop {' -> '.join([*cycle, cycle[0]])}{more}",
+            ctx.services[comp[0]].pointer,
+        )
 
 
-@rule(id="long-sync-chain", category="communication", severity="warning",
-      title="Long synchronous chain",
-      summary="From an entry, the longest call path (each strongly connected component "
-              "collapsed to one node) has more than max_hops edges.",
-      thresholds={"max_hops": 3},
-      fix="Self-contained services, async messaging, API composition.")
+@rule(
+    id="long-sync-chain",
+    category="communication",
+    severity="warning",
+    title="Long synchronous chain",
+    summary="From an entry, the longest call path (each strongly connected component "
+    "collapsed to one node) has more than max_hops edges.",
+    thresholds={"max_hops": 3},
+    fix="Self-contained services, async messaging, API composition.",
+)
 def long_sync_chain(ctx: Context) -> Iterator[Hit]:
     limit = ctx.threshold("long-sync-chain", "max_hops")
     cond = ctx.condensation
@@ -79,51 +111,79 @@ def long_sync_chain(ctx: Context) -> Iterator[Hit]:
         c = cond.comp_of[entry]
         if length[c] <= limit:
             continue
-        chain, members = [], []
+        chain: list[str] = []
+        members: list[str] = []
         while c != -1:
             chain.append(entry if not chain else cond.label(c))
             members.extend(cond.shown(c))
             c = nxt[c]
         if len(cond.components[cond.comp_of[entry]]) > 1:
             chain[0] = cond.label(cond.comp_of[entry])
-        yield Hit(entry, sorted(set(members)),
-                  f"from entry {entry} the longest synchronous chain has {length[cond.comp_of[entry]]} "
-                  f"hops (max {limit:g}): {' -> '.join(chain)}", ctx.services[entry].pointer)
+        yield Hit(
+            entry,
+            sorted(set(members)),
+            f"from entry {entry} the longest synchronous chain has {length[cond.comp_of[entry]]} "
+            f"hops (max {limit:g}): {' -> '.join(chain)}",
+            ctx.services[entry].pointer,
+        )
 
 
-@rule(id="high-fan-out", category="communication", severity="info", title="High fan-out",
-      summary="An internal service calls at least max distinct services.",
-      thresholds={"max": 5},
-      fix="Coarser APIs, composition, CQRS views.")
+@rule(
+    id="high-fan-out",
+    category="communication",
+    severity="info",
+    title="High fan-out",
+    summary="An internal service calls at least max distinct services.",
+    thresholds={"max": 5},
+    fix="Coarser APIs, composition, CQRS views.",
+)
 def high_fan_out(ctx: Context) -> Iterator[Hit]:
     limit = ctx.threshold("high-fan-out", "max")
     for s in ctx.internal:
         n = ctx.fan_out[s.id]
         if n >= limit:
             callees = sorted({c.to for c in s.calls})
-            yield Hit(s.id, [s.id, *callees], f"{s.id} calls {n} services (limit {limit:g}): "
-                                              f"{', '.join(callees)}", s.pointer)
+            yield Hit(
+                s.id,
+                [s.id, *callees],
+                f"{s.id} calls {n} services (limit {limit:g}): {', '.join(callees)}",
+                s.pointer,
+            )
 
 
-@rule(id="hub-service", category="communication", severity="warning", title="Hub service",
-      summary="An internal service with fan-in ≥ min_in and fan-out ≥ min_out.",
-      thresholds={"min_in": 3, "min_out": 3},
-      fix="Split responsibilities; make dependants asynchronous.")
+@rule(
+    id="hub-service",
+    category="communication",
+    severity="warning",
+    title="Hub service",
+    summary="An internal service with fan-in ≥ min_in and fan-out ≥ min_out.",
+    thresholds={"min_in": 3, "min_out": 3},
+    fix="Split responsibilities; make dependants asynchronous.",
+)
 def hub_service(ctx: Context) -> Iterator[Hit]:
     min_in = ctx.threshold("hub-service", "min_in")
     min_out = ctx.threshold("hub-service", "min_out")
     for s in ctx.internal:
         fin, fout = ctx.fan_in(s.id), ctx.fan_out[s.id]
         if fin >= min_in and fout >= min_out:
-            yield Hit(s.id, [s.id], f"{s.id} is called by {fin} services and calls {fout} "
-                                    f"(hub at {min_in:g} in and {min_out:g} out)", s.pointer)
+            yield Hit(
+                s.id,
+                [s.id],
+                f"{s.id} is called by {fin} services and calls {fout} "
+                f"(hub at {min_in:g} in and {min_out:g} out)",
+                s.pointer,
+            )
 
 
-@rule(id="too-many-standards", category="communication", severity="info",
-      title="Too many standards",
-      summary="More than 3 runtimes among internal services, more than 2 protocols among their "
-              "calls, more than 1 broker kind, or more than 3 datastore kinds.",
-      fix="Agree a small standard set.")
+@rule(
+    id="too-many-standards",
+    category="communication",
+    severity="info",
+    title="Too many standards",
+    summary="More than 3 runtimes among internal services, more than 2 protocols among their "
+    "calls, more than 1 broker kind, or more than 3 datastore kinds.",
+    fix="Agree a small standard set.",
+)
 def too_many_standards(ctx: Context) -> Iterator[Hit]:
     checks = [
         ("runtimes", sorted({s.runtime for s in ctx.internal}), 3),
@@ -131,17 +191,29 @@ def too_many_standards(ctx: Context) -> Iterator[Hit]:
         ("broker kinds", sorted({b.kind for b in ctx.model.brokers}), 1),
         ("datastore kinds", sorted({d.kind for d in ctx.model.datastores}), 3),
     ]
-    over = [f"{len(v)} {what} ({', '.join(v)}; max {limit})" for what, v, limit in checks
-            if len(v) > limit]
+    over = [
+        f"{len(v)} {what} ({', '.join(v)}; max {limit})"
+        for what, v, limit in checks
+        if len(v) > limit
+    ]
     if over:
-        yield Hit(ctx.model.name, [ctx.model.name], f"model {ctx.model.name} uses " + "; ".join(over),
-                  "/name")
+        yield Hit(
+            ctx.model.name,
+            [ctx.model.name],
+            f"model {ctx.model.name} uses " + "; ".join(over),
+            "/name",
+        )
 
 
-@rule(id="unversioned-api", category="communication", severity="warning", title="Unversioned API",
-      summary="An API without version that is public, routed by a gateway, or called by a "
-              "service of another team.",
-      fix="Version paths or headers; consumer-driven contracts.")
+@rule(
+    id="unversioned-api",
+    category="communication",
+    severity="warning",
+    title="Unversioned API",
+    summary="An API without version that is public, routed by a gateway, or called by a "
+    "service of another team.",
+    fix="Version paths or headers; consumer-driven contracts.",
+)
 def unversioned_api(ctx: Context) -> Iterator[Hit]:
     other_team: dict[str, set[str]] = {}
     for s in ctx.model.services:
@@ -163,23 +235,33 @@ def unversioned_api(ctx: Context) -> Iterator[Hit]:
                 callers = sorted(other_team[api.id])
                 why.append(f"called by another team's {', '.join(callers)}")
             if why:
-                yield Hit(api.id, [api.id, s.id, *other_team.get(api.id, ())],
-                          f"api {api.id} of {s.id} has no version and is {', '.join(why)}",
-                          api.pointer)
+                yield Hit(
+                    api.id,
+                    [api.id, s.id, *other_team.get(api.id, ())],
+                    f"api {api.id} of {s.id} has no version and is {', '.join(why)}",
+                    api.pointer,
+                )
 
 
-@rule(id="shared-business-library", category="communication", severity="warning",
-      title="Shared business library",
-      summary="A library of kind business used by two or more services.",
-      fix="Duplicate small code, or promote it to a service.")
+@rule(
+    id="shared-business-library",
+    category="communication",
+    severity="warning",
+    title="Shared business library",
+    summary="A library of kind business used by two or more services.",
+    fix="Duplicate small code, or promote it to a service.",
+)
 def shared_business_library(ctx: Context) -> Iterator[Hit]:
     users: dict[str, list[str]] = {}
     for s in ctx.model.services:
-        for lib in dict.fromkeys(s.uses):
-            users.setdefault(lib, []).append(s.id)
-    for lib in ctx.model.libraries:
-        used = sorted(users.get(lib.id, ()))
-        if lib.kind == "business" and len(used) >= 2:
-            yield Hit(lib.id, [lib.id, *used], f"business library {lib.id} is used by {len(used)} "
-                                               f"services: {', '.join(used)}", lib.pointer)
-
+        for lib_id in dict.fromkeys(s.uses):
+            users.setdefault(lib_id, []).append(s.id)
+    for library in ctx.model.libraries:
+        used = sorted(users.get(library.id, ()))
+        if library.kind == "business" and len(used) >= 2:
+            yield Hit(
+                library.id,
+                [library.id, *used],
+                f"business library {library.id} is used by {len(used)} services: {', '.join(used)}",
+                library.pointer,
+            )

@@ -8,11 +8,16 @@ from ..context import Context
 from ..registry import Hit, rule
 
 
-@rule(id="megaservice", category="granularity", severity="warning", title="Megaservice",
-      summary="A service that owns ≥ max_datastores datastores, or provides ≥ max_operations "
-              "operations.",
-      thresholds={"max_datastores": 3, "max_operations": 50},
-      fix="Decompose by subdomain.")
+@rule(
+    id="megaservice",
+    category="granularity",
+    severity="warning",
+    title="Megaservice",
+    summary="A service that owns ≥ max_datastores datastores, or provides ≥ max_operations "
+    "operations.",
+    thresholds={"max_datastores": 3, "max_operations": 50},
+    fix="Decompose by subdomain.",
+)
 def megaservice(ctx: Context) -> Iterator[Hit]:
     max_ds = ctx.threshold("megaservice", "max_datastores")
     max_ops = ctx.threshold("megaservice", "max_operations")
@@ -40,10 +45,15 @@ def _callers(ctx: Context) -> dict[str, set[str]]:
     return out
 
 
-@rule(id="nanoservice", category="granularity", severity="info", title="Nanoservice",
-      summary="A service-kind service with no data, no events, no public API, exactly one caller "
-              "and fan-out ≤ 1.",
-      fix="Merge into its caller.")
+@rule(
+    id="nanoservice",
+    category="granularity",
+    severity="info",
+    title="Nanoservice",
+    summary="A service-kind service with no data, no events, no public API, exactly one caller "
+    "and fan-out ≤ 1.",
+    fix="Merge into its caller.",
+)
 def nanoservice(ctx: Context) -> Iterator[Hit]:
     callers = _callers(ctx)
     for s in ctx.model.services:
@@ -54,15 +64,25 @@ def nanoservice(ctx: Context) -> Iterator[Hit]:
         mine = callers.get(s.id, set())
         if len(mine) == 1 and ctx.fan_out[s.id] <= 1:
             (caller,) = mine
-            yield Hit(s.id, [s.id, caller], f"{s.id} has no data, no events and no public api, is "
-                                            f"called only by {caller} and calls "
-                                            f"{ctx.fan_out[s.id]} service(s)", s.pointer)
+            yield Hit(
+                s.id,
+                [s.id, caller],
+                f"{s.id} has no data, no events and no public api, is "
+                f"called only by {caller} and calls "
+                f"{ctx.fan_out[s.id]} service(s)",
+                s.pointer,
+            )
 
 
-@rule(id="layered-split", category="granularity", severity="info", title="Layered split",
-      summary="A service-kind service that is not an entry, accesses datastores, has no events "
-              "and no calls, and is called by exactly one internal service.",
-      fix="Cut by business capability instead.")
+@rule(
+    id="layered-split",
+    category="granularity",
+    severity="info",
+    title="Layered split",
+    summary="A service-kind service that is not an entry, accesses datastores, has no events "
+    "and no calls, and is called by exactly one internal service.",
+    fix="Cut by business capability instead.",
+)
 def layered_split(ctx: Context) -> Iterator[Hit]:
     for s in ctx.model.services:
         if s.kind != "service" or s.id in ctx.entries or not s.data:
@@ -71,6 +91,10 @@ def layered_split(ctx: Context) -> Iterator[Hit]:
             continue
         (caller,) = ctx.internal_callers[s.id]
         stores = sorted({a.store for a in s.data})
-        yield Hit(s.id, [s.id, caller, *stores],
-                  f"{s.id} only wraps {', '.join(stores)} for its single caller {caller}: a "
-                  "data-access layer cut out as a service", s.pointer)
+        yield Hit(
+            s.id,
+            [s.id, caller, *stores],
+            f"{s.id} only wraps {', '.join(stores)} for its single caller {caller}: a "
+            "data-access layer cut out as a service",
+            s.pointer,
+        )

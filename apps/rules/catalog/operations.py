@@ -8,10 +8,14 @@ from ..context import Context
 from ..registry import Hit, rule
 
 
-@rule(id="multiple-services-per-container", category="operations", severity="warning",
-      title="Multiple services per container",
-      summary="Two or more services with the same effective deploy.container.",
-      fix="One service per container.")
+@rule(
+    id="multiple-services-per-container",
+    category="operations",
+    severity="warning",
+    title="Multiple services per container",
+    summary="Two or more services with the same effective deploy.container.",
+    fix="One service per container.",
+)
 def multiple_services_per_container(ctx: Context) -> Iterator[Hit]:
     by_container: dict[str, list] = {}
     for s in ctx.model.services:
@@ -20,23 +24,37 @@ def multiple_services_per_container(ctx: Context) -> Iterator[Hit]:
         if len(services) >= 2:
             first = services[0]
             ids = [s.id for s in services]
-            yield Hit(first.id, ids, f"{len(ids)} services share container {container}: "
-                                     f"{', '.join(ids)}", first.pointer)
+            yield Hit(
+                first.id,
+                ids,
+                f"{len(ids)} services share container {container}: {', '.join(ids)}",
+                first.pointer,
+            )
 
 
-@rule(id="local-logging", category="operations", severity="info", title="Local logging",
-      summary="An internal service with logging: local.",
-      fix="Central log aggregation with correlation ids.")
+@rule(
+    id="local-logging",
+    category="operations",
+    severity="info",
+    title="Local logging",
+    summary="An internal service with logging: local.",
+    fix="Central log aggregation with correlation ids.",
+)
 def local_logging(ctx: Context) -> Iterator[Hit]:
     for s in ctx.internal:
         if s.observability.logging == "local":
             yield Hit(s.id, [s.id], f"{s.id} logs locally only", s.pointer)
 
 
-@rule(id="missing-telemetry", category="operations", severity="info", title="Missing telemetry",
-      summary="An internal service whose logging is absent or none, or without metrics: true, or "
-              "without tracing: true.",
-      fix="Metrics, traces (OpenTelemetry), central logs.")
+@rule(
+    id="missing-telemetry",
+    category="operations",
+    severity="info",
+    title="Missing telemetry",
+    summary="An internal service whose logging is absent or none, or without metrics: true, or "
+    "without tracing: true.",
+    fix="Metrics, traces (OpenTelemetry), central logs.",
+)
 def missing_telemetry(ctx: Context) -> Iterator[Hit]:
     for s in ctx.internal:
         o = s.observability

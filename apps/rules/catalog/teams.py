@@ -8,9 +8,14 @@ from ..context import Context
 from ..registry import Hit, rule
 
 
-@rule(id="unowned-service", category="teams", severity="warning", title="Unowned service",
-      summary="When the model declares teams: an internal service or frontend without team.",
-      fix="One owning team per service.")
+@rule(
+    id="unowned-service",
+    category="teams",
+    severity="warning",
+    title="Unowned service",
+    summary="When the model declares teams: an internal service or frontend without team.",
+    fix="One owning team per service.",
+)
 def unowned_service(ctx: Context) -> Iterator[Hit]:
     if not ctx.model.teams:
         return
@@ -19,9 +24,14 @@ def unowned_service(ctx: Context) -> Iterator[Hit]:
             yield Hit(s.id, [s.id], f"{s.kind} {s.id} has no owning team", s.pointer)
 
 
-@rule(id="single-layer-team", category="teams", severity="warning", title="Single-layer team",
-      summary="A team with two or more services, all of them frontends or all gateways.",
-      fix="Cross-functional teams aligned to business capabilities.")
+@rule(
+    id="single-layer-team",
+    category="teams",
+    severity="warning",
+    title="Single-layer team",
+    summary="A team with two or more services, all of them frontends or all gateways.",
+    fix="Cross-functional teams aligned to business capabilities.",
+)
 def single_layer_team(ctx: Context) -> Iterator[Hit]:
     members: dict[str, list] = {}
     for s in ctx.model.services:
@@ -32,15 +42,24 @@ def single_layer_team(ctx: Context) -> Iterator[Hit]:
         kinds = {s.kind for s in services}
         if len(services) >= 2 and kinds in ({"frontend"}, {"gateway"}):
             ids = sorted(s.id for s in services)
-            yield Hit(t.id, [t.id, *ids], f"team {t.id} owns only {kinds.pop()}s: {', '.join(ids)}",
-                      t.pointer)
+            yield Hit(
+                t.id,
+                [t.id, *ids],
+                f"team {t.id} owns only {kinds.pop()}s: {', '.join(ids)}",
+                t.pointer,
+            )
 
 
-@rule(id="tightly-coupled-teams", category="teams", severity="info", title="Tightly coupled teams",
-      summary="A team whose cross-team interactions outnumber its internal ones, with at least "
-              "min_cross cross-team interactions.",
-      thresholds={"min_cross": 3},
-      fix="Reassign ownership or split by coupling.")
+@rule(
+    id="tightly-coupled-teams",
+    category="teams",
+    severity="info",
+    title="Tightly coupled teams",
+    summary="A team whose cross-team interactions outnumber its internal ones, with at least "
+    "min_cross cross-team interactions.",
+    thresholds={"min_cross": 3},
+    fix="Reassign ownership or split by coupling.",
+)
 def tightly_coupled_teams(ctx: Context) -> Iterator[Hit]:
     min_cross = ctx.threshold("tightly-coupled-teams", "min_cross")
     team_of = ctx.team_of
@@ -64,7 +83,10 @@ def tightly_coupled_teams(ctx: Context) -> Iterator[Hit]:
         n_cross, n_int = cross.get(t.id, 0), internal.get(t.id, 0)
         if n_cross >= min_cross and n_cross > n_int:
             others = sorted(partners[t.id])
-            yield Hit(t.id, [t.id, *others],
-                      f"team {t.id} has {n_cross} cross-team interactions (with "
-                      f"{', '.join(others)}) and {n_int} internal ones (min {min_cross:g})",
-                      t.pointer)
+            yield Hit(
+                t.id,
+                [t.id, *others],
+                f"team {t.id} has {n_cross} cross-team interactions (with "
+                f"{', '.join(others)}) and {n_int} internal ones (min {min_cross:g})",
+                t.pointer,
+            )

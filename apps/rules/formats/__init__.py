@@ -28,5 +28,13 @@ def render(report, fmt: str, *, fail_on: str = "error", path: str = "workbench.y
     raise ValueError(f"unknown format {fmt!r}")
 
 
-__all__ = ["CONTENT_TYPES", "FORMATS", "render", "report_dict", "report_json", "report_junit",
-           "report_sarif", "report_text"]
+__all__ = [
+    "CONTENT_TYPES",
+    "FORMATS",
+    "render",
+    "report_dict",
+    "report_json",
+    "report_junit",
+    "report_sarif",
+    "report_text",
+]

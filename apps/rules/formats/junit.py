@@ -28,8 +28,9 @@ def report_junit(report: Report, *, fail_on: str = "error", path: str = "workben
         ET.SubElement(ET.SubElement(suite, "properties"), "property", name="title", value=title)
         failures = skipped = 0
         for r in rules:
-            case = ET.SubElement(suite, "testcase", name=r.id, classname=f"workbench.{category}",
-                                 file=path)
+            case = ET.SubElement(
+                suite, "testcase", name=r.id, classname=f"workbench.{category}", file=path
+            )
             if r.id in report.disabled:
                 ET.SubElement(case, "skipped", message="disabled by validation.disable")
                 skipped += 1
@@ -38,15 +39,19 @@ def report_junit(report: Report, *, fail_on: str = "error", path: str = "workben
             failing = [f for f in found if not f.suppressed and SEVERITY_RANK[f.severity] <= limit]
             others = [f for f in found if f not in failing]
             for f in failing:
-                el = ET.SubElement(case, "failure", message=f"{f.target}: {f.message}", type=f.severity)
+                el = ET.SubElement(
+                    case, "failure", message=f"{f.target}: {f.message}", type=f.severity
+                )
                 el.text = _line(f, path)
             if failing:
                 failures += 1
             if others:
                 out = ET.SubElement(case, "system-out")
                 out.text = "\n".join(
-                    _line(f, path) + (f" (suppressed: {f.suppression_reason})" if f.suppressed else "")
-                    for f in others)
+                    _line(f, path)
+                    + (f" (suppressed: {f.suppression_reason})" if f.suppressed else "")
+                    for f in others
+                )
         suite.set("tests", str(len(rules)))
         suite.set("failures", str(failures))
         suite.set("errors", "0")

@@ -36,17 +36,25 @@ def report_sarif_dict(report: Report, *, path: str = "workbench.yaml") -> dict[s
     descriptors = []
     for r in rules:
         text, md = _help(r.id)
-        descriptors.append({
-            "id": r.id,
-            "name": r.name,
-            "shortDescription": {"text": r.title},
-            "fullDescription": {"text": r.summary},
-            "help": {"text": text, "markdown": md},
-            "helpUri": f"{INFORMATION_URI}#{r.id}",
-            "defaultConfiguration": {"level": LEVELS[r.severity], "enabled": r.id not in report.disabled},
-            "properties": {"category": r.category, "tags": ["architecture", r.category],
-                           **({"thresholds": r.thresholds} if r.thresholds else {})},
-        })
+        descriptors.append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "shortDescription": {"text": r.title},
+                "fullDescription": {"text": r.summary},
+                "help": {"text": text, "markdown": md},
+                "helpUri": f"{INFORMATION_URI}#{r.id}",
+                "defaultConfiguration": {
+                    "level": LEVELS[r.severity],
+                    "enabled": r.id not in report.disabled,
+                },
+                "properties": {
+                    "category": r.category,
+                    "tags": ["architecture", r.category],
+                    **({"thresholds": r.thresholds} if r.thresholds else {}),
+                },
+            }
+        )
     results = []
     for f in report.findings:
         physical: dict[str, Any] = {"artifactLocation": {"uri": path}}
@@ -57,33 +65,47 @@ def report_sarif_dict(report: Report, *, path: str = "workbench.yaml") -> dict[s
             "ruleIndex": index[f.rule],
             "level": LEVELS[f.severity],
             "message": {"text": f"{f.message}. Fix: {f.fix}"},
-            "locations": [{
-                "physicalLocation": physical,
-                "logicalLocations": [{"fullyQualifiedName": f.target, "kind": "element"}],
-            }],
+            "locations": [
+                {
+                    "physicalLocation": physical,
+                    "logicalLocations": [{"fullyQualifiedName": f.target, "kind": "element"}],
+                }
+            ],
             "partialFingerprints": {
-                "workbenchFinding/v1": hashlib.sha256(f"{f.rule}|{f.target}|{f.path}".encode()).hexdigest()[:32],
+                "workbenchFinding/v1": hashlib.sha256(
+                    f"{f.rule}|{f.target}|{f.path}".encode()
+                ).hexdigest()[:32],
             },
-            "properties": {"target": f.target, "elements": f.elements, "pointer": f.path,
-                           "category": f.category},
+            "properties": {
+                "target": f.target,
+                "elements": f.elements,
+                "pointer": f.path,
+                "category": f.category,
+            },
         }
         if f.suppressed:
-            result["suppressions"] = [{"kind": "inSource", "justification": f.suppression_reason or ""}]
+            result["suppressions"] = [
+                {"kind": "inSource", "justification": f.suppression_reason or ""}
+            ]
         results.append(result)
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "Architecture Workbench",
-                "informationUri": INFORMATION_URI,
-                "version": "1.0.0",
-                "rules": descriptors,
-            }},
-            "automationDetails": {"id": f"workbench/{report.model}/"},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "Architecture Workbench",
+                        "informationUri": INFORMATION_URI,
+                        "version": "1.0.0",
+                        "rules": descriptors,
+                    }
+                },
+                "automationDetails": {"id": f"workbench/{report.model}/"},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
 
 

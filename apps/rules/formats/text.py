@@ -10,8 +10,9 @@ COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 DIM, BOLD, RESET = "\033[2m", "\033[1m", "\033[0m"
 
 
-def report_text(report: Report, *, fail_on: str = "error", path: str = "workbench.yaml",
-                colour: bool = False) -> str:
+def report_text(
+    report: Report, *, fail_on: str = "error", path: str = "workbench.yaml", colour: bool = False
+) -> str:
     def c(code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if colour else text
 
@@ -30,7 +31,9 @@ def report_text(report: Report, *, fail_on: str = "error", path: str = "workbenc
         lines.append("")
     s = report.summary
     verdict = "passed" if report.passed(fail_on) else "failed"
-    summary = (f"{report.model}: {s['error']} error(s), {s['warning']} warning(s), {s['info']} info, "
-               f"{s['suppressed']} suppressed — {verdict} (fail on {fail_on})")
+    summary = (
+        f"{report.model}: {s['error']} error(s), {s['warning']} warning(s), {s['info']} info, "
+        f"{s['suppressed']} suppressed — {verdict} (fail on {fail_on})"
+    )
     lines.append(c(BOLD + (COLOURS["error"] if verdict == "failed" else "\033[32m"), summary))
     return "\n".join(lines) + "\n"

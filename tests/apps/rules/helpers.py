@@ -24,7 +24,9 @@ def model_yaml(**parts: Any) -> str:
     return yaml.dump(doc, Dumper=_NoAliases, sort_keys=False)
 
 
-def check(source: str | dict | None = None, *, today: datetime.date = TODAY, **parts: Any) -> Report:
+def check(
+    source: str | dict | None = None, *, today: datetime.date = TODAY, **parts: Any
+) -> Report:
     if isinstance(source, dict):
         source = model_yaml(**source)
     elif source is None:

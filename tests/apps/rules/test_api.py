@@ -22,23 +22,29 @@ def _fresh_cache():
 
 
 def post(world, body=SHOP, persona="viewer_token", query="", content_type="application/yaml"):
-    return world.call(persona, "post", f"/api/v1/validate{query}", data=body, content_type=content_type)
+    return world.call(
+        persona, "post", f"/api/v1/validate{query}", data=body, content_type=content_type
+    )
 
 
 def test_validate_returns_findings_without_storing_anything(world):
     from apps.architectures.models import Architecture
+
     before = Architecture.objects.count()
     resp = post(world)
     assert resp.status_code == 200
     data = resp.json()
     assert data["passed"] is False and data["summary"]["error"] == 1
-    assert {"rule", "severity", "target", "message", "line", "suppressed"} <= set(data["findings"][0])
+    assert {"rule", "severity", "target", "message", "line", "suppressed"} <= set(
+        data["findings"][0]
+    )
     assert resp["X-Workbench-Passed"] == "false"
     assert Architecture.objects.count() == before
 
 
 def test_validate_accepts_json_and_multipart_uploads(world):
     import yaml
+
     as_json = json.dumps(yaml.safe_load(SHOP)).encode()
     assert post(world, as_json, content_type="application/json").json()["summary"]["error"] == 1
     upload = SimpleUploadedFile("workbench.yaml", SHOP, content_type="application/yaml")
@@ -47,8 +53,10 @@ def test_validate_accepts_json_and_multipart_uploads(world):
 
 
 def test_fail_on_changes_passed(world):
-    shop_no_errors = SHOP.replace(b"      - to: catalog                       # no timeout, no circuit breaker\n",
-                                  b"      - to: catalog\n        timeout_ms: 100\n        circuit_breaker: true\n")
+    shop_no_errors = SHOP.replace(
+        b"      - to: catalog                       # no timeout, no circuit breaker\n",
+        b"      - to: catalog\n        timeout_ms: 100\n        circuit_breaker: true\n",
+    )
     assert post(world, shop_no_errors).json()["passed"] is True
     assert post(world, shop_no_errors, query="?fail_on=warning").json()["passed"] is False
 
@@ -57,7 +65,12 @@ def test_sarif_and_junit_formats(world):
     resp = post(world, query="?format=sarif&path=arch/shop.yaml")
     assert resp.status_code == 200 and resp["Content-Type"].startswith("application/sarif+json")
     sarif = json.loads(resp.content)
-    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "arch/shop.yaml"
+    assert (
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"][
+            "uri"
+        ]
+        == "arch/shop.yaml"
+    )
     resp = post(world, query="?format=junit&fail_on=warning")
     root = ET.fromstring(resp.content)
     assert len(root.findall(".//failure")) == 12
@@ -79,7 +92,10 @@ def test_an_invalid_model_is_422_with_positions(world):
 
 
 def test_a_bad_rule_configuration_is_422(world):
-    body = SHOP.replace(b"suppressions:", b"validation:\n  thresholds: {long-sync-chain: {max_hop: 4}}\nsuppressions:")
+    body = SHOP.replace(
+        b"suppressions:",
+        b"validation:\n  thresholds: {long-sync-chain: {max_hop: 4}}\nsuppressions:",
+    )
     resp = post(world, body)
     assert resp.status_code == 422
     (err,) = resp.json()["errors"]
@@ -87,8 +103,17 @@ def test_a_bad_rule_configuration_is_422(world):
     assert "did you mean 'max_hops'" in err["message"] and err["line"]
 
 
-@pytest.mark.parametrize("body", [b"", b"\xff\xfe\x00garbage", b"[1, 2]", b"{", b"a: [" * 200,
-                                  b"apiVersion: workbench/v1\nname: x\nservices: 7\n"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"\xff\xfe\x00garbage",
+        b"[1, 2]",
+        b"{",
+        b"a: [" * 200,
+        b"apiVersion: workbench/v1\nname: x\nservices: 7\n",
+    ],
+)
 def test_garbage_never_gives_a_500(world, body):
     assert post(world, body).status_code in (400, 413, 422)
 
@@ -100,7 +125,10 @@ def test_a_model_over_the_size_limit_is_413(world, settings):
 
 
 def test_validate_needs_credentials(world):
-    assert Client().post("/api/v1/validate", data=SHOP, content_type="application/yaml").status_code == 401
+    assert (
+        Client().post("/api/v1/validate", data=SHOP, content_type="application/yaml").status_code
+        == 401
+    )
     assert post(world, persona="revoked_token").status_code == 401
 
 
@@ -111,11 +139,23 @@ def test_validate_is_rate_limited_per_token(world, settings):
     resp = post(world)
     assert resp.status_code == 429
     assert 1 <= int(resp["Retry-After"]) <= 60
-    assert post(world, persona="editor_token").status_code == 200  # another token has its own budget
+    assert (
+        post(world, persona="editor_token").status_code == 200
+    )  # another token has its own budget
 
 
-@pytest.mark.parametrize("persona", ["owner", "viewer", "viewer_token", "outsider", "anonymous",
-                                     "other_workspace_token", "revoked_token"])
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "owner",
+        "viewer",
+        "viewer_token",
+        "outsider",
+        "anonymous",
+        "other_workspace_token",
+        "revoked_token",
+    ],
+)
 def test_stored_model_findings_follow_permissions(world, persona):
     resp = world.call(persona, "get", f"/api/v1/models/{world.arch.pk}/findings")
     expected = expected_status(persona, "viewer")
@@ -127,7 +167,9 @@ def test_stored_model_findings_follow_permissions(world, persona):
 
 
 def test_stored_model_findings_in_sarif(world):
-    resp = world.call("viewer_token", "get", f"/api/v1/models/{world.arch.pk}/findings?format=sarif")
+    resp = world.call(
+        "viewer_token", "get", f"/api/v1/models/{world.arch.pk}/findings?format=sarif"
+    )
     assert resp.status_code == 200 and json.loads(resp.content)["version"] == "2.1.0"
 
 

@@ -4,22 +4,36 @@ from tests.apps.rules.helpers import call, check, fired, svc
 
 
 def test_hardcoded_endpoint_is_an_error_when_the_callee_scales_out():
-    r = check(services=[svc("a", calls=[call("b", discovery="static"), call("c", discovery="static"),
-                                        call("d")]),
-                        svc("b", replicas={"min": 1, "max": 3}), svc("c"), svc("d")])
+    r = check(
+        services=[
+            svc(
+                "a", calls=[call("b", discovery="static"), call("c", discovery="static"), call("d")]
+            ),
+            svc("b", replicas={"min": 1, "max": 3}),
+            svc("c"),
+            svc("d"),
+        ]
+    )
     got = {(f.target, f.severity) for f in fired(r, "hardcoded-endpoint")}
     assert got == {("a->b", "error"), ("a->c", "warning")}
 
 
 def test_hardcoded_endpoint_is_not_judged_on_frontend_calls():
-    r = check(services=[svc("web", kind="frontend", calls=[{"to": "b", "discovery": "static"}]),
-                        svc("b")])
+    r = check(
+        services=[svc("web", kind="frontend", calls=[{"to": "b", "discovery": "static"}]), svc("b")]
+    )
     assert fired(r, "hardcoded-endpoint") == []
 
 
 def test_sync_cycle_reports_the_shortest_cycle_from_the_smallest_id():
-    r = check(services=[svc("a", calls=[call("d")]), svc("b", calls=[call("a")]),
-                        svc("c", calls=[call("b")]), svc("d", calls=[call("c"), call("b")])])
+    r = check(
+        services=[
+            svc("a", calls=[call("d")]),
+            svc("b", calls=[call("a")]),
+            svc("c", calls=[call("b")]),
+            svc("d", calls=[call("c"), call("b")]),
+        ]
+    )
     (f,) = fired(r, "sync-cycle")
     assert f.target == "a->d->b->a"
     assert f.elements == ["a", "b", "c", "d"]
@@ -27,10 +41,16 @@ def test_sync_cycle_reports_the_shortest_cycle_from_the_smallest_id():
 
 
 def test_sync_cycle_counts_gateway_routes_but_not_external_services():
-    r = check(services=[svc("g", kind="gateway", routes=[{"path": "/", "to": "a"}]),
-                        svc("a", calls=[call("g")])])
+    r = check(
+        services=[
+            svc("g", kind="gateway", routes=[{"path": "/", "to": "a"}]),
+            svc("a", calls=[call("g")]),
+        ]
+    )
     assert [f.target for f in fired(r, "sync-cycle")] == ["a->g->a"]
-    r = check(services=[svc("a", calls=[call("x")]), svc("x", kind="external", calls=[{"to": "a"}])])
+    r = check(
+        services=[svc("a", calls=[call("x")]), svc("x", kind="external", calls=[{"to": "a"}])]
+    )
     assert fired(r, "sync-cycle") == []
 
 
@@ -39,20 +59,32 @@ def test_a_chain_is_not_a_cycle():
     assert fired(r, "sync-cycle") == []
 
 
-EV = {"brokers": [{"id": "bus", "kind": "kafka"}],
-      "events": [{"id": "e1", "broker": "bus"}, {"id": "e2", "broker": "bus"}]}
+EV = {
+    "brokers": [{"id": "bus", "kind": "kafka"}],
+    "events": [{"id": "e1", "broker": "bus"}, {"id": "e2", "broker": "bus"}],
+}
 
 
 def test_async_cycle_between_services_exchanging_events():
-    r = check(services=[svc("a", publishes=["e1"], subscribes=["e2"]),
-                        svc("b", publishes=["e2"], subscribes=["e1"])], **EV)
+    r = check(
+        services=[
+            svc("a", publishes=["e1"], subscribes=["e2"]),
+            svc("b", publishes=["e2"], subscribes=["e1"]),
+        ],
+        **EV,
+    )
     (f,) = fired(r, "async-cycle")
     assert (f.target, f.severity) == ("a->b->a", "info")
 
 
 def test_async_cycle_is_not_reported_when_all_members_are_in_one_sync_cycle():
-    r = check(services=[svc("a", publishes=["e1"], subscribes=["e2"], calls=[call("b")]),
-                        svc("b", publishes=["e2"], subscribes=["e1"], calls=[call("a")])], **EV)
+    r = check(
+        services=[
+            svc("a", publishes=["e1"], subscribes=["e2"], calls=[call("b")]),
+            svc("b", publishes=["e2"], subscribes=["e1"], calls=[call("a")]),
+        ],
+        **EV,
+    )
     assert fired(r, "async-cycle") == []
     assert fired(r, "sync-cycle") != []
 
@@ -111,7 +143,9 @@ def test_high_fan_out_at_exactly_max():
 def _hub(n_in, n_out):
     callers = [svc(f"c{i}", calls=[call("hub")]) for i in range(n_in)]
     targets = [svc(f"t{i}") for i in range(n_out)]
-    return {"services": [*callers, svc("hub", calls=[call(f"t{i}") for i in range(n_out)]), *targets]}
+    return {
+        "services": [*callers, svc("hub", calls=[call(f"t{i}") for i in range(n_out)]), *targets]
+    }
 
 
 @pytest.mark.parametrize(("n_in", "n_out", "hub"), [(3, 3, True), (2, 3, False), (3, 2, False)])
@@ -131,20 +165,34 @@ def test_hub_service_counts_routes_as_fan_in_but_not_frontends():
 def test_too_many_standards_at_each_limit():
     def runtimes(*rts):
         return [svc(f"s{i}", runtime=rt) for i, rt in enumerate(rts)]
+
     assert fired(check(services=runtimes("python", "go", "java")), "too-many-standards") == []
     (f,) = fired(check(services=runtimes("python", "go", "java", "node")), "too-many-standards")
     assert (f.target, f.path) == ("test", "/name")
     brokers = [{"id": "k", "kind": "kafka"}, {"id": "r", "kind": "rabbitmq"}]
     assert len(fired(check(brokers=brokers), "too-many-standards")) == 1
     assert fired(check(brokers=brokers[:1]), "too-many-standards") == []
-    stores = [{"id": f"d{i}", "kind": k} for i, k in enumerate(["postgres", "mysql", "redis", "mongodb"])]
+    stores = [
+        {"id": f"d{i}", "kind": k} for i, k in enumerate(["postgres", "mysql", "redis", "mongodb"])
+    ]
     assert len(fired(check(datastores=stores), "too-many-standards")) == 1
     assert fired(check(datastores=stores[:3]), "too-many-standards") == []
 
 
 def test_too_many_standards_counts_protocols_of_internal_calls():
-    services = [svc("a", calls=[call("b", protocol="http"), call("c", protocol="grpc"),
-                                call("d", protocol="graphql")]), svc("b"), svc("c"), svc("d")]
+    services = [
+        svc(
+            "a",
+            calls=[
+                call("b", protocol="http"),
+                call("c", protocol="grpc"),
+                call("d", protocol="graphql"),
+            ],
+        ),
+        svc("b"),
+        svc("c"),
+        svc("d"),
+    ]
     (f,) = fired(check(services=services), "too-many-standards")
     assert "3 protocols" in f.message
     services[0]["calls"].pop()
@@ -153,22 +201,27 @@ def test_too_many_standards_counts_protocols_of_internal_calls():
 
 def test_unversioned_api_public_routed_or_called_by_another_team():
     teams = [{"id": "t1"}, {"id": "t2"}]
-    r = check(teams=teams, services=[
-        svc("g", kind="gateway", team="t1", routes=[{"path": "/", "to": "b"}]),
-        svc("a", team="t1", apis=[{"id": "a-api", "public": True}]),
-        svc("b", team="t1", apis=[{"id": "b-api"}]),
-        svc("c", team="t1", apis=[{"id": "c-api"}]),
-        svc("d", team="t2", calls=[call("c", api="c-api")]),
-        svc("e", team="t1", apis=[{"id": "e-api"}]),
-        svc("f", team="t1", calls=[call("e")]),
-        svc("h", team="t1", apis=[{"id": "h-api", "public": True, "version": "v2"}]),
-    ])
+    r = check(
+        teams=teams,
+        services=[
+            svc("g", kind="gateway", team="t1", routes=[{"path": "/", "to": "b"}]),
+            svc("a", team="t1", apis=[{"id": "a-api", "public": True}]),
+            svc("b", team="t1", apis=[{"id": "b-api"}]),
+            svc("c", team="t1", apis=[{"id": "c-api"}]),
+            svc("d", team="t2", calls=[call("c", api="c-api")]),
+            svc("e", team="t1", apis=[{"id": "e-api"}]),
+            svc("f", team="t1", calls=[call("e")]),
+            svc("h", team="t1", apis=[{"id": "h-api", "public": True, "version": "v2"}]),
+        ],
+    )
     assert sorted(f.target for f in fired(r, "unversioned-api")) == ["a-api", "b-api", "c-api"]
 
 
 def test_shared_business_library_needs_two_users_and_business_kind():
     libs = [{"id": "biz", "kind": "business"}, {"id": "tech", "kind": "technical"}]
-    r = check(libraries=libs, services=[svc("a", uses=["biz", "tech"]), svc("b", uses=["biz", "tech"])])
+    r = check(
+        libraries=libs, services=[svc("a", uses=["biz", "tech"]), svc("b", uses=["biz", "tech"])]
+    )
     assert [f.target for f in fired(r, "shared-business-library")] == ["biz"]
     r = check(libraries=libs, services=[svc("a", uses=["biz"]), svc("b")])
     assert fired(r, "shared-business-library") == []

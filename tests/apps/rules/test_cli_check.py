@@ -35,7 +35,12 @@ def test_formats(capsys):
     code, out, _ = run(capsys, str(shop_path()), "--format", "json")
     assert code == 1 and json.loads(out)["summary"]["error"] == 1
     _, out, _ = run(capsys, str(shop_path()), "--format", "sarif", "--path", "arch/shop.yaml")
-    assert json.loads(out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "arch/shop.yaml"
+    assert (
+        json.loads(out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"][
+            "artifactLocation"
+        ]["uri"]
+        == "arch/shop.yaml"
+    )
     _, out, _ = run(capsys, str(shop_path()), "--format", "junit")
     assert ET.fromstring(out).get("failures") == "1"
 
@@ -49,18 +54,36 @@ def test_an_invalid_model_exits_2_with_positions(tmp_path, capsys):
 
 
 def test_the_offline_check_does_not_import_django():
-    code = ("import sys; from workbench.cli import main; rc = main(['check', sys.argv[1], '--format', 'json']); "
-            "sys.exit(3 if 'django' in sys.modules else rc)")
-    proc = subprocess.run([sys.executable, "-c", code, str(shop_path())], cwd=REPO, capture_output=True, check=False)
+    code = (
+        "import sys; from workbench.cli import main; rc = main(['check', sys.argv[1], '--format', 'json']); "
+        "sys.exit(3 if 'django' in sys.modules else rc)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(shop_path())], cwd=REPO, capture_output=True, check=False
+    )
     assert proc.returncode == 1, proc.stderr
 
 
 def test_check_against_a_server(live_server, world, capsys):
-    code, out, _ = run(capsys, str(shop_path()), "--server", live_server.url, "--token",
-                       world.tokens["viewer_token"], "--format", "json")
+    code, out, _ = run(
+        capsys,
+        str(shop_path()),
+        "--server",
+        live_server.url,
+        "--token",
+        world.tokens["viewer_token"],
+        "--format",
+        "json",
+    )
     assert code == 1 and json.loads(out)["summary"]["error"] == 1
-    code, out, _ = run(capsys, str(shop_path()), "--server", live_server.url, "--token",
-                       world.tokens["viewer_token"])
+    code, out, _ = run(
+        capsys,
+        str(shop_path()),
+        "--server",
+        live_server.url,
+        "--token",
+        world.tokens["viewer_token"],
+    )
     assert code == 1 and "Errors (1)" in out
     code, _, err = run(capsys, str(shop_path()), "--server", live_server.url, "--token", "wbt_nope")
     assert code == 2 and "401" in err

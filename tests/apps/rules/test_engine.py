@@ -7,7 +7,53 @@ from apps.rules.engine import check_model
 from apps.rules.registry import CATEGORIES, SEVERITIES, load_catalog
 from tests.apps.rules.helpers import check, fired, model_yaml, svc
 
-RULES_MD_IDS = ["shared-database", "foreign-data-access", "cross-team-data-access", "unowned-datastore", "distributed-transaction-without-saga", "saga-without-compensation", "dual-write", "esb-usage", "hardcoded-endpoint", "sync-cycle", "async-cycle", "long-sync-chain", "high-fan-out", "hub-service", "too-many-standards", "unversioned-api", "shared-business-library", "no-api-gateway", "unauthenticated-entry", "unencrypted-call", "trust-the-network", "wobbly-call", "missing-timeout", "missing-circuit-breaker", "unsafe-retry", "retry-amplification", "timeout-budget-inversion", "single-point-of-failure", "missing-health-check", "stateful-replicas", "multiple-services-per-container", "local-logging", "missing-telemetry", "megaservice", "nanoservice", "layered-split", "unconsumed-event", "unproduced-event", "orphan-event", "non-idempotent-consumer", "unowned-service", "single-layer-team", "tightly-coupled-teams", "expired-suppression", "unused-suppression"]
+RULES_MD_IDS = [
+    "shared-database",
+    "foreign-data-access",
+    "cross-team-data-access",
+    "unowned-datastore",
+    "distributed-transaction-without-saga",
+    "saga-without-compensation",
+    "dual-write",
+    "esb-usage",
+    "hardcoded-endpoint",
+    "sync-cycle",
+    "async-cycle",
+    "long-sync-chain",
+    "high-fan-out",
+    "hub-service",
+    "too-many-standards",
+    "unversioned-api",
+    "shared-business-library",
+    "no-api-gateway",
+    "unauthenticated-entry",
+    "unencrypted-call",
+    "trust-the-network",
+    "wobbly-call",
+    "missing-timeout",
+    "missing-circuit-breaker",
+    "unsafe-retry",
+    "retry-amplification",
+    "timeout-budget-inversion",
+    "single-point-of-failure",
+    "missing-health-check",
+    "stateful-replicas",
+    "multiple-services-per-container",
+    "local-logging",
+    "missing-telemetry",
+    "megaservice",
+    "nanoservice",
+    "layered-split",
+    "unconsumed-event",
+    "unproduced-event",
+    "orphan-event",
+    "non-idempotent-consumer",
+    "unowned-service",
+    "single-layer-team",
+    "tightly-coupled-teams",
+    "expired-suppression",
+    "unused-suppression",
+]
 
 
 def test_the_registry_holds_exactly_the_catalog():
@@ -20,8 +66,11 @@ def test_the_registry_holds_exactly_the_catalog():
 def test_the_engine_imports_no_django():
     import subprocess
     import sys
-    code = ("import sys, apps.rules.engine, apps.rules.formats, apps.rules.ruledocs, apps.rules.testing; "
-            "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)")
+
+    code = (
+        "import sys, apps.rules.engine, apps.rules.formats, apps.rules.ruledocs, apps.rules.testing; "
+        "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
@@ -35,10 +84,18 @@ def test_findings_carry_every_field_and_sort_by_severity_rule_target():
     assert keys == sorted(keys, key=lambda k: (order[k[0]], k[1], k[2]))
     (f,) = fired(r, "wobbly-call")
     assert f.as_dict() == {
-        "rule": "wobbly-call", "severity": "error", "category": "resilience", "target": "a->b",
-        "elements": ["a", "b"], "message": "a calls b with no timeout and no circuit breaker",
-        "fix": "Timeout and circuit breaker, or go asynchronous.", "path": "/services/0/calls/0",
-        "line": f.line, "suppressed": False, "suppression_reason": None}
+        "rule": "wobbly-call",
+        "severity": "error",
+        "category": "resilience",
+        "target": "a->b",
+        "elements": ["a", "b"],
+        "message": "a calls b with no timeout and no circuit breaker",
+        "fix": "Timeout and circuit breaker, or go asynchronous.",
+        "path": "/services/0/calls/0",
+        "line": f.line,
+        "suppressed": False,
+        "suppression_reason": None,
+    }
     assert f.line is not None
 
 
@@ -58,28 +115,54 @@ def test_summary_and_passed_follow_fail_on():
 
 
 def test_validation_disable_and_severity():
-    r = check(validation={"disable": ["wobbly-call"], "severity": {"missing-health-check": "error"}},
-              **WOBBLY)
+    r = check(
+        validation={"disable": ["wobbly-call"], "severity": {"missing-health-check": "error"}},
+        **WOBBLY,
+    )
     assert fired(r, "wobbly-call") == []
     assert [f.severity for f in fired(r, "missing-health-check")] == ["error"]
     assert r.disabled == ["wobbly-call"]
 
 
 def test_a_severity_override_replaces_computed_variants():
-    r = check(services=[svc("a", data=["db"]), svc("b", data=["db"])],
-              datastores=[{"id": "db", "kind": "postgres", "owner": "a"}],
-              validation={"severity": {"shared-database": "info"}})
+    r = check(
+        services=[svc("a", data=["db"]), svc("b", data=["db"])],
+        datastores=[{"id": "db", "kind": "postgres", "owner": "a"}],
+        validation={"severity": {"shared-database": "info"}},
+    )
     assert [f.severity for f in fired(r, "shared-database")] == ["info"]
 
 
-@pytest.mark.parametrize(("validation", "pointer", "message"), [
-    ({"disable": ["wobly-call"]}, "/validation/disable/0", "unknown rule 'wobly-call' — did you mean 'wobbly-call'?"),
-    ({"severity": {"shared-databse": "error"}}, "/validation/severity/shared-databse", "did you mean 'shared-database'?"),
-    ({"thresholds": {"long-sync-chain": {"max_hop": 4}}}, "/validation/thresholds/long-sync-chain/max_hop",
-     "rule 'long-sync-chain' has no threshold 'max_hop' — did you mean 'max_hops'?"),
-    ({"thresholds": {"wobbly-call": {"max": 1}}}, "/validation/thresholds/wobbly-call/max", "its thresholds: none"),
-    ({"thresholds": {"high-fan-out": {"max": -1}}}, "/validation/thresholds/high-fan-out/max", "must be a number ≥ 0"),
-])
+@pytest.mark.parametrize(
+    ("validation", "pointer", "message"),
+    [
+        (
+            {"disable": ["wobly-call"]},
+            "/validation/disable/0",
+            "unknown rule 'wobly-call' — did you mean 'wobbly-call'?",
+        ),
+        (
+            {"severity": {"shared-databse": "error"}},
+            "/validation/severity/shared-databse",
+            "did you mean 'shared-database'?",
+        ),
+        (
+            {"thresholds": {"long-sync-chain": {"max_hop": 4}}},
+            "/validation/thresholds/long-sync-chain/max_hop",
+            "rule 'long-sync-chain' has no threshold 'max_hop' — did you mean 'max_hops'?",
+        ),
+        (
+            {"thresholds": {"wobbly-call": {"max": 1}}},
+            "/validation/thresholds/wobbly-call/max",
+            "its thresholds: none",
+        ),
+        (
+            {"thresholds": {"high-fan-out": {"max": -1}}},
+            "/validation/thresholds/high-fan-out/max",
+            "must be a number ≥ 0",
+        ),
+    ],
+)
 def test_configuration_mistakes_make_the_model_invalid(validation, pointer, message):
     model = load_model(model_yaml(validation=validation, **WOBBLY))
     with pytest.raises(ModelInvalid) as exc:
@@ -136,8 +219,11 @@ def test_an_unused_suppression_is_info():
 
 
 def test_suppressions_of_disabled_rules_are_neither_used_nor_unused():
-    r = check(suppressions=[{"rule": "wobbly-call", "target": "a->b", "reason": "x"}],
-              validation={"disable": ["wobbly-call"]}, **WOBBLY)
+    r = check(
+        suppressions=[{"rule": "wobbly-call", "target": "a->b", "reason": "x"}],
+        validation={"disable": ["wobbly-call"]},
+        **WOBBLY,
+    )
     assert fired(r, "unused-suppression") == []
 
 

@@ -34,7 +34,10 @@ def test_sarif_carries_rule_metadata_and_file_locations(report):
     assert wobbly["shortDescription"]["text"] and wobbly["fullDescription"]["text"]
     assert "Fix:" in wobbly["help"]["text"]
     assert wobbly["defaultConfiguration"]["level"] == "error"
-    assert next(r for r in rules if r["id"] == "unencrypted-call")["defaultConfiguration"]["level"] == "note"
+    assert (
+        next(r for r in rules if r["id"] == "unencrypted-call")["defaultConfiguration"]["level"]
+        == "note"
+    )
     assert len(run["results"]) == len(report.findings)
     for result, finding in zip(run["results"], report.findings, strict=True):
         loc = result["locations"][0]["physicalLocation"]
@@ -60,7 +63,11 @@ def test_junit_has_a_suite_per_category_a_case_per_rule_and_counts_that_match(re
 
 
 def test_junit_skips_disabled_rules():
-    src = shop_path().read_text().replace("suppressions:", "validation:\n  disable: [esb-usage]\nsuppressions:", 1)
+    src = (
+        shop_path()
+        .read_text()
+        .replace("suppressions:", "validation:\n  disable: [esb-usage]\nsuppressions:", 1)
+    )
     root = ET.fromstring(report_junit(check_model(load_model(src), today=TODAY)))
     case = root.find(".//testcase[@name='esb-usage']")
     assert case.find("skipped") is not None
