@@ -147,11 +147,8 @@ def list_model_findings(
     bad = _params(format, fail_on)
     if bad is not None:
         return bad
-    arch = architecture_get_for(
-        principal=request.auth,
-        architecture_id=model_id,  # type: ignore[attr-defined]
-        need="viewer",
-    )
+    principal = request.auth  # type: ignore[attr-defined]
+    arch = architecture_get_for(principal=principal, architecture_id=model_id, need="viewer")
     try:
         report = model_check(model=architecture_model(arch))
     except ModelInvalid as exc:
