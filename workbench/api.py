@@ -6,7 +6,9 @@ Keep operations thin (parse, call one service/selector, shape output); see CONTR
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import logging
+
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 
 api = NinjaAPI(
@@ -24,11 +26,24 @@ ROUTERS: list[tuple[str, str]] = [
     ("/workspaces", "apps.workspaces.api.router"),  # workspaces, members, tokens
     ("", "apps.architectures.api.router"),  # /workspaces/{ws}/models, /models/..., /schema/model.json
     ("", "apps.rules.api.router"),  # rules: /validate, /models/{id}/findings, /rules (apps.rules)
+    ("", "apps.imports.api.router"),  # imports helper: /import, /models/{id}/import-*, drift
     ("", "apps.exports.api.router"),  # exports helper: /models/{id}/exports, /exports/{job_id}[/download]
 ]
 
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)
+
+logger = logging.getLogger("workbench.api")
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A bug is logged with its traceback and answered as an honest 500 in JSON (never a page or
+    a traceback). Bad input never gets here: each endpoint answers it with a 4xx and a message."""
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return api.create_response(
+        request, {"detail": "internal error; it was logged. Please report it."}, status=500
+    )
 
 
 class HealthOut(Schema):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("rules/", include("apps.rules.urls")),  # the rule catalog pages (apps.rules)
+    path("imports/", include("apps.imports.urls")),  # import and drift pages (apps.imports)
     path("", include("apps.editor.urls")),  # workspaces and the model editor (apps.editor)
     # App page URLs are included here, e.g. path("w/", include("apps.workspaces.urls")).
 ]

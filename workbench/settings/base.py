@@ -98,7 +98,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.workspaces",  # workspaces/architectures helper: workspaces, memberships, API tokens
     "apps.architectures",  # workspaces/architectures helper: stored models and revisions
-    "apps.exports",  # exports helper: export jobs (bundles built by the exporters library)
+    "apps.imports",  # imports helper: importers, merge previews and drift
     "apps.editor",  # editor helper: workspace pages, the model editor, live websocket
     "apps.exports",  # exports helper: export jobs (bundles built by the exporters library)
     # Domain apps are added here as they land (apps.workspaces, apps.architectures, apps.rules).

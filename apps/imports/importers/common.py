@@ -224,7 +224,7 @@ def k8s_cpu(value: Any) -> str | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return f"{int(round(number * 1000))}m" if number > 0 else None
+    return f"{round(number * 1000)}m" if number > 0 else None
 
 
 def k8s_memory(value: Any) -> str | None:

@@ -11,6 +11,7 @@ Anchors, aliases and merge keys are expanded under a budget (see ``reader``).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -348,7 +349,7 @@ class _ComposeReader:
             for i, entry in enumerate(ports):
                 where = self.where(ports, i)
                 entry = interpolate(entry, self.report, where)
-                host_ip, published, target = _port(entry)
+                host_ip, _published, target = _port(entry)
                 if target is None:
                     self.report.ignore(
                         f"'{ident}': port '{entry}' not understood", where.file, where.line, ident
@@ -368,10 +369,8 @@ class _ComposeReader:
                 public = True
         expose = spec.get("expose")
         if target_port is None and isinstance(expose, list) and expose:
-            try:
+            with contextlib.suppress(ValueError):
                 target_port = int(str(expose[0]).split("/")[0])
-            except ValueError:
-                pass
         if target_port and 0 < target_port < 65536:
             element.fields["port"] = target_port
             self.report.infer(

@@ -21,7 +21,7 @@ from .report import ImportInputError, ImportReport
 from .sources import SourceFile
 
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "DeploymentConfig")
-KNOWN = WORKLOADS + ("Service", "Ingress", "NetworkPolicy", "HorizontalPodAutoscaler", "List")
+KNOWN = (*WORKLOADS, "Service", "Ingress", "NetworkPolicy", "HorizontalPodAutoscaler", "List")
 USER_ACTOR = "user"
 GRPC_TARGETS: dict[int, set[str]] = {}  # builder → workloads whose Service port is named grpc*
 

@@ -1,0 +1,97 @@
+"""Imports and drift with the server's limits and stored models. Importing never stores
+anything; applying a preview is a whole-document import based on the preview's revision
+(409 if the model changed meanwhile), through ``apps.architectures.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from apps.architectures import services as arch_services
+from apps.architectures.models import Architecture, Revision
+from apps.architectures.services import model_limits
+from apps.archmodel import dump_yaml, load_model
+from apps.archmodel.diff import unified_yaml_diff
+from apps.workspaces.principal import Principal
+
+from .drift import DriftItem, drift
+from .importers import ImportInputError, ImportReport, SourceFile, import_files
+from .importers.reader import read_yaml
+from .merge import import_preview
+
+DEPLOYMENT_KINDS = ("compose", "kubernetes")
+
+
+def import_run(
+    *, kind: str, files: list[SourceFile], name: str | None = None, service: str | None = None
+) -> tuple[dict[str, Any], ImportReport]:
+    return import_files(
+        kind, files, name=name, service=service, max_bytes=settings.WORKBENCH_MAX_MODEL_BYTES
+    )
+
+
+def import_preview_for(
+    *,
+    architecture: Architecture,
+    kind: str,
+    files: list[SourceFile],
+    service: str | None = None,
+    remove: bool = False,
+) -> dict[str, Any]:
+    """The merged document, the diff from the stored one and the report: nothing stored."""
+    document, report = import_run(kind=kind, files=files, name=architecture.name, service=service)
+    merged, diff, notes = import_preview(architecture.document, document, remove=remove)
+    report.extend(notes)
+    return {
+        "base_revision": architecture.revision,
+        "document": merged,
+        "yaml": dump_yaml(merged),
+        "diff": diff,
+        "yaml_diff": unified_yaml_diff(
+            architecture.document, merged, from_label="stored", to_label="merged"
+        ),
+        "report": report,
+    }
+
+
+def import_apply(
+    *, architecture_id: int, document: dict[str, Any], base_revision: int, actor: Principal
+) -> tuple[Revision, bool]:
+    """Store an accepted preview (validated again; StaleRevision if the model moved on)."""
+    return arch_services.architecture_import(
+        architecture_id=architecture_id, source=document, base_revision=base_revision, actor=actor
+    )
+
+
+def deployment_kind(files: list[SourceFile]) -> str:
+    """compose when the single file has a top-level ``services`` mapping, else kubernetes."""
+    if len(files) == 1:
+        try:
+            docs = read_yaml(files[0].content, files[0].name, multi=True, aliases=True)
+        except ImportInputError:
+            return "kubernetes"
+        if (
+            len(docs) == 1
+            and isinstance(docs[0].data, dict)
+            and isinstance(docs[0].data.get("services"), dict)
+        ):
+            return "compose"
+    return "kubernetes"
+
+
+def drift_run(
+    *, model_document: dict[str, Any], files: list[SourceFile], kind: str | None = None
+) -> tuple[list[DriftItem], ImportReport]:
+    kind = kind or deployment_kind(files)
+    if kind not in DEPLOYMENT_KINDS:
+        raise ImportInputError.one(
+            f"drift compares with compose or kubernetes, not '{kind}'", status=400
+        )
+    deployed, report = import_run(kind=kind, files=files)
+    return drift(model_document, deployed), report
+
+
+def model_document_from_upload(source: bytes) -> dict[str, Any]:
+    """A model file uploaded for drift (ModelInvalid if it is not a valid model)."""
+    return load_model(source, limits=model_limits()).document

@@ -1,0 +1,146 @@
+"""Pages: import (upload → report, or preview diff against a stored model → accept) and drift.
+Thin: parse the form, call one service, render."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.architectures import selectors as arch_selectors
+from apps.architectures.models import Architecture
+from apps.archmodel import ModelInvalid, dump_yaml
+from apps.archmodel.diff import summarize
+from apps.workspaces.errors import Conflict
+from apps.workspaces.principal import Principal
+from apps.workspaces.selectors import workspace_list_for
+
+from . import services
+from .importers import KINDS, ImportInputError, SourceFile
+
+
+def _principal(request: HttpRequest) -> Principal:
+    return Principal(user=request.user)  # type: ignore[arg-type]
+
+
+def _models(request: HttpRequest) -> list[Architecture]:
+    out: list[Architecture] = []
+    for workspace, _role in workspace_list_for(principal=_principal(request)):
+        out += list(Architecture.objects.filter(workspace=workspace).defer("document"))
+    return out
+
+
+def _files(request: HttpRequest, field: str = "files") -> list[SourceFile]:
+    return [SourceFile(f.name or field, f.read()) for f in request.FILES.getlist(field)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"kinds": KINDS, "models": _models(request), "form": request.POST}
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        model_id = request.POST.get("model") or ""
+        try:
+            files = _files(request)
+            if not files:
+                raise ImportInputError.one("choose at least one file")
+            if model_id:
+                arch = arch_selectors.architecture_get_for(
+                    principal=_principal(request), architecture_id=int(model_id), need="editor"
+                )
+                preview = services.import_preview_for(
+                    architecture=arch,
+                    kind=kind,
+                    files=files,
+                    service=request.POST.get("service") or None,
+                    remove=request.POST.get("remove") == "on",
+                )
+                context.update(
+                    preview=preview,
+                    arch=arch,
+                    report=preview["report"],
+                    summary=summarize(preview["diff"]),
+                    document_json=json.dumps(preview["document"]),
+                )
+            else:
+                document, report = services.import_run(
+                    kind=kind,
+                    files=files,
+                    name=request.POST.get("name") or None,
+                    service=request.POST.get("service") or None,
+                )
+                context.update(yaml=dump_yaml(document), report=report)
+        except ImportInputError as exc:
+            context["errors"] = exc.problems
+    return render(request, "imports/import.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_apply_page(request: HttpRequest) -> HttpResponse:
+    try:
+        model_id = int(request.POST.get("model", ""))
+        base_revision = int(request.POST.get("base_revision", ""))
+        document = json.loads(request.POST.get("document", ""))
+    except ValueError as exc:
+        raise Http404("incomplete preview") from exc
+    arch_selectors.architecture_get_for(
+        principal=_principal(request), architecture_id=model_id, need="editor"
+    )
+    try:
+        revision, changed = services.import_apply(
+            architecture_id=model_id,
+            document=document,
+            base_revision=base_revision,
+            actor=_principal(request),
+        )
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:import")
+    except ModelInvalid as exc:
+        messages.error(request, f"the merged model is invalid: {exc}")
+        return redirect("imports:import")
+    messages.success(
+        request,
+        f"Imported: revision {revision.number}"
+        if changed
+        else "Nothing to import: the model already says all of it",
+    )
+    return redirect("imports:import")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def drift_page(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"models": _models(request), "form": request.POST}
+    if request.method == "POST":
+        try:
+            files = _files(request)
+            if not files:
+                raise ImportInputError.one("choose the deployment files (compose or manifests)")
+            model_id = request.POST.get("model") or ""
+            if model_id:
+                arch = arch_selectors.architecture_get_for(
+                    principal=_principal(request), architecture_id=int(model_id)
+                )
+                document = arch.document
+            else:
+                uploaded = _files(request, "model_file")
+                if not uploaded:
+                    raise ImportInputError.one("choose a stored model or upload a model file")
+                document = services.model_document_from_upload(uploaded[0].content)
+            items, report = services.drift_run(
+                model_document=document, files=files, kind=request.POST.get("kind") or None
+            )
+            context.update(items=items, report=report, done=True)
+        except ImportInputError as exc:
+            context["errors"] = exc.problems
+        except ModelInvalid as exc:
+            context["errors"] = [f"model file: {e}" for e in exc.errors]
+    return render(request, "imports/drift.html", context)
