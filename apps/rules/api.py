@@ -21,9 +21,9 @@ from ninja import Router
 from apps.architectures.bodies import BodyError, read_body
 from apps.architectures.selectors import architecture_get_for, architecture_model
 from apps.archmodel import ModelInvalid
+from apps.archmodel.loader import gc_paused
 from apps.workspaces.auth import workbench_auth
 
-from .engine import gc_paused
 from .findings import Report
 from .formats import CONTENT_TYPES, render, report_dict
 from .ratelimit import check_rate
@@ -118,21 +118,6 @@ def validate_model(
         return JsonResponse(exc.as_dict(), status=exc.status)
     except ModelInvalid as exc:
         return _invalid(exc)
-    except Exception:  # never a 500 for a file a pipeline sends: log it, answer with a message
-        logger.exception("checking a posted model failed")
-        return _error(
-            422,
-            "the model could not be checked; the error was logged",
-            errors=[
-                {
-                    "pointer": "",
-                    "line": None,
-                    "column": None,
-                    "kind": "internal",
-                    "message": "the model could not be checked",
-                }
-            ],
-        )
 
 
 @router.get("/models/{int:model_id}/findings", auth=workbench_auth)

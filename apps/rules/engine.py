@@ -10,12 +10,10 @@ answers 422 and the CLI exits 2, exactly as for any other error in the file.
 from __future__ import annotations
 
 import datetime
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from apps.archmodel import ModelError, ModelInvalid
 from apps.archmodel.errors import pointer_join
+from apps.archmodel.loader import gc_paused
 from apps.archmodel.types import Model
 
 from .context import Context
@@ -50,18 +48,6 @@ def check_model(model: Model, *, today: datetime.date | None = None) -> Report:
                 f.severity = overrides[f.rule]
         findings.sort(key=Finding.sort_key)
     return Report(model=model.name, findings=findings, disabled=sorted(disabled & set(rules)))
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (allocation-heavy, cycle-free work)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _LineCache:
