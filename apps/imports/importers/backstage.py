@@ -215,7 +215,7 @@ def import_backstage(
             b.get(ident).fields.setdefault("apis", []).append(api)  # type: ignore[union-attr]
             api_provider[aname] = (ident, api_id)
             report.infer(f"'{ident}' provides api '{api_id}'", where.file, where.line, ident)
-    for aname, (e, where) in apis.items():
+    for aname, (_entity, where) in apis.items():
         if aname not in api_provider:
             report.ignore(
                 f"API '{aname}' is provided by no Component of the input", where.file, where.line

@@ -186,7 +186,7 @@ def import_kubernetes(
         elif kind == "HorizontalPodAutoscaler":
             _hpa(builder, report, meta["name"], spec, where)
     grpc_targets = GRPC_TARGETS.pop(id(builder), set())
-    for ident, _, doc in workloads:
+    for ident, _, _doc in workloads:
         element = builder.get(ident)
         if element is None or element.coll != "services":
             continue
@@ -314,9 +314,8 @@ def _workload(
     if isinstance(env, list):
         found = []
         for i, item in enumerate(env):
-            if isinstance(item, dict) and isinstance(item.get("name"), str):
-                if "value" in item:
-                    found.append((item["name"], item["value"], Where(doc.file, doc.line(env, i))))
+            if isinstance(item, dict) and isinstance(item.get("name"), str) and "value" in item:
+                found.append((item["name"], item["value"], Where(doc.file, doc.line(env, i))))
         element.fields["x-env"] = found
     return ident
 

@@ -77,9 +77,8 @@ def decode(content: bytes | str, file: str) -> str:
 
 def _scalar(ev: Any, file: str) -> Any:
     value = ev.value
-    if ev.style:  # quoted or block scalar: a string, unless explicitly tagged
-        if ev.tag in (None, "!", _STD + "str"):
-            return value
+    if ev.style and ev.tag in (None, "!", _STD + "str"):  # quoted/block scalar: a string
+        return value
     tag = ev.tag
     if tag in (None, "!"):
         tag = _resolver.resolve(yaml.ScalarNode, value, ev.implicit)

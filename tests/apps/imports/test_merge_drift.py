@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from apps.archmodel import load_model, model_from_data
 from apps.imports.drift import drift
@@ -95,7 +96,7 @@ services:
 def test_round_trip_through_the_compose_exporter_keeps_services_and_dependencies():
     from exporters import export_bundle
 
-    model = load_model(open("apps/architectures/demo/shop.yaml", "rb").read())
+    model = load_model(Path("apps/architectures/demo/shop.yaml").read_bytes())
     bundle = export_bundle(model, target="compose")
     back, _ = import_files("compose", [SourceFile("compose.yaml", bundle.files["compose.yaml"])])
     deployed = [
