@@ -8,6 +8,7 @@ import os
 import tempfile
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -236,7 +237,7 @@ def export_job_recover_stale(*, job: ExportJob | None = None) -> int:
                     "requeued: the worker was lost (stale heartbeat)",
                     state=ExportJob.State.QUEUED,
                 )
-                transaction.on_commit(lambda job_id=job_id: _enqueue(job_id))
+                transaction.on_commit(partial(_enqueue, job_id))
     return count
 
 

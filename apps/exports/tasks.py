@@ -21,7 +21,7 @@ TRANSIENT = (DatabaseError, OSError, services.JobBusy)
     max_retries=services.MAX_ATTEMPTS,
     ignore_result=True,
 )
-def export_job_run(self, job_id: int) -> str:  # type: ignore[no-untyped-def]
+def export_job_run(self, job_id: int) -> str:
     """Build the bundle of export job ``job_id`` (see ``services.export_job_run``)."""
     try:
         return services.export_job_run(job_id=job_id)

@@ -204,37 +204,56 @@ class Plan:
     backings: dict[str, Backing]  # by datastore/broker id, in model order
     unmanaged: list[str]  # datastores/brokers of kind `other`: addresses come from .env
 
+    def __post_init__(self) -> None:
+        # Indexes built once: the targets ask these questions for every element, and a
+        # 500-service model must not make each answer O(model).
+        events = {e.id: e for e in self.model.events}
+        exported = {s.id for s in self.services}
+        self._exported = exported
+        self._stores: dict[str, list[str]] = {}
+        self._brokers: dict[str, list[str]] = {}
+        self._callees: dict[str, list[str]] = {}
+        self._external: dict[str, list[str]] = {}
+        self._callers: dict[str, list[str]] = {s.id: [] for s in self.services}
+        self._users: dict[str, list[str]] = {}
+        for svc in self.services:
+            self._stores[svc.id] = list(dict.fromkeys(d.store for d in svc.data))
+            ids = [p.event for p in svc.publishes] + [s.event for s in svc.subscribes]
+            self._brokers[svc.id] = list(
+                dict.fromkeys(events[e].broker for e in ids if e in events)
+            )
+            targets = [c.to for c in svc.calls] + [r.to for r in svc.routes]
+            self._callees[svc.id] = [
+                t for t in dict.fromkeys(targets) if t in exported and t != svc.id
+            ]
+            self._external[svc.id] = [c.to for c in svc.calls if c.to not in exported]
+            for callee in self._callees[svc.id]:
+                self._callers[callee].append(svc.id)
+            for backing in dict.fromkeys(self._stores[svc.id] + self._brokers[svc.id]):
+                self._users.setdefault(backing, []).append(svc.id)
+
     def service(self, service_id: str) -> Service:
         return self.model.service_map[service_id]
 
     def datastores_of(self, svc: Service) -> list[str]:
-        return list(dict.fromkeys(d.store for d in svc.data))
+        return self._stores[svc.id]
 
     def brokers_of(self, svc: Service) -> list[str]:
-        events = {e.id: e for e in self.model.events}
-        ids = [p.event for p in svc.publishes] + [s.event for s in svc.subscribes]
-        return list(dict.fromkeys(events[e].broker for e in ids if e in events))
+        return self._brokers[svc.id]
 
     def callees(self, svc: Service) -> list[str]:
         """Exported services ``svc`` calls or routes to (each once, in model order)."""
-        exported = {s.id for s in self.services}
-        targets = [c.to for c in svc.calls] + [r.to for r in svc.routes]
-        return [t for t in dict.fromkeys(targets) if t in exported and t != svc.id]
+        return self._callees[svc.id]
 
     def external_callees(self, svc: Service) -> list[str]:
-        exported = {s.id for s in self.services}
-        return [c.to for c in svc.calls if c.to not in exported]
+        return self._external[svc.id]
 
     def callers(self, service_id: str) -> list[str]:
         """Exported services that call or route to ``service_id``: exactly what the model says."""
-        return [s.id for s in self.services if service_id in self.callees(s)]
+        return self._callers.get(service_id, [])
 
     def users_of(self, backing_id: str) -> list[str]:
-        return [
-            s.id
-            for s in self.services
-            if backing_id in self.datastores_of(s) or backing_id in self.brokers_of(s)
-        ]
+        return self._users.get(backing_id, [])
 
     def secrets(self) -> list[Secret]:
         return [s for b in self.backings.values() if self.users_of(b.id) for s in b.secrets]

@@ -6,13 +6,16 @@ from typing import Any
 
 import yaml
 
+# libyaml's emitter when PyYAML has it (the PyPI wheels do): same output, ~5x faster.
+_Base: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-class _Dumper(yaml.SafeDumper):
+
+class _Dumper(_Base):
     def ignore_aliases(self, data: Any) -> bool:  # repeated dicts must not become anchors
         return True
 
 
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _str(dumper: Any, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None  # PyYAML falls back to quoting when unsafe
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 

@@ -167,7 +167,9 @@ class ComposeTarget:
         for backing in plan.backings.values():
             if plan.users_of(backing.id):
                 services[backing.id] = _backing_service(backing)
-        volumes = {f"{b.id}-data": {} for b in plan.backings.values() if b.id in services}
+        volumes: dict[str, Any] = {
+            f"{b.id}-data": {} for b in plan.backings.values() if b.id in services
+        }
         doc: dict[str, Any] = {"name": model.name, "services": services}
         if volumes:
             doc["volumes"] = volumes

@@ -70,7 +70,7 @@ def test_an_export_job_runs_to_a_downloadable_bundle_identical_to_the_cli(
     detail = world.call("viewer", "get", f"/api/v1/exports/{job['id']}").json()
     assert detail["state"] == "succeeded" and detail["progress"] == 100
     assert detail["download_url"] == f"/api/v1/exports/{job['id']}/download"
-    assert [entry["message"] for entry in detail["log"]][0].startswith("attempt 1")
+    assert detail["log"][0]["message"].startswith("attempt 1")
 
     download = world.call("viewer", "get", detail["download_url"])
     assert download.status_code == 200
