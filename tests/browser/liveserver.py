@@ -54,9 +54,7 @@ class LiveServer:
 
     def python(self, code: str) -> Any:
         """Run Django code in the server's database; the code sets ``result`` (JSON)."""
-        script = (
-            "import json\n" + code + "\nprint('@@RESULT@@' + json.dumps(result, default=str))"
-        )
+        script = "import json\n" + code + "\nprint('@@RESULT@@' + json.dumps(result, default=str))"
         out = self.manage("shell", "-c", script)
         return json.loads(out.split("@@RESULT@@", 1)[1])
 

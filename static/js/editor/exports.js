@@ -10,14 +10,16 @@ export function initExports({ root, model, api, canEdit, notify }) {
   const bars = new Map();
 
   const jobId = (j) => j.id ?? j.job;
-  const pct = (j) => Math.round(100 * (j.progress ?? (j.status === "done" ? 1 : 0)) / ((j.progress ?? 0) > 1 ? 100 : 1));
+  const stateOf = (j) => j.state || j.status || "queued";
+  const DONE = ["succeeded", "failed"];
+  const pct = (j) => Math.max(0, Math.min(100, Math.round(j.progress ?? (stateOf(j) === "succeeded" ? 100 : 0))));
 
   function row(j) {
     const id = jobId(j);
     const bar = h("progress", { max: 100, value: pct(j), "aria-label": `Export ${id} progress` });
-    const status = h("span", { class: `job-status status-${j.status}`, text: j.status });
+    const status = h("span", { class: "job-status" });
     const link = h("span", { class: "job-download" });
-    const li = h("li", { class: "job", dataset: { job: id } }, h("span", { class: "job-target", text: j.target || j.targets?.join(", ") || "bundle" }), bar, status, link);
+    const li = h("li", { class: "job", dataset: { job: id } }, h("span", { class: "job-target" }, h("strong", { text: j.target || "bundle" }), h("span", { class: "muted", text: j.revision ? ` rev ${j.revision}` : "" })), bar, status, link);
     bars.set(String(id), { li, bar, status, link });
     paint(j);
     return li;
@@ -27,10 +29,12 @@ export function initExports({ root, model, api, canEdit, notify }) {
     const b = bars.get(String(jobId(j)));
     if (!b) return;
     b.bar.value = pct(j);
-    b.status.textContent = j.status + (j.message ? ` — ${j.message}` : "") + (j.error ? ` — ${j.error}` : "");
-    b.status.className = `job-status status-${j.status}`;
-    const url = j.download_url || j.download || (j.status === "done" ? `${api}/exports/${jobId(j)}/download` : null);
-    if (j.status === "done" && url && !b.link.firstChild) {
+    const st = stateOf(j);
+    b.status.textContent = `${st}${st === "running" ? ` ${pct(j)}%` : ""}` + (j.message && st !== "succeeded" ? ` — ${j.message}` : "") + (j.error ? ` — ${j.error}` : "");
+    b.status.className = `job-status status-${st}`;
+    b.li.dataset.state = st;
+    const url = j.download_url || (st === "succeeded" ? `${api}/exports/${jobId(j)}/download` : null);
+    if (st === "succeeded" && url && !b.link.firstChild) {
       b.link.append(h("a", { class: "button button-small", href: url, download: "", "data-action": "download" }, "Download"));
     }
   }
@@ -53,11 +57,11 @@ export function initExports({ root, model, api, canEdit, notify }) {
     }
     if (canEdit) {
       const target = h("select", { name: "target", id: "ex-target" },
-        ...["compose", "kubernetes", "skeleton"].map((t) => h("option", { value: t, text: t })));
+        ...[["all", "everything"], ["compose", "Docker Compose"], ["kubernetes", "Kubernetes"]].map(([v, t]) => h("option", { value: v, text: t })));
       const form = h("form", { class: "ed-toolbar", onsubmit: async (ev) => {
         ev.preventDefault();
         try {
-          const { body } = await request("POST", `${model}/exports`, { json: { target: target.value, targets: [target.value] } });
+          const { body } = await request("POST", `${model}/exports`, { json: { target: target.value } });
           jobs.set(String(jobId(body)), body);
           render();
           poll(jobId(body));
@@ -68,16 +72,16 @@ export function initExports({ root, model, api, canEdit, notify }) {
       root.append(form);
     }
     const ul = h("ul", { class: "jobs" });
-    const all = [...jobs.values()].sort((a, b) => String(b.created || "").localeCompare(String(a.created || "")));
+    const all = [...jobs.values()].sort((a, b) => Number(jobId(b)) - Number(jobId(a)));
     all.forEach((j) => ul.append(row(j)));
-    root.append(all.length ? ul : h("p", { class: "muted ed-empty", text: "No exports yet. An export turns the model into a runnable bundle (Docker Compose, Kubernetes, service skeletons)." }));
+    root.append(all.length ? ul : h("p", { class: "muted ed-empty", text: "No exports yet. An export turns the model into a runnable bundle: Docker Compose, Kubernetes manifests and service skeletons, as one zip." }));
   }
 
   async function poll(id) {
     // Progress normally arrives over the websocket; polling covers a dropped connection.
     for (let i = 0; i < 600; i++) {
       const j = jobs.get(String(id));
-      if (j && ["done", "failed"].includes(j.status)) return;
+      if (j && DONE.includes(stateOf(j))) return;
       await new Promise((r) => setTimeout(r, 1000));
       try {
         const { body } = await request("GET", `${api}/exports/${id}`);

@@ -27,6 +27,7 @@ const state = {
   mySaves: new Map(), // element key → {field → revision} of my own recent writes
   refreshing: null,
   refreshAgain: false,
+  pendingAuthors: [], // authors of model.changed events not yet loaded
 };
 window.wbEditor = state; // for the browser tests and for debugging
 
@@ -36,8 +37,10 @@ function notify(text, kind = "info", { sticky = false } = {}) {
   const el = h("div", { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" },
     h("span", { text }),
     h("button", { type: "button", class: "button-icon", "aria-label": "Dismiss", onclick: () => el.remove() }, "×"));
-  $("ed-notices").append(el);
-  if (!sticky) setTimeout(() => el.remove(), 8000);
+  const box = $("ed-notices");
+  box.append(el);
+  while (box.children.length > 4) box.firstElementChild.remove(); // the newest matter most
+  if (!sticky) setTimeout(() => el.remove(), 6000);
   return el;
 }
 
@@ -54,8 +57,13 @@ async function refresh(change = null) {
   if (state.refreshing) { state.refreshAgain = change || state.refreshAgain || true; return state.refreshing; }
   state.refreshing = (async () => {
     try {
+      const authors = state.pendingAuthors.splice(0);
       const body = await fetchModel();
       const old = state.index;
+      // The fetched document holds every change committed so far: name all their authors.
+      const others = [...new Set(authors.filter((a) => a && a !== cfg.user))];
+      if (others.length) change = { ...(change || {}), author: others.join(", ") };
+      else if (authors.length && change) change = { ...change, author: cfg.user };
       state.doc = body.document;
       state.revision = body.revision;
       state.index = indexDocument(body.document, cfg.spec.collections);
@@ -403,15 +411,15 @@ async function save(form) {
     const replaced = [...form.conflicts].filter(([f]) => dirty.includes(f));
     for (const f of dirty) rememberMine(e.key, f, result.revision.number);
     form.status.textContent = "";
-    if (replaced.length) {
-      notify(`Saved. Your change to ${replaced.map(([f, who]) => `${f}`).join(", ")} replaced ${[...new Set(replaced.map(([, who]) => who))].join(", ")}'s.`, "warn", { sticky: true });
-    } else {
-      notify(`Saved ${displayName(e)} (revision ${result.revision.number}).`, "success");
-    }
     form.conflicts.clear();
     await refresh();
     const now = state.index.byKey.get(e.key);
     if (now && state.form === form) openInspector(now); // a clean form at the new revision
+    if (replaced.length) {
+      notify(`Saved. Your change to ${replaced.map(([f]) => f).join(", ")} replaced ${[...new Set(replaced.map(([, who]) => who))].join(", ")}'s.`, "warn", { sticky: true });
+    } else {
+      notify(`Saved ${displayName(e)} (revision ${result.revision.number}).`, "success");
+    }
   } catch (err) {
     form.status.textContent = "";
     handleWriteError(form, err, e.path);
@@ -966,6 +974,7 @@ const live = new Live(cfg.ws, {
       renderPresence();
       if (msg.revision !== state.revision) refresh({ author: null, resync: true }); // missed changes while away
     } else if (msg.type === "model.changed") {
+      state.pendingAuthors.push(msg.author);
       if (msg.revision > state.revision || msg.ops === null) refresh(msg);
     } else if (msg.type === "presence") {
       state.presence = msg.users || [];
