@@ -173,4 +173,4 @@ def test_an_export_runs_with_live_progress_and_downloads(pages, world) -> None:
     download = info.value
     assert download.suggested_filename.endswith(".zip")
     path = download.path()
-    assert path is not None and open(path, "rb").read(2) == b"PK"
+    assert path is not None and path.read_bytes()[:2] == b"PK"
