@@ -138,7 +138,10 @@ def test_an_owner_adds_changes_and_removes_a_member(world, make_user) -> None:
 
 def test_adding_an_unknown_user_says_so(world) -> None:
     response = world.call(
-        "owner", "post", f"/workspaces/{world.workspace.pk}/members/", data={"username": "nobody", "role": "viewer"}
+        "owner",
+        "post",
+        f"/workspaces/{world.workspace.pk}/members/",
+        data={"username": "nobody", "role": "viewer"},
     )
     assert response.status_code == 422
     assert "no user named" in response.content.decode()
