@@ -10,6 +10,9 @@ from channels.testing import WebsocketCommunicator
 from workbench.asgi import application
 
 
+# Channels' consumers (the denier included) close stale DB connections on every message, so the
+# test must be allowed to touch the database even though it reads nothing from it.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_websockets_from_a_foreign_origin_are_refused() -> None:
     communicator = WebsocketCommunicator(
