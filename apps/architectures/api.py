@@ -23,7 +23,7 @@ from apps.workspaces.principal import Principal
 from apps.workspaces.selectors import workspace_get_for
 
 from . import selectors, services
-from .bodies import BodyError, is_json, parse_json, read_body
+from .bodies import MODEL_BODY, BodyError, is_json, parse_json, read_body
 from .models import Architecture, Revision
 from .schemas import (
     ArchitectureDetailOut,
@@ -37,20 +37,6 @@ from .schemas import (
 
 router = Router(auth=workbench_auth, tags=["models"])
 
-MODEL_BODY = {
-    "requestBody": {
-        "content": {
-            "application/yaml": {"schema": {"type": "string"}},
-            "application/json": {"schema": {"type": "object"}},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            },
-        }
-    }
-}
 OPS_BODY = {
     "requestBody": {
         "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}

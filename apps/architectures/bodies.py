@@ -119,3 +119,20 @@ def parse_json(data: bytes, limits: Limits) -> Any:
 
 def is_json(request: HttpRequest) -> bool:
     return (request.content_type or "").endswith("json")
+
+
+# How endpoints that take a model file describe their body in the OpenAPI docs.
+MODEL_BODY = {
+    "requestBody": {
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+        }
+    }
+}

@@ -18,7 +18,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
-from apps.architectures.bodies import BodyError, read_body
+from apps.architectures.bodies import MODEL_BODY, BodyError, read_body
 from apps.architectures.selectors import architecture_get_for, architecture_model
 from apps.archmodel import ModelInvalid
 from apps.archmodel.loader import gc_paused
@@ -36,20 +36,6 @@ logger = logging.getLogger(__name__)
 router = Router(tags=["rules"])
 
 FORMATS = ("json", "sarif", "junit")
-MODEL_BODY = {
-    "requestBody": {
-        "content": {
-            "application/yaml": {"schema": {"type": "string"}},
-            "application/json": {"schema": {"type": "object"}},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                },
-            },
-        }
-    }
-}
 
 
 def _error(status: int, detail: str, **extra: Any) -> JsonResponse:
