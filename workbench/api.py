@@ -28,6 +28,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "apps.rules.api.router"),  # rules: /validate, /models/{id}/findings, /rules (apps.rules)
     ("", "apps.imports.api.router"),  # imports helper: /import, /models/{id}/import-*, drift
     ("", "apps.exports.api.router"),  # exports helper: /models/{id}/exports, /exports/{job_id}[/download]
+    ("", "apps.diagrams.api.router"),  # diagrams helper: /models/{id}/diagrams/{view}.{fmt}, /diagrams/...
 ]
 
 for prefix, router in ROUTERS:

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "apps.imports",  # imports helper: importers, merge previews and drift
     "apps.editor",  # editor helper: workspace pages, the model editor, live websocket
     "apps.exports",  # exports helper: export jobs (bundles built by the exporters library)
+    "apps.diagrams",  # diagrams helper: Graphviz views with findings (the render task)
     # Domain apps are added here as they land (apps.workspaces, apps.architectures, apps.rules).
 ]
 

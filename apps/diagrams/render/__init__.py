@@ -1,0 +1,139 @@
+"""The diagram renderer: framework-free (no Django), a `Model` and findings in, a picture out.
+
+    from apps.diagrams.render import Filters, render
+    result = render(model, "dependencies", findings=report.findings, fmt="svg",
+                    filters=Filters(domain="ordering"))
+    result.content  # bytes: SVG (sanitised, ids on every node/edge), PNG, or our DOT source
+
+Views: context, dependencies, events, data, teams (see `views`). Findings come from the rule
+engine and are only drawn here (`overlay`). Graphviz runs as a subprocess with a time limit
+(`engine`); its SVG is sanitised and annotated (`svg`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from apps.archmodel.types import Model
+
+from .dot import Layout, choose_layout, to_dot
+from .engine import run_graphviz
+from .errors import DiagramError, DiagramInputError, RenderFailed, RenderTimeout
+from .filters import Filters, apply_filters
+from .graph import Diagram
+from .overlay import FindingLike, apply_findings
+from .svg import finish_svg, svg_is_safe
+from .views import BUILDERS, TEAMS_SUMMARY_ABOVE, VIEWS, teams_summary_view
+
+FORMATS: dict[str, str] = {
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "dot": "text/vnd.graphviz; charset=utf-8",
+}
+
+__all__ = [
+    "FORMATS",
+    "VIEWS",
+    "Diagram",
+    "DiagramError",
+    "DiagramInputError",
+    "Filters",
+    "RenderFailed",
+    "RenderResult",
+    "RenderTimeout",
+    "build_diagram",
+    "diagram_dot",
+    "render",
+    "svg_is_safe",
+]
+
+
+@dataclass(slots=True)
+class RenderResult:
+    content: bytes
+    media_type: str
+    view: str
+    fmt: str
+    engine: str
+    nodes: int
+    edges: int
+    timings: dict[str, float] = field(default_factory=dict)  # build, layout, post (seconds)
+
+
+def build_diagram(
+    model: Model,
+    view: str,
+    *,
+    findings: Iterable[FindingLike] | None = None,
+    filters: Filters | None = None,
+    symbols: bool = True,
+) -> Diagram:
+    """The diagram as data: view built, filter applied, findings drawn."""
+    if view not in BUILDERS:
+        raise DiagramInputError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    builder = BUILDERS[view]
+    if (
+        view == "teams"
+        and not (filters and filters.active)
+        and len(model.services) > TEAMS_SUMMARY_ABOVE
+    ):
+        builder = teams_summary_view
+    diagram = builder(model, symbols=symbols)
+    diagram.title = f"{model.title or model.name} — {VIEWS[view]}"
+    if filters is not None and filters.active:
+        apply_filters(diagram, model, filters)
+        label = (
+            f"domain {filters.domain}"
+            if filters.domain
+            else f"team {filters.team}"
+            if filters.team
+            else f"{filters.focus} ± {filters.hops}"
+        )
+        diagram.title += f" ({label})"
+    if findings is not None:
+        apply_findings(diagram, findings, model_name=model.name)
+    return diagram
+
+
+def diagram_dot(diagram: Diagram, layout: Layout | None = None) -> tuple[str, Layout]:
+    layout = layout or choose_layout(len(diagram.nodes), len(diagram.edges), engine=diagram.engine)
+    return to_dot(diagram, layout), layout
+
+
+def render(
+    model: Model,
+    view: str,
+    *,
+    fmt: str = "svg",
+    findings: Iterable[FindingLike] | None = None,
+    filters: Filters | None = None,
+    symbols: bool = True,
+    timeout: float = 30.0,
+) -> RenderResult:
+    """Draw one view of `model` as SVG, PNG or DOT (the DOT is our source, before layout)."""
+    if fmt not in FORMATS:
+        raise DiagramInputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    t0 = time.perf_counter()
+    diagram = build_diagram(model, view, findings=findings, filters=filters, symbols=symbols)
+    source, layout = diagram_dot(diagram)
+    t1 = time.perf_counter()
+    if fmt == "dot":
+        content = source.encode("utf-8")
+        t2 = t3 = t1
+    else:
+        raw = run_graphviz(source, fmt, engine=layout.engine, timeout=timeout)
+        t2 = time.perf_counter()
+        content = finish_svg(raw, diagram) if fmt == "svg" else raw
+        t3 = time.perf_counter()
+    return RenderResult(
+        content=content,
+        media_type=FORMATS[fmt],
+        view=view,
+        fmt=fmt,
+        engine=layout.engine,
+        nodes=len(diagram.nodes),
+        edges=len(diagram.edges),
+        timings={"build": t1 - t0, "layout": t2 - t1, "post": t3 - t2},
+    )

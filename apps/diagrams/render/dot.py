@@ -1,0 +1,349 @@
+"""DOT text from a `Diagram`, with strict escaping of everything that came from the model.
+
+Two kinds of string reach Graphviz:
+- quoted strings ("..."): backslashes and quotes escaped, newlines turned into Graphviz's `\\n`,
+  `&` written as `&amp;` (Graphviz expands entities in labels and tooltips);
+- HTML-like labels (<...>): model text is XML-escaped and control characters dropped, so it
+  can only ever be character data inside our own markup.
+Node and cluster names are always quoted, so no identifier can end a statement early.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import textwrap
+from dataclasses import dataclass
+
+from . import style as st
+from .graph import Cluster, Diagram, Edge, Node
+
+# C0/C1 controls (but not \t \n) and the Unicode non-characters XML 1.0 forbids; lone surrogates
+# cannot be UTF-8 encoded at all.
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    return _BAD_CHARS.sub("", text)
+
+
+def quote(text: str) -> str:
+    """A DOT double-quoted string whose content is shown literally."""
+    text = clean(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+    return '"' + text.replace("\n", "\\n") + '"'
+
+
+def html_text(text: str) -> str:
+    """Character data for an HTML-like label."""
+    text = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;").replace("\n", " ")
+
+
+def _wrap(text: str, width: int, max_lines: int = 3) -> list[str]:
+    lines = textwrap.wrap(" ".join(clean(text).split()), width, break_long_words=True) or [""]
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1] + "…"]
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Size-dependent choices that keep large graphs readable and fast."""
+
+    engine: str
+    edge_labels: bool
+    splines: str
+    ranksep: float
+    nodesep: float
+    concentrate: bool
+
+
+def choose_layout(
+    nodes: int, edges: int, *, large: int = 150, huge: int = 2500, engine: str | None = None
+) -> Layout:
+    if engine == "neato":
+        # A small, dense graph (the team summary): force-directed, straight-ish edges.
+        return Layout("neato", edges <= 40, "true", 1.0, 0.5, False)
+    if nodes > huge:
+        # dot's cluster layout is quadratic-ish; sfdp keeps a very large model drawable.
+        return Layout("sfdp", False, "false", 1.0, 0.3, False)
+    if nodes > large or edges > 2 * large:
+        return Layout("dot", False, "spline", 1.0, 0.25, False)
+    return Layout("dot", True, "spline", 0.6, 0.35, False)
+
+
+def _attrs(pairs: dict[str, str | float | int | None]) -> str:
+    out = []
+    for key, value in pairs.items():
+        if value is None:
+            continue
+        if isinstance(value, str) and value.startswith("<") and value.endswith(">"):
+            out.append(f"{key}={value}")  # an HTML-like label we built ourselves
+        elif isinstance(value, str):
+            out.append(f"{key}={quote(value)}")
+        else:
+            out.append(f"{key}={value}")
+    return " ".join(out)
+
+
+def _classes(base: str, kind: str, severity: str | None, *extra: str) -> str:
+    parts = [base, f"wb-{kind}"]
+    if severity:
+        parts.append(f"wb-{severity}")
+    parts += [e for e in extra if e]
+    return " ".join(parts)
+
+
+def _tooltip(head: str, notes: list[str]) -> str:
+    lines = [head, *notes[:12]]
+    if len(notes) > 12:
+        lines.append(f"… and {len(notes) - 12} more")
+    return "\n".join(lines)
+
+
+def _node_label(node: Node, wrap: int) -> str:
+    title = "<BR/>".join(html_text(line) for line in _wrap(node.label, wrap))
+    colour = st.GHOST if node.ghost else st.INK
+    html = f'<FONT COLOR="{colour}"><B>{title}</B></FONT>'
+    if node.detail:
+        detail = html_text(_wrap(node.detail, wrap + 8, 1)[0])
+        html += f'<BR/><FONT POINT-SIZE="9" COLOR="{st.GHOST if node.ghost else st.MUTED}">{detail}</FONT>'
+    return f"<{html}>"
+
+
+def node_stmt(node: Node, *, wrap: int = 24) -> str:
+    _legend, shape, fill, border, extra = st.NODE_STYLES[node.kind]
+    styles = [s for s in extra.split(",") if s]
+    penwidth = 1.2
+    if node.ghost:
+        fill, border = "#ffffff", st.GHOST
+        styles = [s for s in styles if s != "dashed"] + ["dashed"]
+    elif node.severity == "error":
+        fill, border, penwidth = st.ERROR_FILL, st.ERROR, 2.6
+    elif node.severity == "warning":
+        fill, border, penwidth = st.WARNING_FILL, st.WARNING, 2.6
+    if node.focus:
+        penwidth = max(penwidth, 3.0)
+        styles.append("bold")
+    styles.insert(0, "filled")
+    kind_name = st.NODE_STYLES[node.kind][0]
+    attrs: dict[str, str | float | int | None] = {
+        "id": f"node-{node.id}",
+        "class": _classes(
+            "wb-node",
+            node.kind,
+            node.severity,
+            "wb-ghost" if node.ghost else "",
+            "wb-focus" if node.focus else "",
+            "wb-shared" if node.shared else "",
+        ),
+        "label": _node_label(node, wrap),
+        "shape": shape,
+        "style": ",".join(dict.fromkeys(styles)),
+        "fillcolor": fill,
+        "color": border,
+        "penwidth": penwidth,
+        "peripheries": 2 if node.shared else None,
+        "margin": "0.3,0.2" if node.shared else None,
+        "tooltip": _tooltip(
+            f"{node.label} ({kind_name}, {node.id})"
+            if node.id != node.label
+            else f"{node.label} ({kind_name})",
+            node.notes,
+        ),
+    }
+    return f"{quote(node.id)} [{_attrs(attrs)}]"
+
+
+def edge_stmt(edge: Edge, *, labels: bool) -> str:
+    _legend, colour, style, arrowhead, direction = st.EDGE_STYLES[edge.kind]
+    penwidth = 2.4 if edge.kind == "own" else 1.2
+    if edge.weight:
+        penwidth = round(0.8 + math.log2(1 + edge.weight), 2)
+    fontcolor = st.MUTED
+    if edge.cross:
+        colour, penwidth = st.CROSS_TEAM, max(penwidth, 2.2)
+    if edge.severity == "error":
+        colour, fontcolor, penwidth = st.ERROR, st.ERROR, max(penwidth, 2.4)
+    elif edge.severity == "warning":
+        colour, fontcolor, penwidth = st.WARNING, st.WARNING, max(penwidth, 2.4)
+    head = f"{edge.src} → {edge.dst}" + (f" ({edge.label})" if edge.label else "")
+    tooltip = _tooltip(head.replace("\n", ", "), edge.notes)
+    attrs: dict[str, str | float | int | None] = {
+        "id": edge.dot_id,
+        "class": _classes("wb-edge", edge.kind, edge.severity, "wb-cross" if edge.cross else ""),
+        "label": edge.label if (labels and edge.label) else None,
+        "color": colour,
+        "fontcolor": fontcolor,
+        "style": "solid" if style == "bold" else style,
+        "penwidth": penwidth,
+        "arrowhead": arrowhead,
+        "arrowtail": arrowhead if direction in ("back", "both") else None,
+        "dir": direction if direction != "forward" else None,
+        "tooltip": tooltip,
+        "labeltooltip": tooltip if labels and edge.label else None,
+    }
+    return f"{quote(edge.src)} -> {quote(edge.dst)} [{_attrs(attrs)}]"
+
+
+def _cluster_open(cluster: Cluster, indent: str) -> list[str]:
+    fill, border, style, fontcolor = st.CLUSTER_STYLES[cluster.kind]
+    penwidth = 1.0
+    if cluster.severity == "error":
+        border, penwidth = st.ERROR, 2.4
+    elif cluster.severity == "warning":
+        border, penwidth = st.WARNING, 2.4
+    member = cluster.members[0] if cluster.members else cluster.id.lstrip("_")
+    attrs: dict[str, str | float | int | None] = {
+        "id": f"cluster-{cluster.kind}-{member}",
+        "class": _classes("wb-cluster", cluster.kind, cluster.severity),
+        "label": cluster.label,
+        "style": style,
+        "fillcolor": fill,
+        "color": border,
+        "penwidth": penwidth,
+        "fontcolor": fontcolor,
+        "fontsize": 12 if cluster.kind == "boundary" else 11,
+        "labeljust": "l",
+        "margin": 14,
+        "tooltip": _tooltip(cluster.label, cluster.notes),
+    }
+    lines = [f"{indent}subgraph {quote('cluster_' + cluster.id)} {{"]
+    lines += [f"{indent}  {_attrs({k: v})};" for k, v in attrs.items() if v is not None]
+    return lines
+
+
+def _legend(diagram: Diagram, labels: bool) -> list[str]:
+    """An HTML table in its own cluster: kinds drawn, edge styles, colours, findings summary."""
+    kinds = list(dict.fromkeys(n.kind for n in diagram.nodes.values()))
+    edge_kinds = list(dict.fromkeys(e.kind for e in diagram.edges))
+    rows = []
+    for kind in kinds:
+        name, _shape, fill, border, _extra = st.NODE_STYLES[kind]
+        rows.append(
+            f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" WIDTH="22" HEIGHT="12"></TD>'
+            f'<TD ALIGN="LEFT">{html_text(name)}</TD></TR>'
+        )
+    for kind in edge_kinds:
+        name, colour, style, _a, _d = st.EDGE_STYLES[kind]
+        glyph = {"dashed": "╌╌╌▶", "bold": "━━━▶"}.get(style, "───▶")
+        rows.append(
+            f'<TR><TD><FONT COLOR="{colour}">{glyph}</FONT></TD><TD ALIGN="LEFT">{html_text(name)}</TD></TR>'
+        )
+    if any(e.cross for e in diagram.edges):
+        rows.append(
+            f'<TR><TD><FONT COLOR="{st.CROSS_TEAM}">━━━▶</FONT></TD>'
+            '<TD ALIGN="LEFT">crosses a team boundary</TD></TR>'
+        )
+    if any(n.shared for n in diagram.nodes.values()):
+        rows.append('<TR><TD>◎</TD><TD ALIGN="LEFT">double border: shared datastore</TD></TR>')
+    if any(n.ghost for n in diagram.nodes.values()):
+        rows.append(
+            f'<TR><TD BGCOLOR="#ffffff" COLOR="{st.GHOST}" BORDER="1"></TD>'
+            '<TD ALIGN="LEFT">outside the filter (context)</TD></TR>'
+        )
+    if "call" in edge_kinds and diagram.view in ("dependencies", "context"):
+        rows.append(
+            f'<TR><TD></TD><TD ALIGN="LEFT">{st.MARK_TIMEOUT} timeout  {st.MARK_RETRIES} retries  '
+            f"{st.MARK_BREAKER} circuit breaker</TD></TR>"
+        )
+    rows.append(
+        f'<TR><TD BGCOLOR="{st.ERROR_FILL}" COLOR="{st.ERROR}" BORDER="2"></TD>'
+        '<TD ALIGN="LEFT">has an error</TD></TR>'
+    )
+    rows.append(
+        f'<TR><TD BGCOLOR="{st.WARNING_FILL}" COLOR="{st.WARNING}" BORDER="2"></TD>'
+        '<TD ALIGN="LEFT">has a warning</TD></TR>'
+    )
+    summary = html_text(diagram.summary or "findings not checked")
+    rows.append(
+        f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">Findings: {summary}</FONT></TD></TR>'
+    )
+    if diagram.hidden_findings:
+        rows.append(
+            f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">{diagram.hidden_findings} '
+            "of them shown in other views</FONT></TD></TR>"
+        )
+    if not labels:
+        rows.append(
+            f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">edge details in tooltips '
+            "(large diagram)</FONT></TD></TR>"
+        )
+    rows.append(
+        f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">hover for findings</FONT></TD></TR>'
+    )
+    table = f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1">{"".join(rows)}</TABLE>>'
+    return [
+        '  subgraph "cluster__legend" {',
+        '    id="cluster-legend"; class="wb-cluster wb-legend"; label="Legend"; labeljust="l"; margin=8;',
+        f'    style="rounded,filled"; fillcolor="#ffffff"; color="#cbd5e1"; fontcolor="{st.MUTED}"; fontsize=10;',
+        f'    "_legend" [id="legend" class="wb-legend" shape=plaintext style="" margin=0 fontsize=9 label={table}];',
+        "  }",
+    ]
+
+
+def to_dot(diagram: Diagram, layout: Layout | None = None) -> str:
+    """The complete DOT source for a diagram."""
+    diagram.finalise()
+    layout = layout or choose_layout(len(diagram.nodes), len(diagram.edges), engine=diagram.engine)
+    g = {
+        "id": f"diagram-{diagram.view}",
+        "class": f"wb-diagram wb-view-{diagram.view}",
+        "label": diagram.title,
+        "labelloc": "t",
+        "labeljust": "l",
+        "fontname": st.FONT,
+        "fontsize": 16,
+        "fontcolor": st.INK,
+        "bgcolor": "#ffffff",
+        "pad": "0.3",
+        "rankdir": diagram.rankdir,
+        "newrank": "true",
+        "compound": "true",
+        "splines": layout.splines,
+        "ranksep": layout.ranksep,
+        "nodesep": layout.nodesep,
+        "concentrate": "true" if layout.concentrate else None,
+        "outputorder": "edgesfirst",
+        "tooltip": diagram.title,
+    }
+    if layout.engine == "sfdp":
+        g.update({"overlap": "prism", "K": 0.6})
+    elif layout.engine == "neato":
+        g.update({"overlap": "false", "sep": "+12", "mode": "major"})
+    lines = [f"digraph {quote('wb_' + diagram.view)} {{", f"  graph [{_attrs(g)}];"]
+    lines.append(
+        f'  node [fontname="{st.FONT}" fontsize=11 margin="0.18,0.08" fontcolor="{st.INK}"];'
+    )
+    lines.append(f'  edge [fontname="{st.FONT}" fontsize=9 arrowsize=0.7 color="{st.MUTED}"];')
+
+    children: dict[str | None, list[Cluster]] = {}
+    for cluster in diagram.clusters.values():
+        children.setdefault(cluster.parent, []).append(cluster)
+    nodes_in: dict[str | None, list[Node]] = {}
+    for node in diagram.nodes.values():
+        nodes_in.setdefault(node.cluster if node.cluster in diagram.clusters else None, []).append(
+            node
+        )
+    wrap = 24 if layout.edge_labels else 20
+
+    def emit(cluster_id: str | None, indent: str) -> None:
+        for node in nodes_in.get(cluster_id, []):
+            lines.append(indent + node_stmt(node, wrap=wrap))
+        for child in children.get(cluster_id, []):
+            if not _has_nodes(child.id):
+                continue
+            lines.extend(_cluster_open(child, indent))
+            emit(child.id, indent + "  ")
+            lines.append(indent + "}")
+
+    def _has_nodes(cid: str) -> bool:
+        return bool(nodes_in.get(cid)) or any(_has_nodes(c.id) for c in children.get(cid, []))
+
+    emit(None, "  ")
+    for edge in diagram.edges:
+        lines.append("  " + edge_stmt(edge, labels=layout.edge_labels))
+    lines.extend(_legend(diagram, layout.edge_labels))
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,126 @@
+"""SVG post-processing: make Graphviz's SVG safe to inline and easy to script.
+
+Model text is already escaped in the DOT, so Graphviz can only emit it as character data. This is
+the second line of defence, applied structurally to the parsed SVG:
+- elements that can run script or pull in content (script, foreignObject, iframe, animation and
+  `set` elements, ...) are removed;
+- every `on*` attribute is removed; href/xlink:href values other than local `#fragments` are
+  removed; `style` attributes mentioning `url(`/`javascript:`/`expression(` are removed;
+- the DOCTYPE and comments (which repeat node names) are dropped.
+Then each node, edge and cluster group gets `data-id` (the element id, or "a->b" for an edge),
+`data-kind` and `data-severity`, for the browser to make it clickable.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from .errors import RenderFailed
+from .graph import Diagram
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+_FORBIDDEN = {
+    "script",
+    "foreignobject",
+    "iframe",
+    "object",
+    "embed",
+    "handler",
+    "listener",
+    "set",
+    "animate",
+    "animatemotion",
+    "animatetransform",
+    "animatecolor",
+    "use",
+    "image",
+}
+_BAD_STYLE = re.compile(r"url\s*\(|javascript:|expression\s*\(", re.I)
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^>]*>", re.I | re.S)
+_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>", re.S)
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1].lower()
+
+
+def _clean_tree(root: ET.Element) -> int:
+    removed = 0
+    for parent in root.iter():
+        for child in list(parent):
+            if not isinstance(child.tag, str) or _local(child.tag) in _FORBIDDEN:
+                parent.remove(child)
+                removed += 1
+    for el in root.iter():
+        for attr in list(el.attrib):
+            name = _local(attr)
+            value = el.attrib[attr]
+            if (
+                name.startswith("on")
+                or (name == "href" and not value.startswith("#"))
+                or (name == "style" and _BAD_STYLE.search(value))
+            ):
+                del el.attrib[attr]
+                removed += 1
+    return removed
+
+
+def _annotate(root: ET.Element, diagram: Diagram) -> None:
+    edges = {e.dot_id: e for e in diagram.edges}
+    for g in root.iter(f"{{{SVG_NS}}}g"):
+        gid = g.get("id", "")
+        if gid.startswith("node-"):
+            node = diagram.nodes.get(gid[5:])
+            if node is not None:
+                g.set("data-id", node.id)
+                g.set("data-kind", node.kind)
+                if node.severity:
+                    g.set("data-severity", node.severity)
+        elif gid.startswith("edge-"):
+            edge = edges.get(gid)
+            if edge is not None:
+                g.set("data-id", f"{edge.src}->{edge.dst}")
+                g.set("data-kind", edge.kind)
+                if edge.severity:
+                    g.set("data-severity", edge.severity)
+        elif gid.startswith("cluster-"):
+            g.set("data-id", gid.split("-", 2)[-1])
+
+
+def finish_svg(raw: bytes, diagram: Diagram) -> bytes:
+    """Sanitise and annotate Graphviz's SVG; raises RenderFailed if it is not well-formed."""
+    body = _DOCTYPE.sub(b"", _XML_DECL.sub(b"", raw, count=1), count=1)
+    try:
+        parser = ET.XMLParser()  # noqa: S314 - expat: no external entities, no DTD fetching
+        root = ET.fromstring(body, parser=parser)  # noqa: S314 - see the module docstring
+    except ET.ParseError as exc:
+        raise RenderFailed(f"Graphviz produced invalid SVG: {exc}") from None
+    _clean_tree(root)
+    _annotate(root, diagram)
+    root.set("class", f"wb-diagram wb-view-{diagram.view}")
+    root.set("data-view", diagram.view)
+    out = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + out + "\n").encode("utf-8")
+
+
+def svg_is_safe(svg: bytes | str) -> bool:
+    """True when the SVG has no script-capable elements or `on*` attributes (used in tests and as
+    a final guard)."""
+    data = svg if isinstance(svg, bytes) else svg.encode("utf-8")
+    try:
+        root = ET.fromstring(_DOCTYPE.sub(b"", _XML_DECL.sub(b"", data, count=1)))  # noqa: S314
+    except ET.ParseError:
+        return False
+    for el in root.iter():
+        if not isinstance(el.tag, str) or _local(el.tag) in _FORBIDDEN:
+            return False
+        for attr, value in el.attrib.items():
+            name = _local(attr)
+            if name.startswith("on") or (name == "href" and not value.startswith("#")):
+                return False
+    return True

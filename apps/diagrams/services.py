@@ -1,0 +1,243 @@
+"""Drawing diagrams for the API: cached, and handed to Celery when a diagram is too large.
+
+`diagram_get` answers from the Django cache when it can, keyed by (model content hash, today,
+view, filter, format): the content hash pins the model revision, and the date pins the findings
+(a suppression can expire overnight). A miss is drawn inline unless the diagram has more than
+`WORKBENCH_DIAGRAM_INLINE_MAX_NODES` nodes; then a job is queued and the caller gets its id.
+
+A job lives in the cache too, as a small JSON dict whose state machine is
+`queued → running → done | failed` (`progress` 0..1, `detail` on failure). The model travels to
+the worker as canonical JSON under its content hash, so the task takes ids only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from apps.archmodel import Limits, Model, model_from_data
+from apps.rules.engine import check_model
+
+from .render import (
+    FORMATS,
+    DiagramError,
+    DiagramInputError,
+    Filters,
+    RenderFailed,
+    build_diagram,
+    render,
+)
+
+logger = logging.getLogger(__name__)
+
+RENDER_VERSION = "1"  # bump when the drawing changes, so cached pictures are redrawn
+JOB_TTL = 3600
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def inline_max_nodes() -> int:
+    return int(_setting("WORKBENCH_DIAGRAM_INLINE_MAX_NODES", 300))
+
+
+def cache_seconds() -> int:
+    return int(_setting("WORKBENCH_DIAGRAM_CACHE_SECONDS", 24 * 3600))
+
+
+def inline_timeout() -> float:
+    return float(_setting("WORKBENCH_DIAGRAM_TIMEOUT", 20))
+
+
+def job_timeout() -> float:
+    return float(_setting("WORKBENCH_DIAGRAM_JOB_TIMEOUT", 240))
+
+
+@dataclass(slots=True)
+class Drawn:
+    content: bytes
+    media_type: str
+    cached: bool
+
+
+@dataclass(slots=True)
+class Queued:
+    job_id: str
+    state: str
+
+
+def source_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def render_key(
+    *, content_hash: str, view: str, filters: Filters, fmt: str, today: datetime.date | None = None
+) -> str:
+    today = today or datetime.date.today()
+    raw = f"{RENDER_VERSION}|{content_hash}|{today.isoformat()}|{view}|{filters.key()}|{fmt}"
+    return "diagrams:render:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _job_key(job_id: str) -> str:
+    return f"diagrams:job:{job_id}"
+
+
+def _model_key(content_hash: str) -> str:
+    return f"diagrams:model:{content_hash}"
+
+
+def diagram_get(
+    *,
+    model: Model,
+    content_hash: str,
+    view: str,
+    fmt: str,
+    filters: Filters,
+    architecture_id: int | None = None,
+) -> Drawn | Queued:
+    """The diagram (from the cache or drawn now), or the queued job that will draw it.
+
+    Raises DiagramInputError (bad view, format or filter) and RenderFailed (Graphviz).
+    """
+    if fmt not in FORMATS:
+        raise DiagramInputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    key = render_key(content_hash=content_hash, view=view, filters=filters, fmt=fmt)
+    hit = cache.get(key)
+    if hit is not None:
+        return Drawn(content=hit[1], media_type=hit[0], cached=True)
+    diagram = build_diagram(model, view, filters=filters)  # validates view and filters
+    if fmt != "dot" and len(diagram.nodes) > inline_max_nodes():
+        return _enqueue(
+            model=model,
+            content_hash=content_hash,
+            key=key,
+            view=view,
+            fmt=fmt,
+            filters=filters,
+            architecture_id=architecture_id,
+        )
+    report = check_model(model)
+    result = render(
+        model, view, fmt=fmt, findings=report.findings, filters=filters, timeout=inline_timeout()
+    )
+    cache.set(key, (result.media_type, result.content), cache_seconds())
+    return Drawn(content=result.content, media_type=result.media_type, cached=False)
+
+
+def _enqueue(
+    *,
+    model: Model,
+    content_hash: str,
+    key: str,
+    view: str,
+    fmt: str,
+    filters: Filters,
+    architecture_id: int | None,
+) -> Queued:
+    pending = cache.get(f"{key}:job")
+    if pending:
+        job = cache.get(_job_key(pending))
+        if job and job["state"] in ("queued", "running"):
+            return Queued(job_id=pending, state=job["state"])
+    job_id = uuid.uuid4().hex
+    cache.set(_model_key(content_hash), json.dumps(model.document), JOB_TTL)
+    job = {
+        "id": job_id,
+        "state": "queued",
+        "progress": 0.0,
+        "detail": None,
+        "render_key": key,
+        "content_hash": content_hash,
+        "view": view,
+        "fmt": fmt,
+        "filters": {
+            "domain": filters.domain,
+            "team": filters.team,
+            "focus": filters.focus,
+            "hops": filters.hops,
+        },
+        "architecture_id": architecture_id,
+    }
+    cache.set(_job_key(job_id), job, JOB_TTL)
+    cache.set(f"{key}:job", job_id, JOB_TTL)
+    from .tasks import diagram_job_run
+
+    transaction.on_commit(lambda: diagram_job_run.delay(job_id))
+    return Queued(job_id=job_id, state="queued")
+
+
+def diagram_job_get(*, job_id: str) -> dict[str, Any] | None:
+    return cache.get(_job_key(job_id))
+
+
+def diagram_job_result(*, job: dict[str, Any]) -> tuple[str, bytes] | None:
+    return cache.get(job["render_key"])
+
+
+def _job_update(job: dict[str, Any], **changes: Any) -> None:
+    job.update(changes)
+    cache.set(_job_key(job["id"]), job, JOB_TTL)
+
+
+def diagram_job_run(*, job_id: str) -> str:
+    """Draw the diagram of a queued job (run by the Celery task). Returns the final state."""
+    job = cache.get(_job_key(job_id))
+    if job is None:
+        logger.warning("diagram job %s expired before it ran", job_id)
+        return "missing"
+    if job["state"] in ("done", "failed"):
+        return job["state"]
+    _job_update(job, state="running", progress=0.1)
+    source = cache.get(_model_key(job["content_hash"]))
+    if source is None:
+        _job_update(
+            job, state="failed", detail="the model left the cache before the job ran; ask again"
+        )
+        return "failed"
+    try:
+        model = model_from_data(json.loads(source), limits=Limits.unlimited())
+        findings = check_model(model).findings
+        _job_update(job, progress=0.3)
+        result = render(
+            model,
+            job["view"],
+            fmt=job["fmt"],
+            findings=findings,
+            filters=Filters(**job["filters"]),
+            timeout=job_timeout(),
+        )
+    except DiagramError as exc:
+        _job_update(job, state="failed", detail=str(exc))
+        return "failed"
+    cache.set(job["render_key"], (result.media_type, result.content), cache_seconds())
+    _job_update(job, state="done", progress=1.0)
+    return "done"
+
+
+def diagram_job_fail(*, job_id: str, detail: str) -> None:
+    job = cache.get(_job_key(job_id))
+    if job is not None:
+        _job_update(job, state="failed", detail=detail)
+
+
+__all__ = [
+    "Drawn",
+    "Queued",
+    "RenderFailed",
+    "diagram_get",
+    "diagram_job_get",
+    "diagram_job_result",
+    "diagram_job_run",
+    "render_key",
+    "source_hash",
+]
