@@ -1,0 +1,81 @@
+"""``workbench diagram FILE --view V --format svg -o OUT``: draw one view of a model file.
+
+Findings from the rule engine are drawn on the picture (``--no-findings`` to leave them out).
+Exit 0 when drawn, 2 for an invalid model, a bad option or a Graphviz failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from apps.archmodel import ModelInvalid
+
+from .common import EXIT_INVALID, EXIT_OK, CliError, fail, load_file, print_errors
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from apps.diagrams.render import FORMATS, VIEWS
+
+    p = sub.add_parser("diagram", help="draw a view of a model file (SVG, PNG or DOT)")
+    p.add_argument("file", help="model file (YAML or JSON), or - for stdin")
+    p.add_argument("--view", choices=tuple(VIEWS), default="dependencies")
+    p.add_argument("--format", choices=tuple(FORMATS), default="svg")
+    p.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--domain", help="only this domain (its partners drawn faded)")
+    group.add_argument("--team", help="only this team (its partners drawn faded)")
+    group.add_argument("--focus", help="only the neighbourhood of this element")
+    p.add_argument("--hops", type=int, default=1, help="neighbourhood size for --focus")
+    p.add_argument("--no-findings", action="store_true", help="do not run the rules")
+    p.add_argument("--text-marks", action="store_true", help="words instead of ◷ ↻ ⚡ marks")
+    p.add_argument("--timeout", type=float, default=120.0, help="Graphviz time limit (s)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from apps.diagrams.render import DiagramError, Filters, render
+
+    try:
+        model = load_file(args.file)
+    except CliError as exc:
+        return fail(str(exc))
+    except ModelInvalid as exc:
+        print_errors(args.file, exc)
+        return EXIT_INVALID
+    findings = None
+    if not args.no_findings:
+        from apps.rules.engine import check_model
+
+        try:
+            findings = check_model(model).findings
+        except ModelInvalid as exc:
+            print_errors(args.file, exc)
+            return EXIT_INVALID
+    filters = Filters(domain=args.domain, team=args.team, focus=args.focus, hops=args.hops)
+    try:
+        result = render(
+            model,
+            args.view,
+            fmt=args.format,
+            findings=findings,
+            filters=filters,
+            symbols=not args.text_marks,
+            timeout=args.timeout,
+        )
+    except DiagramError as exc:
+        return fail(str(exc))
+    if args.output == "-":
+        sys.stdout.buffer.write(result.content)
+        sys.stdout.buffer.flush()
+    else:
+        try:
+            with open(args.output, "wb") as fh:
+                fh.write(result.content)
+        except OSError as exc:
+            return fail(f"cannot write {args.output}: {exc.strerror}")
+        sys.stderr.write(
+            f"{args.output}: {args.view} view, {result.nodes} nodes, "
+            f"{result.edges} edges ({result.engine})\n"
+        )
+    return EXIT_OK
