@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from . import style as st
 from .graph import Cluster, Diagram, Edge, Node
 
-# C0/C1 controls (but not \t \n) and the Unicode non-characters XML 1.0 forbids; lone surrogates
+# C0/C1 controls (but not \t \n), bidi overrides (they can disguise text), the non-characters
+# XML 1.0 forbids; lone surrogates
 # cannot be UTF-8 encoded at all.
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_BAD_CHARS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
+)
 
 
 def clean(text: str) -> str:

@@ -1,0 +1,199 @@
+"""The framework-free renderer: every view of every example, findings, filters, scale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from apps.diagrams.render import (
+    VIEWS,
+    DiagramInputError,
+    Filters,
+    RenderFailed,
+    RenderTimeout,
+    build_diagram,
+    render,
+    svg_is_safe,
+)
+from apps.diagrams.render.engine import run_graphviz
+from apps.rules.engine import check_model
+
+from .support import example_models, generated, svg_root
+
+
+@dataclass
+class F:
+    """A finding as the rule engine shapes it (for cases the examples do not produce)."""
+
+    rule: str
+    severity: str
+    target: str
+    elements: list[str] = field(default_factory=list)
+    message: str = "message"
+    suppressed: bool = False
+
+
+EXAMPLES = example_models()
+SHOP = dict(EXAMPLES)["shop"]
+
+
+def _g(svg: bytes, gid: str):
+    for g in svg_root(svg).iter("{http://www.w3.org/2000/svg}g"):
+        if g.get("id") == gid:
+            return g
+    raise AssertionError(f"{gid} not in the SVG")
+
+
+@pytest.mark.parametrize("name,model", EXAMPLES, ids=[n for n, _ in EXAMPLES])
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_every_view_of_every_example_renders_svg_png_and_dot(name, model, view):
+    findings = check_model(model).findings
+    svg = render(model, view, findings=findings).content
+    assert svg_is_safe(svg)
+    ids = {g.get("data-id") for g in svg_root(svg).iter("{http://www.w3.org/2000/svg}g")}
+    assert ids - {None}, "nodes carry their element ids"
+    assert render(model, view, fmt="png", findings=findings).content.startswith(b"\x89PNG")
+    dot = render(model, view, fmt="dot", findings=findings).content.decode()
+    assert dot.startswith("digraph") and "cluster__legend" in dot
+
+
+def test_errors_are_red_and_warnings_amber_on_the_elements_they_target():
+    findings = check_model(SHOP).findings
+    deps = render(SHOP, "dependencies", findings=findings).content
+    wobbly = _g(deps, "edge-orders--catalog")  # wobbly-call: an error
+    assert "wb-error" in wobbly.get("class") and wobbly.get("data-severity") == "error"
+    assert 'stroke="#dc2626"' in _xml(wobbly)
+    bypass = _g(deps, "edge-partner-shop--catalog")  # no-api-gateway: a warning
+    assert bypass.get("data-severity") == "warning" and 'stroke="#d97706"' in _xml(bypass)
+    assert _g(deps, "node-payments").get("data-severity") is None
+    data = render(SHOP, "data", findings=findings).content
+    assert _g(data, "node-catalog-db").get("data-severity") == "warning"  # shared-database
+    assert "wb-shared" in _g(data, "node-catalog-db").get("class")
+    events = render(SHOP, "events", findings=findings).content
+    # non-idempotent-consumer targets "shipping->order-placed": the delivery edge.
+    assert _g(events, "edge-order-placed--shipping").get("data-severity") == "warning"
+
+
+def _xml(el) -> str:
+    import xml.etree.ElementTree as ET
+
+    return ET.tostring(el, encoding="unicode")
+
+
+def test_tooltips_list_findings_and_suppressed_ones_are_not_coloured():
+    findings = [
+        F(
+            "wobbly-call",
+            "error",
+            "orders->payments",
+            ["orders", "payments"],
+            "no timeout",
+            suppressed=True,
+        ),
+        F("hub-service", "warning", "payments", ["payments"], "too central"),
+        F("missing-telemetry", "info", "catalog", ["catalog"], "no traces"),
+    ]
+    svg = render(SHOP, "dependencies", findings=findings).content
+    edge = _g(svg, "edge-orders--payments")
+    assert edge.get("data-severity") is None and "[suppressed] wobbly-call: no timeout" in _xml(
+        edge
+    )
+    assert _g(svg, "node-payments").get("data-severity") == "warning"
+    assert "hub-service: too central" in _xml(_g(svg, "node-payments"))
+    catalog = _g(svg, "node-catalog")
+    assert "wb-info" in catalog.get("class") and 'fill="#fee2e2"' not in _xml(catalog)
+
+
+def test_a_chain_target_colours_every_edge_of_the_cycle():
+    d = build_diagram(
+        SHOP,
+        "dependencies",
+        findings=[
+            F("sync-cycle", "error", "orders->payments->payment-provider", ["orders", "payments"])
+        ],
+    )
+    coloured = {(e.src, e.dst) for e in d.edges if e.severity == "error"}
+    assert coloured == {("orders", "payments"), ("payments", "payment-provider")}
+
+
+def test_team_findings_colour_the_team_cluster():
+    d = build_diagram(
+        SHOP,
+        "teams",
+        findings=[
+            F("tightly-coupled-teams", "info", "team-orders"),
+            F("single-layer-team", "warning", "team-storefront"),
+        ],
+    )
+    assert d.clusters["team:team-storefront"].severity == "warning"
+
+
+def test_a_domain_filter_keeps_the_domain_and_fades_its_partners():
+    d = build_diagram(SHOP, "dependencies", filters=Filters(domain="ordering"))
+    kept = {n.id for n in d.nodes.values() if not n.ghost}
+    ghosts = {n.id for n in d.nodes.values() if n.ghost}
+    assert kept == {"orders", "payments"}
+    assert ghosts == {"gateway", "catalog", "payment-provider"}
+    assert "shipping" not in d.nodes
+
+
+def test_a_team_filter_and_a_focus_filter():
+    d = build_diagram(SHOP, "teams", filters=Filters(team="team-logistics"))
+    assert {n.id for n in d.nodes.values() if not n.ghost} == {"shipping", "shipping-db"}
+    near = build_diagram(SHOP, "dependencies", filters=Filters(focus="payments", hops=1))
+    assert set(near.nodes) == {"payments", "orders", "payment-provider"}
+    assert near.nodes["payments"].focus
+    wider = build_diagram(SHOP, "dependencies", filters=Filters(focus="payments", hops=2))
+    assert {"catalog", "gateway"} <= set(wider.nodes)
+
+
+@pytest.mark.parametrize(
+    "filters,message",
+    [
+        (Filters(domain="nope"), "unknown domain"),
+        (Filters(team="nope"), "unknown team"),
+        (Filters(focus="nope"), "unknown element"),
+        (Filters(focus="orders", hops=99), "hops"),
+        (Filters(domain="ordering", team="team-orders"), "one filter"),
+    ],
+)
+def test_bad_filters_are_refused_with_a_message(filters, message):
+    with pytest.raises(DiagramInputError, match=message):
+        build_diagram(SHOP, "dependencies", filters=filters)
+
+
+def test_unknown_view_and_format_are_input_errors():
+    with pytest.raises(DiagramInputError):
+        render(SHOP, "nope")
+    with pytest.raises(DiagramInputError):
+        render(SHOP, "events", fmt="gif")
+
+
+def test_graphviz_timeout_and_failure_are_clear_errors():
+    with pytest.raises(RenderTimeout, match="longer than"):
+        run_graphviz("digraph { a -> b }", "svg", timeout=0.000001)
+    with pytest.raises(RenderFailed, match="Graphviz failed"):
+        run_graphviz("digraph { a -> ", "svg")
+
+
+def test_call_marks_show_protocol_timeout_retries_and_breaker():
+    d = build_diagram(SHOP, "dependencies")
+    label = next(e.label for e in d.edges if (e.src, e.dst) == ("orders", "payments"))
+    assert label == "grpc ◷1.5s ↻2 ⚡"
+    plain = build_diagram(SHOP, "dependencies", symbols=False)
+    label = next(e.label for e in plain.edges if (e.src, e.dst) == ("orders", "payments"))
+    assert label == "grpc timeout 1.5s retries 2 breaker"
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_a_200_service_model_renders_every_view(view):
+    model = generated(200)
+    result = render(model, view, findings=check_model(model).findings)
+    assert svg_is_safe(result.content) and result.nodes > 1
+
+
+def test_a_large_teams_view_summarises_teams_and_cross_team_traffic():
+    d = build_diagram(generated(200), "teams")
+    assert {n.kind for n in d.nodes.values()} <= {"team", "external"}
+    assert d.engine == "neato" and all(e.weight > 0 for e in d.edges)

@@ -1,0 +1,59 @@
+"""Model text cannot break the DOT or put script into the SVG."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from apps.diagrams.render import VIEWS, render, svg_is_safe
+from apps.diagrams.render.dot import html_text, quote
+from apps.rules.engine import check_model
+
+from .support import SVG, hostile, svg_root
+
+MODEL = hostile()
+FINDINGS = check_model(MODEL).findings
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_a_hostile_model_renders_safely_in_every_view(view):
+    svg = render(MODEL, view, findings=FINDINGS).content
+    assert svg_is_safe(svg)
+    root = svg_root(svg)
+    for el in root.iter():
+        assert el.tag.rsplit("}", 1)[-1].lower() not in {"script", "foreignobject", "iframe"}
+        assert not any(a.rsplit("}", 1)[-1].lower().startswith("on") for a in el.attrib)
+    assert not re.search(rb"<script", svg, re.I)
+    # The text survived, as text.
+    texts = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    assert "<script>" in texts or view in ("events", "data")
+
+
+def test_titles_are_shown_literally():
+    svg = render(MODEL, "dependencies").content
+    texts = [t.text or "" for t in svg_root(svg).iter(f"{SVG}text")]
+    assert any("[label=<b>pwned</b>]" in t for t in texts)
+    assert any("<img src=x" in t for t in texts)
+    # A bidi override cannot reorder what people read.
+    assert not any("\u202e" in t for t in texts)
+
+
+def test_quoting_escapes_every_dot_metacharacter():
+    assert quote('a"b') == '"a\\"b"'
+    assert quote("a\\N") == '"a\\\\N"'
+    assert quote("x\ny") == '"x\\ny"'
+    assert quote("a & b") == '"a &amp; b"'
+    assert quote("bell\x07") == '"bell"'
+    assert html_text('<b>&"') == "&lt;b&gt;&amp;&quot;"
+
+
+def test_the_dot_output_is_one_graph():
+    dot = render(MODEL, "dependencies", fmt="dot").content.decode()
+    assert dot.count("digraph") == 1 + dot.count("digraph x")
+
+
+def test_svg_guard_rejects_script_and_event_handlers():
+    assert not svg_is_safe(b'<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>')
+    assert not svg_is_safe(b'<svg xmlns="http://www.w3.org/2000/svg"><g onclick="x"/></svg>')
+    assert svg_is_safe(b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"/></svg>')
