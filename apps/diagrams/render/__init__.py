@@ -123,7 +123,18 @@ def render(
         content = source.encode("utf-8")
         t2 = t3 = t1
     else:
-        raw = run_graphviz(source, fmt, engine=layout.engine, timeout=timeout)
+        try:
+            raw = run_graphviz(source, fmt, engine=layout.engine, timeout=timeout)
+        except RenderTimeout:
+            raise
+        except RenderFailed:
+            if not (layout.engine == "dot" and layout.clusters and diagram.clusters):
+                raise
+            # dot sometimes gives up on large clustered graphs; the same graph without
+            # clusters is drawn reliably, and each node's label still names its group.
+            layout = layout.flat()
+            source = to_dot(diagram, layout)
+            raw = run_graphviz(source, fmt, engine=layout.engine, timeout=timeout)
         t2 = time.perf_counter()
         content = finish_svg(raw, diagram) if fmt == "svg" else raw
         t3 = time.perf_counter()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import style as st
 from .graph import Cluster, Diagram, Edge, Node
@@ -59,21 +59,27 @@ class Layout:
     splines: str
     ranksep: float
     nodesep: float
-    concentrate: bool
+    concentrate: bool = False
+    clusters: bool = True  # dot 2.43 can fail ("trouble in init_rank") on huge clustered graphs
+
+    def flat(self) -> Layout:
+        return replace(self, clusters=False)
 
 
-def choose_layout(
-    nodes: int, edges: int, *, large: int = 150, huge: int = 2500, engine: str | None = None
-) -> Layout:
+LABELS_UP_TO = 150  # nodes; above this, edge details move to tooltips
+CLUSTERS_UP_TO = 500  # nodes; above this, dot draws without clusters (domain stays in the label)
+SFDP_ABOVE = 5000  # nodes; above this, sfdp (force-directed, no clusters) instead of dot
+
+
+def choose_layout(nodes: int, edges: int, *, engine: str | None = None) -> Layout:
     if engine == "neato":
-        # A small, dense graph (the team summary): force-directed, straight-ish edges.
-        return Layout("neato", edges <= 40, "true", 1.0, 0.5, False)
-    if nodes > huge:
-        # dot's cluster layout is quadratic-ish; sfdp keeps a very large model drawable.
-        return Layout("sfdp", False, "false", 1.0, 0.3, False)
-    if nodes > large or edges > 2 * large:
-        return Layout("dot", False, "spline", 1.0, 0.25, False)
-    return Layout("dot", True, "spline", 0.6, 0.35, False)
+        # A small, dense graph (the team summary); curved routing of many edges is slow.
+        return Layout("neato", edges <= 40, "true" if edges <= 60 else "false", 1.0, 0.5)
+    if nodes > SFDP_ABOVE:
+        return Layout("sfdp", False, "false", 1.0, 0.3, clusters=False)
+    if nodes > LABELS_UP_TO or edges > 2 * LABELS_UP_TO:
+        return Layout("dot", False, "spline", 1.0, 0.25, clusters=nodes <= CLUSTERS_UP_TO)
+    return Layout("dot", True, "spline", 0.6, 0.35)
 
 
 def _attrs(pairs: dict[str, str | float | int | None]) -> str:
@@ -312,7 +318,7 @@ def to_dot(diagram: Diagram, layout: Layout | None = None) -> str:
         "tooltip": diagram.title,
     }
     if layout.engine == "sfdp":
-        g.update({"overlap": "prism", "K": 0.6})
+        g.update({"overlap": "prism", "K": 0.6, "newrank": None, "compound": None})
     elif layout.engine == "neato":
         g.update({"overlap": "false", "sep": "+12", "mode": "major"})
     lines = [f"digraph {quote('wb_' + diagram.view)} {{", f"  graph [{_attrs(g)}];"]
@@ -326,13 +332,15 @@ def to_dot(diagram: Diagram, layout: Layout | None = None) -> str:
         children.setdefault(cluster.parent, []).append(cluster)
     nodes_in: dict[str | None, list[Node]] = {}
     for node in diagram.nodes.values():
-        nodes_in.setdefault(node.cluster if node.cluster in diagram.clusters else None, []).append(
-            node
-        )
+        inside = layout.clusters and node.cluster in diagram.clusters
+        nodes_in.setdefault(node.cluster if inside else None, []).append(node)
     wrap = 24 if layout.edge_labels else 20
 
     def emit(cluster_id: str | None, indent: str) -> None:
         for node in nodes_in.get(cluster_id, []):
+            group = diagram.clusters.get(node.cluster or "") if not layout.clusters else None
+            if group is not None:  # drawn without clusters: the label names the group instead
+                node.detail = " · ".join(p for p in (node.detail, group.label) if p)
             lines.append(indent + node_stmt(node, wrap=wrap))
         for child in children.get(cluster_id, []):
             if not _has_nodes(child.id):

@@ -13,6 +13,7 @@ Then each node, edge and cluster group gets `data-id` (the element id, or "a->b"
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 
@@ -43,6 +44,8 @@ _FORBIDDEN = {
 _BAD_STYLE = re.compile(r"url\s*\(|javascript:|expression\s*\(", re.I)
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>]*>", re.I | re.S)
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>", re.S)
+_DOCTYPE_S = re.compile(r"<!DOCTYPE[^>]*>", re.I | re.S)
+_XML_DECL_S = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 
 
 def _local(name: str) -> str:
@@ -92,8 +95,8 @@ def _annotate(root: ET.Element, diagram: Diagram) -> None:
             g.set("data-id", gid.split("-", 2)[-1])
 
 
-def finish_svg(raw: bytes, diagram: Diagram) -> bytes:
-    """Sanitise and annotate Graphviz's SVG; raises RenderFailed if it is not well-formed."""
+def _finish_svg_tree(raw: bytes, diagram: Diagram) -> bytes:
+    """The slow, structural path: parse, drop anything unsafe, annotate, serialise."""
     body = _DOCTYPE.sub(b"", _XML_DECL.sub(b"", raw, count=1), count=1)
     try:
         parser = ET.XMLParser()  # noqa: S314 - expat: no external entities, no DTD fetching
@@ -106,6 +109,71 @@ def finish_svg(raw: bytes, diagram: Diagram) -> bytes:
     root.set("data-view", diagram.view)
     out = ET.tostring(root, encoding="unicode", short_empty_elements=True)
     return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + out + "\n").encode("utf-8")
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_GROUP = re.compile(r'<g id="([^"]*)" class="([^"]*)">')
+_TAG_NAME = re.compile(r"<[/\s]*([\w.:-]+)")
+# Graphviz writes no event handlers and no links, so any `on*=` or `href=` (also inside text,
+# where it is harmless) sends the SVG down the structural path, which keeps only what is safe.
+_SUSPECT_ATTR = re.compile(r"[\s:](?:on[\w.-]*|href)\s*=", re.I)
+_SUSPECT_STYLE = re.compile(r"url\s*\(|javascript:|expression\s*\(", re.I)
+
+
+def _fast_scan_ok(text: str) -> bool:
+    """True when no unsafe element, attribute or style appears anywhere in the markup."""
+    names = {n.rsplit(":", 1)[-1].lower() for n in _TAG_NAME.findall(text)}
+    return (
+        not names & _FORBIDDEN
+        and _SUSPECT_ATTR.search(text) is None
+        and _SUSPECT_STYLE.search(text) is None
+    )
+
+
+def finish_svg(raw: bytes, diagram: Diagram) -> bytes:
+    """Sanitise and annotate Graphviz's SVG; raises RenderFailed if it is not well-formed.
+
+    The fast path checks the markup with regular expressions and adds the data attributes in
+    one substitution; anything unexpected sends the SVG through the structural path instead.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _finish_svg_tree(raw, diagram)
+    text = _COMMENT.sub("", _DOCTYPE_S.sub("", _XML_DECL_S.sub("", text, count=1), count=1))
+    if not _fast_scan_ok(text):
+        return _finish_svg_tree(raw, diagram)
+    nodes = diagram.nodes
+    edges = {e.dot_id: e for e in diagram.edges}
+
+    def annotate(m: re.Match[str]) -> str:
+        gid = html.unescape(m.group(1))
+        extra = ""
+        if gid.startswith("node-") and gid[5:] in nodes:
+            node = nodes[gid[5:]]
+            extra = _data(node.id, node.kind, node.severity)
+        elif gid in edges:
+            edge = edges[gid]
+            extra = _data(f"{edge.src}->{edge.dst}", edge.kind, edge.severity)
+        elif gid.startswith("cluster-"):
+            extra = _data(gid.split("-", 2)[-1], None, None)
+        return f'<g id="{m.group(1)}" class="{m.group(2)}"{extra}>'
+
+    text = _GROUP.sub(annotate, text)
+    view = html.escape(diagram.view)
+    text = text.replace("<svg ", f'<svg class="wb-diagram wb-view-{view}" data-view="{view}" ', 1)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + text.strip() + "\n"
+    ).encode()
+
+
+def _data(element: str, kind: str | None, severity: str | None) -> str:
+    out = f' data-id="{html.escape(element)}"'
+    if kind:
+        out += f' data-kind="{html.escape(kind)}"'
+    if severity:
+        out += f' data-severity="{html.escape(severity)}"'
+    return out
 
 
 def svg_is_safe(svg: bytes | str) -> bool:

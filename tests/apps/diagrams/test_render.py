@@ -197,3 +197,21 @@ def test_a_large_teams_view_summarises_teams_and_cross_team_traffic():
     d = build_diagram(generated(200), "teams")
     assert {n.kind for n in d.nodes.values()} <= {"team", "external"}
     assert d.engine == "neato" and all(e.weight > 0 for e in d.edges)
+
+
+def test_when_dot_gives_up_on_clusters_the_diagram_is_drawn_flat(monkeypatch):
+    import apps.diagrams.render as r
+
+    real = r.run_graphviz
+    sources: list[str] = []
+
+    def flaky(source, fmt, **kw):
+        sources.append(source)
+        if len(sources) == 1:
+            raise RenderFailed("Graphviz failed: trouble in init_rank")
+        return real(source, fmt, **kw)
+
+    monkeypatch.setattr(r, "run_graphviz", flaky)
+    svg = render(SHOP, "dependencies").content
+    assert "cluster_domain:ordering" in sources[0] and "cluster_domain:ordering" not in sources[1]
+    assert b"Ordering" in svg  # the domain moved into the node labels

@@ -57,3 +57,19 @@ def test_svg_guard_rejects_script_and_event_handlers():
     assert not svg_is_safe(b'<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>')
     assert not svg_is_safe(b'<svg xmlns="http://www.w3.org/2000/svg"><g onclick="x"/></svg>')
     assert svg_is_safe(b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"/></svg>')
+
+
+def test_the_fast_svg_path_matches_the_structural_one_and_defers_to_it_when_in_doubt():
+    from apps.diagrams.render import build_diagram, diagram_dot
+    from apps.diagrams.render.engine import run_graphviz
+    from apps.diagrams.render.svg import _finish_svg_tree, finish_svg
+
+    from .support import svg_structure
+
+    diagram = build_diagram(MODEL, "dependencies", findings=FINDINGS)
+    source, _ = diagram_dot(diagram)
+    raw = run_graphviz(source, "svg")
+    assert svg_structure(finish_svg(raw, diagram)) == svg_structure(_finish_svg_tree(raw, diagram))
+    poisoned = raw.replace(b"<g id=", b'<g onload="alert(1)" id=', 1)
+    cleaned = finish_svg(poisoned, diagram)
+    assert svg_is_safe(cleaned) and b'onload="alert(1)"' not in cleaned
