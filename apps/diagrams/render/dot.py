@@ -296,7 +296,7 @@ def to_dot(diagram: Diagram, layout: Layout | None = None) -> str:
     """The complete DOT source for a diagram."""
     diagram.finalise()
     layout = layout or choose_layout(len(diagram.nodes), len(diagram.edges), engine=diagram.engine)
-    g = {
+    g: dict[str, str | float | int | None] = {
         "id": f"diagram-{diagram.view}",
         "class": f"wb-diagram wb-view-{diagram.view}",
         "label": diagram.title,

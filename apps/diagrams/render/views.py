@@ -320,10 +320,10 @@ def data_view(model: Model, *, symbols: bool = True) -> Diagram:
                 shared=n_users > 1,
             )
         )
+    store_owner = {ds.id: ds.owner for ds in model.datastores}
     for s in model.services:
         for access in s.data:
-            owner = next((x.owner for x in model.datastores if x.id == access.store), None)
-            d.add_edge(_data_edge(s, owner, access.store, access.access))
+            d.add_edge(_data_edge(s, store_owner.get(access.store), access.store, access.access))
     return d
 
 
@@ -435,9 +435,9 @@ def teams_summary_view(model: Model, *, symbols: bool = True) -> Diagram:
     team_of: dict[str, str] = {}
     sizes: dict[str, int] = {}
     for s in model.services:
-        team = s.team or ("_external" if s.kind == "external" else "_noteam")
-        team_of[s.id] = team
-        sizes[team] = sizes.get(team, 0) + 1
+        group = s.team or ("_external" if s.kind == "external" else "_noteam")
+        team_of[s.id] = group
+        sizes[group] = sizes.get(group, 0) + 1
     for ds in model.datastores:
         if ds.owner in team_of:
             team_of[ds.id] = team_of[ds.owner or ""]
