@@ -55,7 +55,10 @@ class LiveServer:
     def python(self, code: str) -> Any:
         """Run Django code in the server's database; the code sets ``result`` (JSON)."""
         script = "import json\n" + code + "\nprint('@@RESULT@@' + json.dumps(result, default=str))"
-        out = self.manage("shell", "-c", script)
+        # Through a file: a model in the script can be larger than a command line may be.
+        path = self.workdir / f"script-{time.monotonic_ns()}.py"
+        path.write_text(script, encoding="utf-8")
+        out = self.manage("shell", "-c", f"exec(open({str(path)!r}, encoding='utf-8').read())")
         return json.loads(out.split("@@RESULT@@", 1)[1])
 
     def start(self) -> LiveServer:

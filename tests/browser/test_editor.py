@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bench.modelgen import generate_yaml
 from tests.support import DEMO_COPY
 
 from .conftest import shot
@@ -122,11 +123,11 @@ def test_views_yaml_and_history(pages, world) -> None:
         page.wait_for_selector(f"#ed-views button[data-view={view}][aria-pressed=true]")
         page.wait_for_selector("#ed-diagram :is(svg, p)")
     shot(page, "05-editor-1024")
-    # Select by clicking a diagram node when diagrams are served.
-    if page.locator("#ed-diagram svg g[data-id='orders']").count():
-        page.click("#ed-diagram svg g[data-id='orders']")
-        page.wait_for_selector('.insp-form[data-key="service:orders"]')
-        shot(page, "06-diagram-selected")
+    # Clicking a node of the diagram selects its element in the inspector.
+    page.wait_for_selector("#ed-diagram svg g[data-id='orders']")
+    page.click("#ed-diagram svg g[data-id='orders']")
+    page.wait_for_selector('.insp-form[data-key="service:orders"]')
+    shot(page, "06-diagram-selected")
 
     page.click("#tab-yaml")
     yaml = page.locator("#ed-yaml")
@@ -150,3 +151,14 @@ def test_views_yaml_and_history(pages, world) -> None:
     page.locator(".rev[data-number='1'] [data-action=revert]").click()
     page.wait_for_selector("#ed-revision:text('rev 3')")
     assert page.evaluate("window.wbEditor.doc.title") == "Online shop"
+
+
+def test_a_large_diagram_is_drawn_by_a_job_with_progress_then_shown(pages, world) -> None:
+    # 400 services exceed WORKBENCH_DIAGRAM_INLINE_MAX_NODES (300): the API answers 202 and the
+    # editor polls the job instead of blocking or showing JSON.
+    w = world(users=["ada"], owner="ada", models={"big": generate_yaml(400)})
+    page = pages(w["names"]["ada"])
+    page.goto(page.url + f"models/{w['models']['big']}/")
+    page.wait_for_selector("#ed-diagram svg g[data-id='svc-1']", timeout=90_000)
+    assert "job" not in page.inner_text("#ed-diagram").lower()
+    shot(page, "13-large-diagram")

@@ -245,6 +245,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
+# --- Product behaviour -----------------------------------------------------------------------
+# Per token (or user) rate of POST /api/v1/validate: "<count>/<sec|min|hour|day>"; empty = none.
+WORKBENCH_VALIDATE_RATE = env_str("WORKBENCH_VALIDATE_RATE", "120/min")
+# Diagrams larger than this many nodes are drawn by a background job (the API answers 202).
+WORKBENCH_DIAGRAM_INLINE_MAX_NODES = env_int("WORKBENCH_DIAGRAM_INLINE_MAX_NODES", 300)
+WORKBENCH_DIAGRAM_TIMEOUT = env_int("WORKBENCH_DIAGRAM_TIMEOUT", 20)  # seconds, inline drawing
+WORKBENCH_DIAGRAM_JOB_TIMEOUT = env_int("WORKBENCH_DIAGRAM_JOB_TIMEOUT", 240)  # seconds, job
+WORKBENCH_DIAGRAM_CACHE_SECONDS = env_int("WORKBENCH_DIAGRAM_CACHE_SECONDS", 24 * 3600)
+
 # --- i18n ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

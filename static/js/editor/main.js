@@ -722,7 +722,9 @@ async function loadDiagram() {
     return;
   }
   try {
-    const res = await request("GET", `${MODEL}/diagrams/${state.view}.svg?${params}`, { raw: true });
+    let res = await request("GET", `${MODEL}/diagrams/${state.view}.svg?${params}`, { raw: true });
+    if (res.status === 202) res = await waitForDiagramJob(await res.json(), box, seq);
+    if (!res) return; // superseded while drawing
     const svg = await res.text();
     if (seq !== diagramSeq) return; // a newer request is on its way
     box.innerHTML = svg.replace(/^<\?xml[^>]*>\s*/, "");
@@ -732,6 +734,22 @@ async function loadDiagram() {
     if (seq !== diagramSeq) return;
     const msg = e.status === 404 ? "Diagrams are not available on this server yet." : `The diagram could not be drawn: ${e.message}`;
     box.replaceChildren(h("p", { class: "muted ed-empty", text: msg }));
+  }
+}
+
+// A large model is drawn by a background job: show its progress, poll it, then fetch the picture.
+async function waitForDiagramJob(job, box, seq) {
+  const bar = h("progress", { max: "1", value: String(job.progress || 0), "aria-label": "Drawing progress" });
+  const note = h("p", { class: "muted", text: "This model is large: the diagram is being drawn in the background…" });
+  box.replaceChildren(h("div", { class: "ed-empty diagram-empty" }, note, bar));
+  const jobUrl = `/api/v1/diagrams/jobs/${encodeURIComponent(job.id)}`;
+  for (;;) {
+    if (seq !== diagramSeq) return null;
+    if (job.state === "done") return request("GET", job.result_url || `${jobUrl}/result`, { raw: true });
+    if (job.state === "failed") throw Object.assign(new Error(job.detail || "the drawing job failed"), { status: 503 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    job = (await request("GET", jobUrl)).body;
+    bar.value = job.progress || 0;
   }
 }
 
