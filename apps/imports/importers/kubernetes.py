@@ -123,13 +123,37 @@ def _docs(files: list[SourceFile], report: ImportReport) -> list[tuple[Doc, dict
     return out
 
 
-def _labels_match(selector: Any, labels: Any) -> bool:
-    if not isinstance(selector, dict) or not selector or not isinstance(labels, dict):
-        return False
-    match = selector.get("matchLabels", selector if "matchExpressions" not in selector else {})
-    if not isinstance(match, dict) or not match:
-        return False
-    return all(labels.get(k) == v for k, v in match.items())
+class _Workloads(list):
+    """The workloads read so far, as (id, labels, doc), with an index from each label to the
+    workloads carrying it, so selecting by labels costs the smallest candidate list instead of a
+    scan of every workload (a 5,000-workload input stays linear)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_label: dict[tuple[str, str], list[int]] = {}
+
+    def add(self, ident: str, labels: Any, doc: Doc) -> None:
+        labels = labels if isinstance(labels, dict) else {}
+        for k, v in labels.items():
+            self.by_label.setdefault((str(k), str(v)), []).append(len(self))
+        self.append((ident, labels, doc))
+
+    def select(self, match: Any) -> list[str]:
+        """Ids of the workloads whose labels include every pair of ``match``, in input order."""
+        if not isinstance(match, dict) or not match:
+            return []
+        lists = [self.by_label.get((str(k), str(v)), []) for k, v in match.items()]
+        smallest = min(lists, key=len)
+        return [
+            self[i][0] for i in smallest if all(self[i][1].get(k) == v for k, v in match.items())
+        ]
+
+
+def _pod_selector(selector: Any) -> Any:
+    """A NetworkPolicy podSelector's matchLabels (matchExpressions are not read)."""
+    if not isinstance(selector, dict) or not selector:
+        return None
+    return selector.get("matchLabels", selector if "matchExpressions" not in selector else {})
 
 
 def import_kubernetes(
@@ -151,7 +175,7 @@ def import_kubernetes(
         next(iter(namespaces)) if len(namespaces) == 1 and None not in namespaces else None
     )
     builder = DocumentBuilder(name or default_name or "kubernetes", report)
-    workloads: list[tuple[str, dict[str, Any], Doc]] = []  # (id, labels, doc)
+    workloads = _Workloads()
     pending: list[tuple[Doc, dict[str, Any]]] = []
     for doc, obj in objects:
         kind = obj["kind"]
@@ -165,7 +189,7 @@ def import_kubernetes(
             if ident:
                 tmpl = (obj.get("spec") or {}).get("template") or {}
                 labels = (tmpl.get("metadata") or {}).get("labels") or {}
-                workloads.append((ident, labels, doc))
+                workloads.add(ident, labels, doc)
         elif kind in KNOWN:
             pending.append((doc, obj))
         else:
@@ -323,19 +347,13 @@ def _workload(
 def _service(
     builder: DocumentBuilder,
     report: ImportReport,
-    workloads: list,
+    workloads: _Workloads,
     sname: str,
     spec: dict[str, Any],
     where: Where,
 ) -> None:
     selector = spec.get("selector")
-    targets = [
-        ident
-        for ident, labels, _ in workloads
-        if isinstance(selector, dict)
-        and selector
-        and all(labels.get(k) == v for k, v in selector.items())
-    ]
+    targets = workloads.select(selector)
     if spec.get("type") == "ExternalName":
         ident = builder.add("services", sname, {"kind": "external"}, where=where, suffix="ext")
         report.infer(
@@ -406,13 +424,13 @@ def _ingress(
 def _netpol(
     builder: DocumentBuilder,
     report: ImportReport,
-    workloads: list,
+    workloads: _Workloads,
     pname: str,
     spec: dict[str, Any],
     where: Where,
 ) -> None:
     target_sel = spec.get("podSelector")
-    targets = [i for i, labels, _ in workloads if _labels_match(target_sel, labels)]
+    targets = workloads.select(_pod_selector(target_sel))
     if not targets:
         report.ignore(
             f"NetworkPolicy '{pname}' selects no single workload (empty or unmatched "
@@ -424,7 +442,7 @@ def _netpol(
     for rule in spec.get("ingress") or []:
         for peer in (rule or {}).get("from") or []:
             sel = peer.get("podSelector") if isinstance(peer, dict) else None
-            sources = [i for i, labels, _ in workloads if _labels_match(sel, labels)]
+            sources = workloads.select(_pod_selector(sel))
             for s in sources:
                 for t in targets:
                     if builder.kind_of(s) == "services":
