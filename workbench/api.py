@@ -24,11 +24,11 @@ api = NinjaAPI(
 #   ("/rules", "apps.rules.api.router"),
 ROUTERS: list[tuple[str, str]] = [
     ("/workspaces", "apps.workspaces.api.router"),  # workspaces, members, tokens
-    ("", "apps.architectures.api.router"),  # /workspaces/{ws}/models, /models/..., /schema/model.json
-    ("", "apps.rules.api.router"),  # rules: /validate, /models/{id}/findings, /rules (apps.rules)
-    ("", "apps.imports.api.router"),  # imports helper: /import, /models/{id}/import-*, drift
-    ("", "apps.exports.api.router"),  # exports helper: /models/{id}/exports, /exports/{job_id}[/download]
-    ("", "apps.diagrams.api.router"),  # diagrams helper: /models/{id}/diagrams/{view}.{fmt}, /diagrams/...
+    ("", "apps.architectures.api.router"),  # /workspaces/{ws}/models, /models/..., /schema/...
+    ("", "apps.rules.api.router"),  # /validate, /models/{id}/findings, /rules
+    ("", "apps.imports.api.router"),  # /import, /models/{id}/import-*, /drift
+    ("", "apps.exports.api.router"),  # /models/{id}/exports, /exports/{job_id}[/download]
+    ("", "apps.diagrams.api.router"),  # /models/{id}/diagrams/{view}.{fmt}, /diagrams/...
 ]
 
 for prefix, router in ROUTERS:
