@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from apps.workspaces.models import TOKEN_ROLES, Role
@@ -28,8 +30,9 @@ class ModelCreateForm(forms.Form):
         required=False, label="Import a model file", help_text="workbench/v1 YAML or JSON"
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("file") and not data.get("name"):
             raise forms.ValidationError("Give the new model a name, or choose a file to import.")
         return data

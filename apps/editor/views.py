@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,8 +31,16 @@ from .forms import MemberAddForm, MemberRoleForm, ModelCreateForm, TokenForm, Wo
 from .spec_json import editor_spec
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in user: every view here is behind ``login_required``."""
+    user = request.user
+    if isinstance(user, AnonymousUser):
+        raise PermissionDenied
+    return user
+
+
 def _principal(request: HttpRequest) -> Principal:
-    return Principal(user=request.user)  # type: ignore[arg-type]
+    return Principal(user=_user(request))
 
 
 def _can(role: str, need: str) -> bool:
@@ -46,7 +55,7 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         workspace = services.workspace_create(
             name=form.cleaned_data["name"],
-            owner=request.user,  # type: ignore[arg-type]
+            owner=_user(request),
         )
         messages.success(request, f"Workspace “{workspace.name}” created. Add a model to it.")
         return redirect("editor:workspace", workspace_id=workspace.pk)
@@ -156,7 +165,7 @@ def member_update(request: HttpRequest, workspace_id: int, membership_id: int) -
             messages.success(request, f"{membership.user.get_username()} is now {membership.role}.")
     except Conflict as exc:
         messages.error(request, exc.message)
-    if not Membership.objects.filter(workspace=workspace, user=request.user).exists():
+    if not Membership.objects.filter(workspace=workspace, user=_user(request)).exists():
         return redirect("editor:workspaces")  # I removed myself
     return redirect("editor:workspace", workspace_id=workspace.pk)
 
@@ -171,7 +180,7 @@ def token_create(request: HttpRequest, workspace_id: int) -> HttpResponse:
         try:
             token, raw = services.token_create(
                 workspace=workspace,
-                created_by=request.user,  # type: ignore[arg-type]
+                created_by=_user(request),
                 **form.cleaned_data,
             )
         except ValueError as exc:

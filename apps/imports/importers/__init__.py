@@ -58,4 +58,4 @@ def import_files(
         "backstage": import_backstage,
         "microtosca": import_microtosca,
     }[kind]
-    return func(files, name=name)  # type: ignore[operator]
+    return func(files, name=name)

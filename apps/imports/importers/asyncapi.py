@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .builder import DocumentBuilder, Where, slugify
+from .common import as_dict
 from .openapi import remote_refs, resolve_local
 from .reader import Doc, read_one
 from .report import ImportInputError, ImportReport
@@ -78,7 +79,7 @@ def import_asyncapi(
 
 
 def _broker(builder: DocumentBuilder, report: ImportReport, doc: Doc, data: dict[str, Any]) -> str:
-    servers = data.get("servers") if isinstance(data.get("servers"), dict) else {}
+    servers = as_dict(data.get("servers"))
     for sname, server in servers.items():
         if not isinstance(server, dict):
             continue
@@ -166,7 +167,7 @@ def add_asyncapi(
     if channels is not None and not isinstance(channels, dict):
         raise ImportInputError.one("'channels' must be a mapping", file, doc.line(data, "channels"))
     channels = channels or {}
-    info = data.get("info") if isinstance(data.get("info"), dict) else {}
+    info = as_dict(data.get("info"))
     title = str(info.get("title") or "async-service")
     sid = builder.add("services", service or title, where=Where(file, doc.line(data, "info")))
     if not service:
@@ -186,7 +187,7 @@ def add_asyncapi(
                     continue
                 message = op.get("message")
                 messages = (
-                    message.get("oneOf")
+                    message["oneOf"]
                     if isinstance(message, dict) and "oneOf" in message
                     else [message]
                 )
@@ -196,14 +197,14 @@ def add_asyncapi(
                     ev = _event(builder, report, doc, broker, mname, str(cname), resolved, where)
                     builder.relate(sid, relation, ev, where=where, via=f"channel {op_key}")
     else:
-        ops = data.get("operations") if isinstance(data.get("operations"), dict) else {}
+        ops = as_dict(data.get("operations"))
         for oname, op in ops.items():
             where = Where(file, doc.line(ops, oname))
             if not isinstance(op, dict):
                 continue
             action = op.get("action")
-            relation = {"send": "publish", "receive": "subscribe"}.get(str(action))
-            if relation is None:
+            op_relation = {"send": "publish", "receive": "subscribe"}.get(str(action))
+            if op_relation is None:
                 report.ignore(
                     f"operation '{oname}': action '{action}' is not send/receive",
                     where.file,
@@ -229,7 +230,7 @@ def add_asyncapi(
                 resolved = resolve_local(data, m, report, file, where.line)
                 key = m.get("$ref", "").rsplit("/", 1)[-1] if isinstance(m, dict) else oname
                 ev = _event(builder, report, doc, broker, key or oname, cname, resolved, where)
-                builder.relate(sid, relation, ev, where=where, via=f"operation {oname}")
+                builder.relate(sid, op_relation, ev, where=where, via=f"operation {oname}")
     for ref in remote_refs(data):
         report.ignore(f"remote $ref '{ref[:200]}' is never fetched", file, None)
     return sid

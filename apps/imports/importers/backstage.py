@@ -50,8 +50,8 @@ def import_backstage(
                     f.name,
                     doc.line0,
                 )
-            meta = data.get("metadata")
-            if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
+            metadata = data.get("metadata")
+            if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str):
                 raise ImportInputError.one(
                     f"{data['kind']} without metadata.name", f.name, doc.line(data, "kind")
                 )
@@ -64,7 +64,8 @@ def import_backstage(
         by_kind.setdefault(data["kind"].lower(), []).append((data, where))
 
     def spec(e: dict[str, Any]) -> dict[str, Any]:
-        return e.get("spec") if isinstance(e.get("spec"), dict) else {}
+        value = e.get("spec")
+        return value if isinstance(value, dict) else {}
 
     def meta(e: dict[str, Any]) -> dict[str, Any]:
         return e["metadata"]
@@ -170,9 +171,10 @@ def import_backstage(
             b.get(ident).fields["tags"] = [str(t)[:100] for t in tags]  # type: ignore[union-attr]
     apis = {meta(e)["name"]: (e, where) for e, where in by_kind.get("api", [])}
     for e, where in components:
-        ident = b.lookup(meta(e)["name"], ns="component")
-        if ident is None:
+        found = b.lookup(meta(e)["name"], ns="component")
+        if found is None:
             continue
+        ident = found
         for ref in spec(e).get("providesApis") or []:
             _, aname = _ref(ref, "api")
             api_entity, awhere = apis.get(aname, (None, where))
@@ -221,9 +223,10 @@ def import_backstage(
                 f"API '{aname}' is provided by no Component of the input", where.file, where.line
             )
     for e, where in components:
-        ident = b.lookup(meta(e)["name"], ns="component")
-        if ident is None:
+        found = b.lookup(meta(e)["name"], ns="component")
+        if found is None:
             continue
+        ident = found
         for ref in spec(e).get("consumesApis") or []:
             kind, aname = _ref(ref, "api")
             if kind == "component":

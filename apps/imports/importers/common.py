@@ -196,9 +196,9 @@ def hosts_in(key: str, value: Any) -> list[tuple[str, str | None]]:
         return out
     for part in value.split(","):
         part = part.strip()
-        m = _HOSTPORT.match(part)
-        if m:
-            out.append((m.group("host"), None))
+        hp = _HOSTPORT.match(part)
+        if hp:
+            out.append((hp.group("host"), None))
     if out:
         return out
     upper = key.upper()
@@ -207,6 +207,16 @@ def hosts_in(key: str, value: Any) -> list[tuple[str, str | None]]:
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]{0,252}", bare):
             out.append((bare, None))
     return out
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is a mapping, else a new empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else a new empty one."""
+    return value if isinstance(value, list) else []
 
 
 def short_host(host: str) -> str:

@@ -440,11 +440,12 @@ def _port(entry: Any) -> tuple[str | None, int | None, int | None]:
     if isinstance(entry, int):
         return None, None, entry
     if isinstance(entry, dict):
+        raw_target: Any = entry.get("target")
         try:
-            target = int(entry.get("target"))
+            target = int(raw_target)
         except (TypeError, ValueError):
             return None, None, None
-        published = entry.get("published")
+        published: Any = entry.get("published")
         return entry.get("host_ip"), int(published) if str(published).isdigit() else None, target
     if not isinstance(entry, str):
         return None, None, None
@@ -453,15 +454,20 @@ def _port(entry: Any) -> tuple[str | None, int | None, int | None]:
     if text.startswith("["):
         host_ip, _, text = text[1:].partition("]:")
     parts = text.rsplit(":", 2)
+    published_text: str | None
     if len(parts) == 3:
-        host_ip, published, target = parts
+        host_ip, published_text, target_text = parts
     elif len(parts) == 2:
-        published, target = parts
+        published_text, target_text = parts
     else:
-        published, target = None, parts[0]
+        published_text, target_text = None, parts[0]
     try:
-        target_port = int(target.split("-", 1)[0])
+        target_port = int(target_text.split("-", 1)[0])
     except ValueError:
         return None, None, None
-    pub = int(published.split("-")[0]) if published and published.split("-")[0].isdigit() else None
+    pub = (
+        int(published_text.split("-")[0])
+        if published_text and published_text.split("-")[0].isdigit()
+        else None
+    )
     return host_ip, pub, target_port

@@ -15,7 +15,7 @@ import posixpath
 from typing import Any
 
 from .builder import DocumentBuilder, Where
-from .common import classify_image, hosts_in, short_host
+from .common import as_dict, as_list, classify_image, hosts_in, short_host
 from .reader import Doc, read_yaml
 from .report import ImportInputError, ImportReport
 from .sources import SourceFile
@@ -179,7 +179,7 @@ def import_kubernetes(
     pending: list[tuple[Doc, dict[str, Any]]] = []
     for doc, obj in objects:
         kind = obj["kind"]
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        meta = as_dict(obj.get("metadata"))
         oname = meta.get("name")
         where = Where(doc.file, doc.line(obj, "kind"))
         if not isinstance(oname, str) or not oname:
@@ -200,7 +200,7 @@ def import_kubernetes(
         kind = obj["kind"]
         meta = obj["metadata"]
         where = Where(doc.file, doc.line(obj, "kind"))
-        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+        spec = as_dict(obj.get("spec"))
         if kind == "Service":
             _service(builder, report, workloads, meta["name"], spec, where)
         elif kind == "Ingress":
@@ -235,7 +235,7 @@ def _workload(
     oname: str,
     where: Where,
 ) -> str | None:
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    spec = as_dict(obj.get("spec"))
     pod = (
         ((spec.get("template") or {}).get("spec") or {})
         if isinstance(spec.get("template"), dict)
@@ -367,7 +367,7 @@ def _service(
         report.ignore(f"Service '{sname}' selects no workload of the input", where.file, where.line)
         return
     target = targets[0]
-    ports = spec.get("ports") if isinstance(spec.get("ports"), list) else []
+    ports = as_list(spec.get("ports"))
     if any(isinstance(p, dict) and str(p.get("name", "")).startswith("grpc") for p in ports):
         GRPC_TARGETS.setdefault(id(builder), set()).add(target)
     for suffix in ("", ".svc", ".svc.cluster.local"):

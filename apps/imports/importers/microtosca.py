@@ -23,6 +23,11 @@ GUESSED_TIMEOUT_MS = 1000
 STORE_KINDS = ("postgres", "mysql", "mariadb", "mongodb", "redis", "cassandra", "elasticsearch")
 BROKER_KINDS = {"rabbit": "rabbitmq", "kafka": "kafka", "nats": "nats", "redis": "redis"}
 
+Node = tuple[str, str, Where]  # name, type, where
+Link = tuple[str, str, dict[str, Any], Where]  # source, target, relationship properties, where
+Group = tuple[str, str, list[str], Where]  # name, type, members, where
+Topology = tuple[list[Node], list[Link], list[Group]]
+
 
 def _node_kind(ntype: str) -> str:
     t = ntype.lower().replace("micro.nodes.", "")
@@ -148,12 +153,12 @@ def import_microtosca(
         if "edge" in gt:
             for m in members:
                 m = folded.get(m, m)
-                ident = b.lookup(m)
-                if ident and b.kind_of(ident) == "services":
+                member = b.lookup(m)
+                if member and b.kind_of(member) == "services":
                     actor = b.add(
                         "actors", "user", {"title": "External user", "kind": "person"}, ns="actor"
                     )
-                    b.relate(actor, "call", ident, where=where, via=f"edge group {gname}")
+                    b.relate(actor, "call", member, where=where, via=f"edge group {gname}")
                 else:
                     report.ignore(
                         f"edge group member '{m}' is not a service; public access to "
@@ -165,8 +170,8 @@ def import_microtosca(
             team = b.add("teams", gname, where=where, ns="team", suffix="team")
             report.infer(f"team '{team}' from group '{gname}'", where.file, where.line, team)
             for m in members:
-                ident = b.lookup(folded.get(m, m))
-                element = b.get(ident) if ident else None
+                member = b.lookup(folded.get(m, m))
+                element = b.get(member) if member else None
                 if element and element.coll == "services":
                     element.fields["team"] = team
                 elif element:
@@ -183,7 +188,7 @@ def import_microtosca(
     return b.document(), report
 
 
-def _from_yaml(doc: Doc, report: ImportReport):  # type: ignore[no-untyped-def]
+def _from_yaml(doc: Doc, report: ImportReport) -> Topology:
     data = doc.data
     topo = data["topology_template"]
     templates = topo.get("node_templates")
@@ -196,7 +201,9 @@ def _from_yaml(doc: Doc, report: ImportReport):  # type: ignore[no-untyped-def]
         if isinstance(topo.get("relationship_templates"), dict)
         else {}
     )
-    nodes, links, groups = [], [], []
+    nodes: list[Node] = []
+    links: list[Link] = []
+    groups: list[Group] = []
     for nname, node in templates.items():
         where = Where(doc.file, doc.line(templates, nname))
         if not isinstance(node, dict) or not isinstance(node.get("type"), str):
@@ -267,9 +274,11 @@ _JSON_TYPES = {
 }
 
 
-def _from_json(doc: Doc):  # type: ignore[no-untyped-def]
+def _from_json(doc: Doc) -> Topology:
     data = doc.data
-    nodes, links, groups = [], [], []
+    nodes: list[Node] = []
+    links: list[Link] = []
+    groups: list[Group] = []
     for i, node in enumerate(data["nodes"]):
         where = Where(doc.file, doc.line(data["nodes"], i))
         if not isinstance(node, dict) or not isinstance(node.get("name"), str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .builder import DocumentBuilder, Where, slugify
+from .common import as_dict
 from .reader import Doc, read_one
 from .report import ImportInputError, ImportReport
 from .sources import SourceFile
@@ -105,7 +106,7 @@ def add_openapi(
         raise ImportInputError.one(
             "expected 'openapi: 3.x' at the top", file, doc.line(data, "openapi") or doc.line0
         )
-    info = data.get("info") if isinstance(data.get("info"), dict) else {}
+    info = as_dict(data.get("info"))
     paths = data.get("paths")
     if paths is not None and not isinstance(paths, dict):
         raise ImportInputError.one("'paths' must be a mapping", file, doc.line(data, "paths"))
