@@ -162,3 +162,28 @@ def test_a_large_diagram_is_drawn_by_a_job_with_progress_then_shown(pages, world
     page.wait_for_selector("#ed-diagram svg g[data-id='svc-1']", timeout=90_000)
     assert "job" not in page.inner_text("#ed-diagram").lower()
     shot(page, "13-large-diagram")
+
+
+def test_the_diagram_zooms_and_pans_and_nodes_stay_clickable(pages, world) -> None:
+    w = world(users=["ada"], owner="ada", models={"shop": SHOP})
+    page = pages(w["names"]["ada"])
+    page.goto(page.url + f"models/{w['models']['shop']}/")
+    page.wait_for_selector("#ed-diagram svg g[data-id='orders']")
+
+    def width() -> float:
+        return page.eval_on_selector("#ed-diagram svg", "s => s.getBoundingClientRect().width")
+
+    natural = page.eval_on_selector("#ed-diagram svg", "s => s.viewBox.baseVal.width * 96 / 72")
+    assert width() >= 0.7 * natural - 1  # text starts readable: never shrunk below 70 %
+    page.click("#ed-zoom [data-zoom=fit]")
+    fitted = width()
+    page.click("#ed-zoom [data-zoom=actual]")
+    assert abs(width() - natural) < 2
+    page.click("#ed-zoom [data-zoom=in]")
+    assert width() > natural * 1.2
+    page.locator("#ed-diagram svg g[data-id='orders']").scroll_into_view_if_needed()
+    page.click("#ed-diagram svg g[data-id='orders']")
+    page.wait_for_selector('.insp-form[data-key="service:orders"]')
+    shot(page, "14-diagram-zoomed")
+    page.click("#ed-zoom [data-zoom=fit]")
+    assert abs(width() - fitted) < 2

@@ -729,6 +729,7 @@ async function loadDiagram() {
     if (seq !== diagramSeq) return; // a newer request is on its way
     box.innerHTML = svg.replace(/^<\?xml[^>]*>\s*/, "");
     wireDiagram(box);
+    applyZoom();
     markSelection();
   } catch (e) {
     if (seq !== diagramSeq) return;
@@ -751,6 +752,90 @@ async function waitForDiagramJob(job, box, seq) {
     job = (await request("GET", jobUrl)).body;
     bar.value = job.progress || 0;
   }
+}
+
+// --- zoom and pan: "fit" (the default) or a factor of the drawing's natural size -------------
+
+// "auto" (the default) fits the pane unless that would shrink text below 70 % of its size; then
+// it starts at actual size and the pane scrolls.
+const zoom = { level: "auto" };
+const AUTO_FIT_MIN = 0.7;
+const ZOOM_MIN = 0.2, ZOOM_MAX = 4;
+
+function naturalWidth(svg) {
+  const vb = svg.viewBox && svg.viewBox.baseVal;
+  return vb && vb.width ? vb.width * (96 / 72) : svg.getBoundingClientRect().width; // Graphviz: pt
+}
+
+function applyZoom() {
+  const box = $("ed-diagram");
+  const svg = box.querySelector("svg");
+  if (svg && zoom.level === "auto") {
+    zoom.level = (box.clientWidth - 24) / naturalWidth(svg) >= AUTO_FIT_MIN ? "fit" : 1;
+  }
+  document.querySelectorAll("#ed-zoom [data-zoom]").forEach((b) => {
+    const on = (b.dataset.zoom === "fit" && zoom.level === "fit") || (b.dataset.zoom === "actual" && zoom.level === 1);
+    b.setAttribute("aria-pressed", String(on));
+  });
+  if (!svg) return;
+  if (zoom.level === "fit") {
+    box.classList.remove("zoomed");
+    svg.style.width = "";
+  } else {
+    box.classList.add("zoomed");
+    svg.style.width = `${Math.round(naturalWidth(svg) * zoom.level)}px`;
+  }
+}
+
+function setZoom(level, anchor) {
+  const box = $("ed-diagram");
+  const svg = box.querySelector("svg");
+  if (!svg) return;
+  const before = svg.getBoundingClientRect();
+  const current = zoom.level === "fit" ? before.width / naturalWidth(svg) : zoom.level;
+  const next = level === "fit" ? "fit" : Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, level === "in" ? current * 1.25 : level === "out" ? current / 1.25 : level));
+  // Keep the point under the pointer (or the centre) where it is while zooming.
+  const rect = box.getBoundingClientRect();
+  const ax = anchor ? anchor.x - rect.left : rect.width / 2;
+  const ay = anchor ? anchor.y - rect.top : rect.height / 2;
+  const fx = (box.scrollLeft + ax) / Math.max(1, box.scrollWidth);
+  const fy = (box.scrollTop + ay) / Math.max(1, box.scrollHeight);
+  zoom.level = next;
+  applyZoom();
+  if (next !== "fit") {
+    box.scrollLeft = fx * box.scrollWidth - ax;
+    box.scrollTop = fy * box.scrollHeight - ay;
+  }
+}
+
+function wireZoom() {
+  const box = $("ed-diagram");
+  $("ed-zoom").addEventListener("click", (ev) => {
+    const b = ev.target.closest("[data-zoom]");
+    if (!b) return;
+    setZoom({ fit: "fit", actual: 1, in: "in", out: "out" }[b.dataset.zoom]);
+  });
+  box.addEventListener("wheel", (ev) => {
+    if (!ev.ctrlKey && !ev.metaKey) return; // plain wheel scrolls
+    ev.preventDefault();
+    setZoom(ev.deltaY < 0 ? "in" : "out", { x: ev.clientX, y: ev.clientY });
+  }, { passive: false });
+  // Drag the background to pan a zoomed diagram; clicks on elements still select them.
+  let drag = null;
+  box.addEventListener("pointerdown", (ev) => {
+    if (zoom.level === "fit" || ev.button !== 0 || ev.target.closest("g[data-id][role=button]")) return;
+    drag = { x: ev.clientX, y: ev.clientY, left: box.scrollLeft, top: box.scrollTop };
+    box.classList.add("panning");
+  });
+  window.addEventListener("pointermove", (ev) => {
+    if (!drag) return;
+    box.scrollLeft = drag.left - (ev.clientX - drag.x);
+    box.scrollTop = drag.top - (ev.clientY - drag.y);
+  });
+  window.addEventListener("pointerup", () => {
+    drag = null;
+    box.classList.remove("panning");
+  });
 }
 
 function wireDiagram(box) {
@@ -935,6 +1020,7 @@ function wire() {
     const b = ev.target.closest("button[data-view]");
     if (!b) return;
     state.view = b.dataset.view;
+    zoom.level = "auto"; // another drawing, another size
     $("ed-views").querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
     loadDiagram();
   });
@@ -945,6 +1031,7 @@ function wire() {
     loadDiagram();
   });
   $("ed-filters").addEventListener("submit", (ev) => ev.preventDefault());
+  wireZoom();
   const d = $("ed-diagram");
   d.addEventListener("click", onDiagramActivate);
   d.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); onDiagramActivate(ev); } });
