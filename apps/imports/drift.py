@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .importers import ImportInputError, SourceFile
+from .importers.reader import read_yaml
+
 # Services that never run as containers of the deployment.
 NOT_DEPLOYED_KINDS = ("external", "frontend")
 
@@ -191,3 +194,19 @@ def drift_text(items: list[DriftItem]) -> str:
         return "no drift\n"
     lines = [f"{i.kind:18} {i.element}: {i.message}" for i in items]
     return "\n".join(lines) + f"\n{len(items)} drift item(s)\n"
+
+
+def deployment_kind(files: list[SourceFile]) -> str:
+    """compose when the single file has a top-level ``services`` mapping, else kubernetes."""
+    if len(files) == 1:
+        try:
+            docs = read_yaml(files[0].content, files[0].name, multi=True, aliases=True)
+        except ImportInputError:
+            return "kubernetes"
+        if (
+            len(docs) == 1
+            and isinstance(docs[0].data, dict)
+            and isinstance(docs[0].data.get("services"), dict)
+        ):
+            return "compose"
+    return "kubernetes"

@@ -15,9 +15,8 @@ from apps.archmodel import dump_yaml, load_model
 from apps.archmodel.diff import unified_yaml_diff
 from apps.workspaces.principal import Principal
 
-from .drift import DriftItem, drift
+from .drift import DriftItem, deployment_kind, drift
 from .importers import ImportInputError, ImportReport, SourceFile, import_files
-from .importers.reader import read_yaml
 from .merge import import_preview
 
 DEPLOYMENT_KINDS = ("compose", "kubernetes")
@@ -62,22 +61,6 @@ def import_apply(
     return arch_services.architecture_import(
         architecture_id=architecture_id, source=document, base_revision=base_revision, actor=actor
     )
-
-
-def deployment_kind(files: list[SourceFile]) -> str:
-    """compose when the single file has a top-level ``services`` mapping, else kubernetes."""
-    if len(files) == 1:
-        try:
-            docs = read_yaml(files[0].content, files[0].name, multi=True, aliases=True)
-        except ImportInputError:
-            return "kubernetes"
-        if (
-            len(docs) == 1
-            and isinstance(docs[0].data, dict)
-            and isinstance(docs[0].data.get("services"), dict)
-        ):
-            return "compose"
-    return "kubernetes"
 
 
 def drift_run(

@@ -40,6 +40,18 @@ def load_file(path: str) -> Model:
     return load_model(source, limits=limits_from_env())
 
 
+def load_or_report(path: str, *, fmt: str = "text", shown_as: str | None = None) -> Model | int:
+    """The model in ``path``; when it cannot be read or is invalid, print why (as ``shown_as``)
+    and return the exit code for the command to return."""
+    try:
+        return load_file(path)
+    except CliError as exc:
+        return fail(str(exc))
+    except ModelInvalid as exc:
+        print_errors(shown_as or path, exc, fmt)
+        return EXIT_INVALID
+
+
 def print_errors(path: str, exc: ModelInvalid, fmt: str = "text", stream: Any = None) -> None:
     stream = stream or (sys.stdout if fmt == "json" else sys.stderr)
     if fmt == "json":

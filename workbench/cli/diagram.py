@@ -11,7 +11,7 @@ import sys
 
 from apps.archmodel import ModelInvalid
 
-from .common import EXIT_INVALID, EXIT_OK, CliError, fail, load_file, print_errors
+from .common import EXIT_INVALID, EXIT_OK, fail, load_or_report, print_errors
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,13 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from apps.diagrams.render import DiagramError, Filters, render
 
-    try:
-        model = load_file(args.file)
-    except CliError as exc:
-        return fail(str(exc))
-    except ModelInvalid as exc:
-        print_errors(args.file, exc)
-        return EXIT_INVALID
+    model = load_or_report(args.file)
+    if isinstance(model, int):
+        return model
     findings = None
     if not args.no_findings:
         from apps.rules.engine import check_model

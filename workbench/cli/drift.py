@@ -7,20 +7,15 @@ import argparse
 import json
 import sys
 
-from apps.archmodel import ModelInvalid
-from apps.imports.drift import drift, drift_text
+from apps.imports.drift import deployment_kind, drift, drift_text
 from apps.imports.importers import ImportInputError, import_files, read_paths
-from apps.imports.importers.reader import read_yaml
 
 from .common import (
     EXIT_FAIL,
     EXIT_INVALID,
     EXIT_OK,
-    CliError,
-    fail,
     limits_from_env,
-    load_file,
-    print_errors,
+    load_or_report,
 )
 
 
@@ -38,33 +33,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _kind(files: list) -> str:
-    if len(files) == 1:
-        try:
-            docs = read_yaml(files[0].content, files[0].name, multi=True, aliases=True)
-        except ImportInputError:
-            return "kubernetes"
-        if (
-            len(docs) == 1
-            and isinstance(docs[0].data, dict)
-            and isinstance(docs[0].data.get("services"), dict)
-        ):
-            return "compose"
-    return "kubernetes"
-
-
 def run(args: argparse.Namespace) -> int:
-    try:
-        model = load_file(args.model)
-    except CliError as exc:
-        return fail(str(exc))
-    except ModelInvalid as exc:
-        print_errors(args.model, exc, args.format)
-        return EXIT_INVALID
+    model = load_or_report(args.model, fmt=args.format)
+    if isinstance(model, int):
+        return model
     max_bytes = limits_from_env().max_bytes
     try:
         files = read_paths(args.against, max_bytes)
-        deployed, _report = import_files(args.kind or _kind(files), files, max_bytes=max_bytes)
+        deployed, _report = import_files(
+            args.kind or deployment_kind(files), files, max_bytes=max_bytes
+        )
     except ImportInputError as exc:
         for p in exc.problems:
             sys.stderr.write(f"workbench drift: {p}\n")

@@ -12,9 +12,7 @@ import os
 import sys
 import tempfile
 
-from apps.archmodel import ModelInvalid
-
-from .common import EXIT_INVALID, EXIT_OK, CliError, fail, load_file, print_errors
+from .common import EXIT_INVALID, EXIT_OK, fail, load_or_report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,13 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from exporters import ExportError, export_bundle
 
-    try:
-        model = load_file(args.file)
-    except CliError as exc:
-        return fail(str(exc))
-    except ModelInvalid as exc:
-        print_errors(args.file, exc)
-        return EXIT_INVALID
+    model = load_or_report(args.file)
+    if isinstance(model, int):
+        return model
     try:
         bundle = export_bundle(model, target=args.target)
     except ExportError as exc:

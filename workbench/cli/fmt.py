@@ -5,16 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from apps.archmodel import ModelInvalid, dump_yaml
+from apps.archmodel import dump_yaml
 
 from .common import (
     EXIT_FAIL,
-    EXIT_INVALID,
     EXIT_OK,
-    CliError,
-    fail,
-    load_file,
-    print_errors,
+    load_or_report,
     read_source,
 )
 
@@ -31,13 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        model = load_file(args.file)
-    except CliError as exc:
-        return fail(str(exc))
-    except ModelInvalid as exc:
-        print_errors(args.file, exc)
-        return EXIT_INVALID
+    model = load_or_report(args.file)
+    if isinstance(model, int):
+        return model
     text = dump_yaml(model)
     if args.check:
         current = read_source(args.file) if args.file != "-" else None

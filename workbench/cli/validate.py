@@ -6,9 +6,7 @@ import argparse
 import json
 import sys
 
-from apps.archmodel import ModelInvalid
-
-from .common import EXIT_INVALID, EXIT_OK, CliError, fail, load_file, print_errors
+from .common import EXIT_OK, load_or_report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,13 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        model = load_file(args.file)
-    except CliError as exc:
-        return fail(str(exc))
-    except ModelInvalid as exc:
-        print_errors(args.file, exc, args.format)
-        return EXIT_INVALID
+    model = load_or_report(args.file, fmt=args.format)
+    if isinstance(model, int):
+        return model
     if args.format == "json":
         sys.stdout.write(json.dumps({"errors": []}) + "\n")
     else:
