@@ -16,9 +16,8 @@ PYTEST_ARGS ?=
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/workbench_test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-# Demo account; seed_demo (apps.workspaces) reads these so the hint printed by `make run` is true.
-export WORKBENCH_DEMO_USER ?= demo
-export WORKBENCH_DEMO_PASSWORD ?= demo
+# The demo login is created by `manage.py seed_demo`: user demo, password demo-workbench unless
+# WORKBENCH_DEMO_PASSWORD is set.
 
 MYPY_PATHS = $(wildcard workbench apps exporters)
 
@@ -55,7 +54,7 @@ run: venv
 	@if $(MANAGE) help seed_demo >/dev/null 2>&1; then $(MANAGE) seed_demo; fi
 	@echo
 	@echo "  Architecture Workbench: http://$(HOST):$(PORT)/"
-	@echo "  Demo login: $(WORKBENCH_DEMO_USER) / $(WORKBENCH_DEMO_PASSWORD)   API docs: http://$(HOST):$(PORT)/api/v1/docs"
+	@echo "  Demo login: demo / $${WORKBENCH_DEMO_PASSWORD:-demo-workbench}   API docs: http://$(HOST):$(PORT)/api/v1/docs"
 	@echo
 	$(MANAGE) runserver $(HOST):$(PORT)
 

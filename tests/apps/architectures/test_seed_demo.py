@@ -10,7 +10,8 @@ from apps.workspaces.models import Membership
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_is_idempotent_and_prints_the_login(capsys):
+def test_seed_demo_is_idempotent_and_prints_the_login(capsys, monkeypatch):
+    monkeypatch.delenv("WORKBENCH_DEMO_PASSWORD", raising=False)  # `make test` may export one
     call_command("seed_demo")
     call_command("seed_demo")
     out = capsys.readouterr().out
