@@ -14,6 +14,7 @@ import math
 import re
 import textwrap
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from . import style as st
 from .graph import Cluster, Diagram, Edge, Node
@@ -27,9 +28,12 @@ _BAD_CHARS = re.compile(
 
 
 def clean(text: str) -> str:
+    if text.isascii() and text.isprintable():
+        return text  # the common case: nothing to strip, no regex
     return _BAD_CHARS.sub("", text)
 
 
+@lru_cache(maxsize=8192)  # colours, styles and shapes repeat thousands of times per diagram
 def quote(text: str) -> str:
     """A DOT double-quoted string whose content is shown literally."""
     text = clean(text).replace("\r\n", "\n").replace("\r", "\n")

@@ -123,7 +123,7 @@ _SUSPECT_STYLE = re.compile(r"url\s*\(|javascript:|expression\s*\(")
 
 def _fast_scan_ok(text: str) -> bool:
     """True when no unsafe element, attribute or style appears anywhere in the markup."""
-    names = {n.rsplit(":", 1)[-1].lower() for n in _TAG_NAME.findall(text)}
+    names = {n.rsplit(":", 1)[-1].lower() for n in set(_TAG_NAME.findall(text))}
     if names & _FORBIDDEN:
         return False
     low = text.lower()
@@ -151,7 +151,8 @@ def finish_svg(raw: bytes, diagram: Diagram) -> bytes:
     edges = {e.dot_id: e for e in diagram.edges}
 
     def annotate(m: re.Match[str]) -> str:
-        gid = html.unescape(m.group(1))
+        raw_id = m.group(1)
+        gid = html.unescape(raw_id) if "&" in raw_id else raw_id
         extra = ""
         if gid.startswith("node-") and gid[5:] in nodes:
             node = nodes[gid[5:]]
