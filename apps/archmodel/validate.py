@@ -217,8 +217,8 @@ class Checker:
                 in_order = False
             last = position
             ft = f.type
-            if type(ft) is S.Str and type(v) is str and len(v) <= ft.max_length:
-                out[key] = v  # the common case, without a call
+            if _leaf_ok(ft, v):
+                out[key] = v  # the common case: a valid scalar, no call and no path object
             else:
                 out[key] = self.check(v, ft, path.child(key), key)
         for f in t.fields:
@@ -233,6 +233,30 @@ class Checker:
             if not isinstance(short, (dict, list)):
                 return short
         return out
+
+
+_SLUG_MATCH = S.SLUG_RE.match
+
+
+def _leaf_ok(t: S.T, v: Any) -> bool:
+    """True when ``v`` is a valid value of a scalar type (the full check reports otherwise)."""
+    cls = type(t)
+    vt = type(v)
+    if cls is S.Str:
+        return vt is str and len(v) <= t.max_length  # type: ignore[attr-defined]
+    if cls is S.Slug:
+        return vt is str and _SLUG_MATCH(v) is not None
+    if cls is S.Enum:
+        values = t.values  # type: ignore[attr-defined]
+        return vt is type(values[0]) and v in values
+    if cls is S.Bool:
+        return vt is bool
+    if cls is S.Int:
+        if vt is not int:
+            return False
+        lo, hi = t.minimum, t.maximum  # type: ignore[attr-defined]
+        return (lo is None or v >= lo) and (hi is None or v <= hi)
+    return False
 
 
 def _a(name: str) -> str:
