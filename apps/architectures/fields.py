@@ -25,7 +25,12 @@ def canonical_json(document: dict[str, Any]) -> str:
 
 
 def content_hash(document: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(document).encode()).hexdigest()
+    return text_hash(canonical_json(document))
+
+
+def text_hash(text: str) -> str:
+    """The content hash of a document already serialised with ``canonical_json``."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class DocumentField(_Base):

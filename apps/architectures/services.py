@@ -23,7 +23,7 @@ from apps.workspaces.models import Workspace
 from apps.workspaces.principal import Principal
 
 from .events import broadcast_model_changed
-from .fields import canonical_json, content_hash
+from .fields import canonical_json, content_hash, text_hash
 from .models import Architecture, Revision
 
 log = logging.getLogger(__name__)
@@ -166,22 +166,28 @@ def _write(
     if document["name"] != arch.name:
         _name_free(arch.workspace_id, document["name"], exclude=arch.pk)
     number = arch.revision + 1
-    digest = content_hash(document)
+    # Serialise once: the same canonical text is hashed and stored in both rows (DocumentField
+    # stores a str as it is); a large model's JSON takes longer to write than to change.
+    text = canonical_json(document)
+    digest = text_hash(text)
+    stored: Any = text  # DocumentField writes a str unchanged
     revision = Revision.objects.create(
         architecture=arch,
         number=number,
-        document=document,
+        document=stored,
         content_hash=digest,
         summary=_summary(lines),
         changes=changes,
         **_author(actor),
     )
-    arch.document = document
+    revision.document = document
+    arch.document = stored
     arch.content_hash = digest
     arch.revision = number
     arch.name = document["name"]
     arch.title = document.get("title") or ""
     arch.save(update_fields=["document", "content_hash", "revision", "name", "title", "updated"])
+    arch.document = document
     transaction.on_commit(
         partial(
             broadcast_model_changed,

@@ -41,6 +41,11 @@ def model_from_data(
     data: Any, *, limits: Limits = DEFAULT_LIMITS, parsed: Parsed | None = None
 ) -> Model:
     """Validate already-parsed data (a stored document, a JSON body). Raises ``ModelInvalid``."""
+    with gc_paused():
+        return _model_from_data(data, limits=limits, parsed=parsed)
+
+
+def _model_from_data(data: Any, *, limits: Limits, parsed: Parsed | None) -> Model:
     doc, errors = _canonical(data)
     if not isinstance(doc, dict) or (errors and not doc):
         raise ModelInvalid(_positioned(errors, parsed))
