@@ -770,8 +770,10 @@ function naturalWidth(svg) {
 function applyZoom() {
   const box = $("ed-diagram");
   const svg = box.querySelector("svg");
+  let centre = false;
   if (svg && zoom.level === "auto") {
     zoom.level = (box.clientWidth - 24) / naturalWidth(svg) >= AUTO_FIT_MIN ? "fit" : 1;
+    centre = zoom.level === 1; // a view drawn for the first time: show its middle, not a corner
   }
   document.querySelectorAll("#ed-zoom [data-zoom]").forEach((b) => {
     const on = (b.dataset.zoom === "fit" && zoom.level === "fit") || (b.dataset.zoom === "actual" && zoom.level === 1);
@@ -784,7 +786,23 @@ function applyZoom() {
   } else {
     box.classList.add("zoomed");
     svg.style.width = `${Math.round(naturalWidth(svg) * zoom.level)}px`;
+    if (centre) centreOnElements(box, svg);
   }
+}
+
+// Scroll so the middle of the drawn elements (not the legend) is in the middle of the pane.
+function centreOnElements(box, svg) {
+  const nodes = svg.querySelectorAll("g.node[data-id]");
+  if (!nodes.length) return;
+  let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+  nodes.forEach((g) => {
+    const r = g.getBoundingClientRect();
+    left = Math.min(left, r.left); top = Math.min(top, r.top);
+    right = Math.max(right, r.right); bottom = Math.max(bottom, r.bottom);
+  });
+  const pane = box.getBoundingClientRect();
+  box.scrollLeft += (left + right) / 2 - (pane.left + pane.width / 2);
+  box.scrollTop += (top + bottom) / 2 - (pane.top + pane.height / 2);
 }
 
 function setZoom(level, anchor) {
