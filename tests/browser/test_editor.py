@@ -162,6 +162,11 @@ def test_a_large_diagram_is_drawn_by_a_job_with_progress_then_shown(pages, world
     page.wait_for_selector("#ed-diagram svg g[data-id='svc-1']", timeout=90_000)
     assert "job" not in page.inner_text("#ed-diagram").lower()
     shot(page, "13-large-diagram")
+    # Its ~1,900 findings are drawn a page at a time.
+    warnings = page.locator(".fd-warning .fd-list")
+    assert warnings.locator("li.fd").count() == 200
+    warnings.locator(".fd-more button").click()
+    assert warnings.locator("li.fd").count() == 400
 
 
 def test_the_diagram_zooms_and_pans_and_nodes_stay_clickable(pages, world) -> None:

@@ -630,7 +630,7 @@ async function loadFindings() {
     if (!items.length) continue;
     const det = h("details", { class: `fd-group fd-${sev}`, open: true }, h("summary", {}, h("span", { text: label(sev) }), h("span", { class: "ol-count", text: String(items.length) })));
     const ul = h("ul", { class: "fd-list" });
-    items.forEach((f) => ul.append(findingItem(f)));
+    appendPaged(ul, items);
     det.append(ul);
     body.append(det);
   }
@@ -638,10 +638,25 @@ async function loadFindings() {
   if (sup.length) {
     const det = h("details", { class: "fd-group fd-suppressed" }, h("summary", {}, h("span", { text: "Suppressed" }), h("span", { class: "ol-count", text: String(sup.length) })));
     const ul = h("ul", { class: "fd-list" });
-    sup.forEach((f) => ul.append(findingItem(f)));
+    appendPaged(ul, sup);
     det.append(ul);
     body.append(det);
   }
+}
+
+// A big model has tens of thousands of findings: draw them a page at a time, so every change
+// stays fast, with a button for the next page.
+const FINDINGS_PAGE = 200;
+function appendPaged(ul, items, shown = 0) {
+  const next = items.slice(shown, shown + FINDINGS_PAGE);
+  next.forEach((f) => ul.append(findingItem(f)));
+  const rest = items.length - shown - next.length;
+  if (rest <= 0) return;
+  const more = h("li", { class: "fd-more" }, h("button", { type: "button", class: "link-button", onclick: () => {
+    more.remove();
+    appendPaged(ul, items, shown + next.length);
+  } }, `Show ${Math.min(FINDINGS_PAGE, rest)} more (${rest} not shown)`));
+  ul.append(more);
 }
 
 function findingTarget(f) {
