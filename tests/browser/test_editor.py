@@ -167,6 +167,11 @@ def test_a_large_diagram_is_drawn_by_a_job_with_progress_then_shown(pages, world
     assert warnings.locator("li.fd").count() == 200
     warnings.locator(".fd-more button").click()
     assert warnings.locator("li.fd").count() == 400
+    # With 399 datastores, a reference is typed with suggestions, not picked from a <select>.
+    page.click('.ol-item[data-key="service:svc-1"]')
+    picker = page.locator('.insp-form[data-key="service:svc-1"] input[list="dl-datastore"]').first
+    assert picker.input_value() == "svc-1-db"
+    assert page.locator("datalist#dl-datastore option").count() == 399
 
 
 def test_the_diagram_zooms_and_pans_and_nodes_stay_clickable(pages, world) -> None:

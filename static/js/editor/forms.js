@@ -74,6 +74,44 @@ function select(id, options, value, attrs = {}) {
   return el;
 }
 
+// Above this many candidates a reference is typed with suggestions instead of picked from a
+// <select>: a big model would otherwise build tens of thousands of <option>s per form.
+const BIG_PICKER = 300;
+const datalists = new Map(); // "service|api" -> {el, sig}: one shared <datalist> per kind
+
+function sharedDatalist(refs, known) {
+  const key = refs.join("|");
+  const sig = known.map(([v]) => v).join(",");
+  let entry = datalists.get(key);
+  if (!entry || entry.sig !== sig) {
+    const el = entry ? entry.el : h("datalist", { id: `dl-${refs.join("-")}` });
+    el.replaceChildren(...known.map(([v, text]) => h("option", { value: v, label: text })));
+    if (!entry) document.body.append(el);
+    entry = { el, sig };
+    datalists.set(key, entry);
+  }
+  return entry.el.id;
+}
+
+function searchPicker(id, type, known, value, ctx, changed) {
+  const what = type.ref.join(" or ");
+  const el = h("input", {
+    id, type: "text", list: sharedDatalist(type.ref, known), readonly: ctx.readOnly, autocomplete: "off",
+    spellcheck: "false", placeholder: `type to search ${known.length} (${what})`, oninput: changed,
+  });
+  el.value = value ?? "";
+  const ids = new Set(known.map(([v]) => v));
+  return {
+    el, id, focus: () => el.focus(), set: (v) => { el.value = v ?? ""; },
+    get: () => {
+      const v = el.value.trim();
+      if (v === "") return undefined;
+      if (!ids.has(v) && v !== value) throw new FieldError(`unknown ${what} '${v}'`);
+      return v;
+    },
+  };
+}
+
 // ctx: {ids(refKinds) -> [[id, label]], readOnly, onChange}
 export function widget(type, value, ctx, field = {}) {
   const id = nextId("f");
@@ -95,7 +133,9 @@ export function widget(type, value, ctx, field = {}) {
         el.value = value ?? "";
         return { el, id, focus: () => el.focus(), get: () => (el.value === "" ? undefined : el.value), set: (v) => { el.value = v ?? ""; } };
       }
-      const opts = [["", `— ${field.required ? "choose" : "none"} —`], ...ctx.ids(type.ref)];
+      const known = ctx.ids(type.ref);
+      if (known.length > BIG_PICKER) return searchPicker(id, type, known, value, ctx, changed);
+      const opts = [["", `— ${field.required ? "choose" : "none"} —`], ...known];
       if (value && !opts.some(([v]) => v === value)) opts.push([value, `${value} (unknown)`]);
       const el = select(id, opts, value, { disabled: ro, onchange: changed });
       return { el, id, focus: () => el.focus(), get: () => (el.value === "" ? undefined : el.value), set: (v) => { el.value = v ?? ""; } };

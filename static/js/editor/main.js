@@ -114,11 +114,10 @@ function renderOutline() {
     det.append(sum);
     const ul = h("ul", { class: "ol-items" });
     for (const e of items) {
-      const peers = peersOn(e.key);
       ul.append(h("li", {}, h("button", {
         type: "button", class: `ol-item${e.key === state.selected ? " is-selected" : ""}`, dataset: { key: e.key },
         "aria-current": e.key === state.selected ? "true" : null, onclick: () => select(e.key),
-      }, h("span", { class: "ol-name", text: displayName(e) }), ...peers.map((p) => avatar(p.user, "sm")))));
+      }, h("span", { class: "ol-name", text: displayName(e) }))));
     }
     if (!items.length) ul.append(h("li", { class: "muted ol-none", text: q ? "no match" : "none yet" }));
     det.append(ul);
@@ -130,6 +129,19 @@ function renderOutline() {
       : "This model is empty."));
   }
   if (q && !total) box.prepend(h("p", { class: "muted", text: `Nothing matches “${q}”.` }));
+  renderOutlinePeers();
+}
+
+// The avatars of the people looking at an element, next to it in the outline. Presence changes
+// often (every selection anywhere), so only the few marked items are touched, never the list.
+function renderOutlinePeers() {
+  document.querySelectorAll("#ed-outline .ol-item .avatar").forEach((a) => a.remove());
+  for (const p of state.presence) {
+    if (p.conn === state.me || !p.selected) continue;
+    const key = keyOf(p.selected.kind, p.selected.id);
+    const item = document.querySelector(`#ed-outline .ol-item[data-key="${CSS.escape(key)}"]`);
+    if (item) item.append(avatar(p.user, "sm"));
+  }
 }
 
 // --- selection --------------------------------------------------------------------------------
@@ -592,7 +604,7 @@ function renderPresence() {
     const li = h("li", { title: `${p.user} (${p.role})${sel}`, dataset: { user: p.user } }, avatar(p.user));
     ul.append(li);
   }
-  if (state.index) renderOutline();
+  if (state.index) renderOutlinePeers();
   markSelection();
   renderPeers();
 }
