@@ -108,18 +108,7 @@ def datastore_backing(ds: Datastore) -> Backing | None:
         b.secrets = [pw]
         b.client_url = (f"mongodb://{name}:", pw, f"@{host}:27017/{name}?authSource=admin")
     elif ds.kind == "redis":
-        b.port, b.data_path, b.uid = 6379, "/data", 999
-        b.command = [
-            literal("redis-server"),
-            literal("--appendonly"),
-            literal("yes"),
-            literal("--requirepass"),
-            (pw,),
-        ]
-        b.healthcheck = ["sh", "-c", 'redis-cli -a "$$REDIS_PASSWORD" --no-auth-warning ping']
-        b.env = {"REDIS_PASSWORD": (pw,)}
-        b.secrets = [pw]
-        b.client_url = ("redis://:", pw, f"@{host}:6379/0")
+        _redis(b, pw, host)
     elif ds.kind == "cassandra":
         b.port, b.data_path = 9042, "/var/lib/cassandra"
         b.healthcheck = ["cqlsh", "-e", "describe keyspaces"]
@@ -180,18 +169,7 @@ def broker_backing(br: Broker) -> Backing | None:
         b.healthcheck = ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8222/healthz"]
         b.client_url = literal(f"nats://{host}:4222")
     elif br.kind == "redis":
-        b.port, b.data_path, b.uid = 6379, "/data", 999
-        b.command = [
-            literal("redis-server"),
-            literal("--appendonly"),
-            literal("yes"),
-            literal("--requirepass"),
-            (pw,),
-        ]
-        b.healthcheck = ["sh", "-c", 'redis-cli -a "$$REDIS_PASSWORD" --no-auth-warning ping']
-        b.env = {"REDIS_PASSWORD": (pw,)}
-        b.secrets = [pw]
-        b.client_url = ("redis://:", pw, f"@{host}:6379/0")
+        _redis(b, pw, host)
     return b
 
 
@@ -313,3 +291,20 @@ def plan(model: Model) -> Plan:
         else:
             unmanaged.append(br.id)
     return Plan(model, services, backings, unmanaged)
+
+
+def _redis(b: Backing, pw: Secret, host: str) -> None:
+    """A password-protected, persistent Redis: the same container whether the model uses it as a
+    datastore or as a broker."""
+    b.port, b.data_path, b.uid = 6379, "/data", 999
+    b.command = [
+        literal("redis-server"),
+        literal("--appendonly"),
+        literal("yes"),
+        literal("--requirepass"),
+        (pw,),
+    ]
+    b.healthcheck = ["sh", "-c", 'redis-cli -a "$$REDIS_PASSWORD" --no-auth-warning ping']
+    b.env = {"REDIS_PASSWORD": (pw,)}
+    b.secrets = [pw]
+    b.client_url = ("redis://:", pw, f"@{host}:6379/0")
