@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..context import Context
 from ..graph import cycle_text, shortest_cycle_through, strongly_connected
@@ -53,16 +54,20 @@ def hardcoded_endpoint(ctx: Context) -> Iterator[Hit]:
 def sync_cycle(ctx: Context) -> Iterator[Hit]:
     adj = ctx.internal_call_graph
     for comp in ctx.internal_sccs:
-        cycle = shortest_cycle_through(adj, comp[0], set(comp))
-        more = (
-            f" ({len(comp)} services in the cycle: {_some(comp)})" if len(comp) > len(cycle) else ""
-        )
-        yield Hit(
-            cycle_text(cycle),
-            comp,
-            f"synchronous call cycle {' -> '.join([*cycle, cycle[0]])}{more}",
-            ctx.services[comp[0]].pointer,
-        )
+        yield _cycle_hit(ctx, adj, comp, "synchronous call cycle", "cycle")
+
+
+def _cycle_hit(ctx: Context, adj: Any, comp: list[str], what: str, noun: str) -> Hit:
+    """One finding per strongly connected component: its shortest cycle from the smallest id,
+    and how many services the whole component holds when the cycle shows only some."""
+    cycle = shortest_cycle_through(adj, comp[0], set(comp))
+    more = f" ({len(comp)} services in the {noun}: {_some(comp)})" if len(comp) > len(cycle) else ""
+    return Hit(
+        cycle_text(cycle),
+        comp,
+        f"{what} {' -> '.join([*cycle, cycle[0]])}{more}",
+        ctx.services[comp[0]].pointer,
+    )
 
 
 @rule(
@@ -81,16 +86,7 @@ def async_cycle(ctx: Context) -> Iterator[Hit]:
         first = sync_comp.get(comp[0])
         if first is not None and all(sync_comp.get(n) == first for n in comp):
             continue
-        cycle = shortest_cycle_through(adj, comp[0], set(comp))
-        more = (
-            f" ({len(comp)} services in the loop: {_some(comp)})" if len(comp) > len(cycle) else ""
-        )
-        yield Hit(
-            cycle_text(cycle),
-            comp,
-            f"event loop {' -> '.join([*cycle, cycle[0]])}{more}",
-            ctx.services[comp[0]].pointer,
-        )
+        yield _cycle_hit(ctx, adj, comp, "event loop", "loop")
 
 
 @rule(
