@@ -10,12 +10,9 @@ from apps.architectures.models import Architecture
 
 
 def bundle_storage() -> FileSystemStorage:
-    """Bundles live under ``WORKBENCH_EXPORTS_ROOT``, else ``MEDIA_ROOT/exports``, else
-    ``var/exports``; never served as static media: downloads go through the API's checks."""
-    root = getattr(settings, "WORKBENCH_EXPORTS_ROOT", None)
-    if not root:
-        media = getattr(settings, "MEDIA_ROOT", "")
-        root = f"{media}/exports" if media else settings.VAR_DIR / "exports"
+    """Bundles live under ``WORKBENCH_EXPORTS_ROOT`` (default ``var/exports``); never served as
+    static media: downloads go through the API's checks."""
+    root = getattr(settings, "WORKBENCH_EXPORTS_ROOT", None) or settings.VAR_DIR / "exports"
     return FileSystemStorage(
         location=root, file_permissions_mode=0o640, directory_permissions_mode=0o750
     )

@@ -253,6 +253,8 @@ WORKBENCH_DIAGRAM_INLINE_MAX_NODES = env_int("WORKBENCH_DIAGRAM_INLINE_MAX_NODES
 WORKBENCH_DIAGRAM_TIMEOUT = env_int("WORKBENCH_DIAGRAM_TIMEOUT", 20)  # seconds, inline drawing
 WORKBENCH_DIAGRAM_JOB_TIMEOUT = env_int("WORKBENCH_DIAGRAM_JOB_TIMEOUT", 240)  # seconds, job
 WORKBENCH_DIAGRAM_CACHE_SECONDS = env_int("WORKBENCH_DIAGRAM_CACHE_SECONDS", 24 * 3600)
+# Where export bundles are written (served only through the API's permission and sha256 checks).
+WORKBENCH_EXPORTS_ROOT = env_str("WORKBENCH_EXPORTS_ROOT", str(VAR_DIR / "exports"))
 
 # --- i18n ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
