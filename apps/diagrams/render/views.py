@@ -96,7 +96,9 @@ def _group_calls(pairs: list[tuple[str, str, Call]]) -> dict[tuple[str, str], li
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
+    if n == 1:
+        return f"1 {word}"
+    return f"{n} {word}es" if word.endswith("s") else f"{n} {word}s"
 
 
 def _route_label(paths: list[str]) -> str:
@@ -461,32 +463,35 @@ def teams_summary_view(model: Model, *, symbols: bool = True) -> Diagram:
                     members=(),
                 )
             )
+    # Interactions between two teams, counted per kind. Loops are inlined: this runs over every
+    # call, data access and subscription of a large model.
     counts: dict[tuple[str, str], dict[str, int]] = {}
-
-    def count(a: str, b: str, kind: str) -> None:
-        ta, tb = team_of.get(a), team_of.get(b)
-        if ta and tb and ta != tb:
-            bucket = counts.setdefault((ta, tb), {})
-            bucket[kind] = bucket.get(kind, 0) + 1
-
     publishers: dict[str, list[str]] = {}
     for s in model.services:
         for pub in s.publishes:
-            publishers.setdefault(pub.event, []).append(s.id)
+            publishers.setdefault(pub.event, []).append(team_of[s.id])
     for s in model.services:
-        for c in {c.to for c in s.calls} | {r.to for r in s.routes}:
-            count(s.id, c, "call")
-        for access in s.data:
-            count(s.id, access.store, "data")
+        mine = team_of[s.id]
+        # A service calling another through a call and a route counts once (dict: stable order).
+        reached = dict.fromkeys([c.to for c in s.calls] + [r.to for r in s.routes])
+        for kind, others in (("call", reached), ("data", [a.store for a in s.data])):
+            for other in others:
+                theirs = team_of.get(other)
+                if theirs is not None and theirs != mine:
+                    bucket = counts.setdefault((mine, theirs), {})
+                    bucket[kind] = bucket.get(kind, 0) + 1
         for sub in s.subscribes:
-            for p in publishers.get(sub.event, []):
-                count(p, s.id, "event")
+            for theirs in publishers.get(sub.event, ()):
+                if theirs != mine:
+                    bucket = counts.setdefault((theirs, mine), {})
+                    bucket["event"] = bucket.get("event", 0) + 1
     # One undirected edge per pair of teams: its weight (pen width) is the number of interactions.
     pairs: dict[tuple[str, str], list[str]] = {}
     totals: dict[tuple[str, str], int] = {}
+    nouns = {"call": "call", "data": "data access", "event": "event"}
     for (ta, tb), bucket in counts.items():
-        key = (min(ta, tb), max(ta, tb))
-        text = ", ".join(_plural(n, k if k != "data" else "data access") for k, n in bucket.items())
+        key = (ta, tb) if ta < tb else (tb, ta)
+        text = ", ".join([_plural(n, nouns[k]) for k, n in bucket.items()])
         pairs.setdefault(key, []).append(f"{ta} → {tb}: {text}")
         totals[key] = totals.get(key, 0) + sum(bucket.values())
     for (ta, tb), lines in pairs.items():

@@ -215,3 +215,12 @@ def test_when_dot_gives_up_on_clusters_the_diagram_is_drawn_flat(monkeypatch):
     svg = render(SHOP, "dependencies").content
     assert "cluster_domain:ordering" in sources[0] and "cluster_domain:ordering" not in sources[1]
     assert b"Ordering" in svg  # the domain moved into the node labels
+
+
+def test_the_team_summary_counts_interactions_in_plain_words():
+    d = build_diagram(generated(200), "teams")
+    notes = [line for e in d.edges for line in e.notes]
+    assert any("data accesses" in line for line in notes) or any(
+        "1 data access" in line for line in notes
+    )
+    assert not any("accesss" in line for line in notes)
