@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import style as st
-from .graph import Cluster, Diagram, Edge, Node
+from .graph import NOTES_SHOWN, Cluster, Diagram, Edge, Node
 
 # C0/C1 controls (but not \t \n), bidi overrides (they can disguise text), the non-characters
 # XML 1.0 forbids; lone surrogates
@@ -108,10 +108,11 @@ def _classes(base: str, kind: str, severity: str | None, *extra: str) -> str:
     return " ".join(parts)
 
 
-def _tooltip(head: str, notes: list[str]) -> str:
-    lines = [head, *notes[:12]]
-    if len(notes) > 12:
-        lines.append(f"… and {len(notes) - 12} more")
+def _tooltip(head: str, notes: list[str], more: int = 0) -> str:
+    lines = [head, *notes[:NOTES_SHOWN]]
+    more += max(0, len(notes) - NOTES_SHOWN)
+    if more:
+        lines.append(f"… and {more} more")
     return "\n".join(lines)
 
 
@@ -164,6 +165,7 @@ def node_stmt(node: Node, *, wrap: int = 24) -> str:
             if node.id != node.label
             else f"{node.label} ({kind_name})",
             node.notes,
+            node.more_notes,
         ),
     }
     return f"{quote(node.id)} [{_attrs(attrs)}]"
@@ -182,7 +184,7 @@ def edge_stmt(edge: Edge, *, labels: bool) -> str:
     elif edge.severity == "warning":
         colour, fontcolor, penwidth = st.WARNING, st.WARNING, max(penwidth, 2.4)
     head = f"{edge.src} → {edge.dst}" + (f" ({edge.label})" if edge.label else "")
-    tooltip = _tooltip(head.replace("\n", ", "), edge.notes)
+    tooltip = _tooltip(head.replace("\n", ", "), edge.notes, edge.more_notes)
     attrs: dict[str, str | float | int | None] = {
         "id": edge.dot_id,
         "class": _classes("wb-edge", edge.kind, edge.severity, "wb-cross" if edge.cross else ""),
@@ -220,7 +222,7 @@ def _cluster_open(cluster: Cluster, indent: str) -> list[str]:
         "fontsize": 12 if cluster.kind == "boundary" else 11,
         "labeljust": "l",
         "margin": 14,
-        "tooltip": _tooltip(cluster.label, cluster.notes),
+        "tooltip": _tooltip(cluster.label, cluster.notes, cluster.more_notes),
     }
     lines = [f"{indent}subgraph {quote('cluster_' + cluster.id)} {{"]
     lines += [f"{indent}  {_attrs({k: v})};" for k, v in attrs.items() if v is not None]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+NOTES_SHOWN = 12  # tooltip lines per element; past this, notes are only counted
+
 
 @dataclass(slots=True)
 class Node:
@@ -21,7 +23,8 @@ class Node:
     shared: bool = False  # a datastore used by several services
     focus: bool = False
     severity: str | None = None  # set by the findings overlay
-    notes: list[str] = field(default_factory=list)  # tooltip lines
+    notes: list[str] = field(default_factory=list)  # tooltip lines (at most NOTES_SHOWN)
+    more_notes: int = 0  # notes past NOTES_SHOWN, counted in the tooltip
 
     def __post_init__(self) -> None:
         if not self.members:
@@ -38,6 +41,7 @@ class Edge:
     cross: bool = False  # crosses a team boundary (teams view)
     severity: str | None = None
     notes: list[str] = field(default_factory=list)
+    more_notes: int = 0
     dot_id: str = ""  # assigned by Diagram.finalise()
     weight: int = 0  # interactions an aggregated edge stands for (drawn as pen width)
 
@@ -55,6 +59,7 @@ class Cluster:
     members: tuple[str, ...] = ()  # element ids (a team, a domain, a broker) for findings
     severity: str | None = None
     notes: list[str] = field(default_factory=list)
+    more_notes: int = 0
 
 
 @dataclass(slots=True)

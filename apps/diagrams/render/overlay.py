@@ -6,9 +6,10 @@ edge "a->b" or a chain "a->b->c":
   domain, broker);
 - an edge or a chain → every drawn edge carrying one of its pairs.
 A finding whose target this view does not draw (a data access in the dependencies view) colours
-nothing; it is listed in the tooltips of the involved nodes and counted in the legend. Errors
-colour red and warnings amber; info findings and suppressed findings only appear in tooltips.
-Ghost nodes (context outside a filter) are never coloured.
+nothing; it is listed in the tooltips of the involved nodes (not of a node folding many
+services together) and counted in the legend. Errors colour red and warnings amber; info
+findings and suppressed findings only appear in tooltips. Ghost nodes (context outside a
+filter) are never coloured. A tooltip lists up to NOTES_SHOWN findings and counts the rest.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import itertools
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from .graph import Cluster, Diagram, Edge, Node
+from .graph import NOTES_SHOWN, Cluster, Diagram, Edge, Node
 from .style import SEVERITY_RANK
 
 FALLBACK_MAX_ELEMENTS = 5
@@ -44,7 +45,10 @@ def _note(f: FindingLike) -> str:
 
 
 def _mark(thing: Node | Edge | Cluster, f: FindingLike) -> None:
-    thing.notes.append(_note(f))
+    if len(thing.notes) < NOTES_SHOWN:
+        thing.notes.append(_note(f))
+    else:
+        thing.more_notes += 1
     if not f.suppressed and not (isinstance(thing, Node) and thing.ghost):
         thing.severity = _worse(thing.severity, f.severity)
 
@@ -54,6 +58,7 @@ def apply_findings(
 ) -> None:
     """Colour and annotate the diagram in place; fill `summary` and `hidden_findings`."""
     members = diagram.member_index()
+    nodes = diagram.nodes
     by_key: dict[str, list[Edge]] = {}
     for edge in diagram.edges:
         for key in edge.keys:
@@ -63,35 +68,66 @@ def apply_findings(
         for member in cluster.members:
             clusters.setdefault(member, cluster)
 
+    # Elements whose node lists findings drawn elsewhere: not those folded into a node that
+    # stands for many services (the context view's "N internal services"), whose tooltip
+    # would only fill with other views' concerns.
+    listed = {m for m, node_id in members.items() if nodes[node_id].kind != "collapsed"}
     counts = {"error": 0, "warning": 0, "info": 0}
     suppressed = hidden = 0
+    # The loop runs once per finding, thousands of times on a large model: lookups are bound
+    # to locals, and the common case (one edge, or one element) is tried first.
+    edges_for, node_for, cluster_for = by_key.get, members.get, clusters.get
     for f in findings:
         if f.suppressed:
             suppressed += 1
         else:
             counts[f.severity] = counts.get(f.severity, 0) + 1
-        targets: list[Node | Edge | Cluster] = []
-        parts = f.target.split("->")
-        if len(parts) > 1:
-            for a, b in itertools.pairwise(parts):
-                targets += by_key.get(f"{a}->{b}", [])
-        elif f.target in members:
-            targets.append(diagram.nodes[members[f.target]])
-        elif f.target in clusters:
-            targets.append(clusters[f.target])
+        target = f.target
+        targets = edges_for(target)  # an edge "a->b" is its own key
+        if targets is None and "->" in target and target.count("->") > 1:  # a chain a->b->c
+            targets = []
+            for a, b in itertools.pairwise(target.split("->")):
+                targets += edges_for(f"{a}->{b}", ())
         if targets:
-            seen: set[int] = set()
+            if len(targets) == 1:
+                _mark(targets[0], f)
+                continue
+            marked: set[int] = set()  # an edge once, even if it carries two pairs
             for t in targets:
-                if id(t) not in seen:
-                    seen.add(id(t))
+                if id(t) not in marked:
+                    marked.add(id(t))
                     _mark(t, f)
+            continue
+        if (node_id := node_for(target)) is not None:
+            _mark(nodes[node_id], f)
+            continue
+        if (group := cluster_for(target)) is not None:
+            _mark(group, f)
             continue
         hidden += 1
         # Not drawn in this view (a data access in the dependencies view): the involved nodes
         # carry it in their tooltip, uncoloured, so each view's colours are its own concerns.
-        if f.target != model_name and len(f.elements or ()) <= FALLBACK_MAX_ELEMENTS:
-            for element in dict.fromkeys(members[e] for e in f.elements or () if e in members):
-                diagram.nodes[element].notes.append(_note(f) + " (see another view)")
+        elements = f.elements
+        if (
+            not elements
+            or len(elements) > FALLBACK_MAX_ELEMENTS
+            or listed.isdisjoint(elements)
+            or target == model_name
+        ):
+            continue
+        note = ""
+        done: list[str] = []
+        for element in elements:
+            node_id = node_for(element) if element in listed else None
+            if node_id is None or node_id in done:
+                continue
+            done.append(node_id)
+            node = nodes[node_id]
+            if len(node.notes) < NOTES_SHOWN:
+                note = note or _note(f) + " (see another view)"
+                node.notes.append(note)
+            else:
+                node.more_notes += 1
 
     parts_text = [f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items() if n]
     if suppressed:

@@ -224,3 +224,22 @@ def test_the_team_summary_counts_interactions_in_plain_words():
         "1 data access" in line for line in notes
     )
     assert not any("accesss" in line for line in notes)
+
+
+def test_a_tooltip_lists_twelve_findings_and_counts_the_rest():
+    findings = [F(f"rule-{i}", "warning", "payments", ["payments"], f"m{i}") for i in range(30)]
+    d = build_diagram(SHOP, "dependencies", findings=findings)
+    node = d.nodes["payments"]
+    assert node.notes[0] == "[warning] rule-0: m0" and len(node.notes) == 12
+    assert node.more_notes == 18 and node.severity == "warning"
+    svg = render(SHOP, "dependencies", findings=findings).content
+    assert "… and 18 more" in _xml(_g(svg, "node-payments"))
+
+
+def test_findings_drawn_elsewhere_are_not_piled_on_the_folded_internal_services():
+    model = generated(200)
+    findings = check_model(model).findings
+    d = build_diagram(model, "context", findings=findings)
+    folded = next(n for n in d.nodes.values() if n.kind == "collapsed")
+    assert not any("(see another view)" in note for note in folded.notes)
+    assert d.hidden_findings > 0  # still counted in the legend
