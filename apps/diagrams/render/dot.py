@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -33,10 +34,11 @@ def clean(text: str) -> str:
     return _BAD_CHARS.sub("", text)
 
 
-@lru_cache(maxsize=8192)  # colours, styles and shapes repeat thousands of times per diagram
 def quote(text: str) -> str:
     """A DOT double-quoted string whose content is shown literally."""
-    text = clean(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = clean(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
     return '"' + text.replace("\n", "\\n") + '"'
 
@@ -48,7 +50,10 @@ def html_text(text: str) -> str:
 
 
 def _wrap(text: str, width: int, max_lines: int = 3) -> list[str]:
-    lines = textwrap.wrap(" ".join(clean(text).split()), width, break_long_words=True) or [""]
+    text = " ".join(clean(text).split())
+    if len(text) <= width:
+        return [text]  # what textwrap gives, without its cost (most labels are short)
+    lines = textwrap.wrap(text, width, break_long_words=True) or [""]
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1] + "…"]
     return lines
@@ -126,80 +131,102 @@ def _node_label(node: Node, wrap: int) -> str:
     return f"<{html}>"
 
 
-def node_stmt(node: Node, *, wrap: int = 24) -> str:
-    _legend, shape, fill, border, extra = st.NODE_STYLES[node.kind]
+@lru_cache(maxsize=1024)
+def _node_look(
+    kind: str, severity: str | None, ghost: bool, focus: bool, shared: bool
+) -> tuple[str, str]:
+    """The class and the drawing attributes of a node: they depend on a few flags only."""
+    _legend, shape, fill, border, extra = st.NODE_STYLES[kind]
     styles = [s for s in extra.split(",") if s]
     penwidth = 1.2
-    if node.ghost:
+    if ghost:
         fill, border = "#ffffff", st.GHOST
         styles = [s for s in styles if s != "dashed"] + ["dashed"]
-    elif node.severity == "error":
+    elif severity == "error":
         fill, border, penwidth = st.ERROR_FILL, st.ERROR, 2.6
-    elif node.severity == "warning":
+    elif severity == "warning":
         fill, border, penwidth = st.WARNING_FILL, st.WARNING, 2.6
-    if node.focus:
+    if focus:
         penwidth = max(penwidth, 3.0)
         styles.append("bold")
     styles.insert(0, "filled")
+    classes = _classes(
+        "wb-node",
+        kind,
+        severity,
+        "wb-ghost" if ghost else "",
+        "wb-focus" if focus else "",
+        "wb-shared" if shared else "",
+    )
+    look = _attrs(
+        {
+            "shape": shape,
+            "style": ",".join(dict.fromkeys(styles)),
+            "fillcolor": fill,
+            "color": border,
+            "penwidth": penwidth,
+            "peripheries": 2 if shared else None,
+            "margin": "0.3,0.2" if shared else None,
+        }
+    )
+    return quote(classes), look
+
+
+def node_stmt(node: Node, *, wrap: int = 24) -> str:
+    classes, look = _node_look(node.kind, node.severity, node.ghost, node.focus, node.shared)
     kind_name = st.NODE_STYLES[node.kind][0]
-    attrs: dict[str, str | float | int | None] = {
-        "id": f"node-{node.id}",
-        "class": _classes(
-            "wb-node",
-            node.kind,
-            node.severity,
-            "wb-ghost" if node.ghost else "",
-            "wb-focus" if node.focus else "",
-            "wb-shared" if node.shared else "",
-        ),
-        "label": _node_label(node, wrap),
-        "shape": shape,
-        "style": ",".join(dict.fromkeys(styles)),
-        "fillcolor": fill,
-        "color": border,
-        "penwidth": penwidth,
-        "peripheries": 2 if node.shared else None,
-        "margin": "0.3,0.2" if node.shared else None,
-        "tooltip": _tooltip(
-            f"{node.label} ({kind_name}, {node.id})"
-            if node.id != node.label
-            else f"{node.label} ({kind_name})",
-            node.notes,
-            node.more_notes,
-        ),
-    }
-    return f"{quote(node.id)} [{_attrs(attrs)}]"
+    head = (
+        f"{node.label} ({kind_name}, {node.id})"
+        if node.id != node.label
+        else f"{node.label} ({kind_name})"
+    )
+    tooltip = quote(_tooltip(head, node.notes, node.more_notes))
+    return (
+        f"{quote(node.id)} [id={quote('node-' + node.id)} class={classes} "
+        f"label={_node_label(node, wrap)} {look} tooltip={tooltip}]"
+    )
+
+
+@lru_cache(maxsize=1024)
+def _edge_look(kind: str, severity: str | None, cross: bool, weight: int) -> tuple[str, str]:
+    """The class and the drawing attributes of an edge (all but its label and tooltips)."""
+    _legend, colour, style, arrowhead, direction = st.EDGE_STYLES[kind]
+    penwidth = 2.4 if kind == "own" else 1.2
+    if weight:
+        penwidth = round(0.8 + math.log2(1 + weight), 2)
+    fontcolor = st.MUTED
+    if cross:
+        colour, penwidth = st.CROSS_TEAM, max(penwidth, 2.2)
+    if severity == "error":
+        colour, fontcolor, penwidth = st.ERROR, st.ERROR, max(penwidth, 2.4)
+    elif severity == "warning":
+        colour, fontcolor, penwidth = st.WARNING, st.WARNING, max(penwidth, 2.4)
+    classes = _classes("wb-edge", kind, severity, "wb-cross" if cross else "")
+    look = _attrs(
+        {
+            "color": colour,
+            "fontcolor": fontcolor,
+            "style": "solid" if style == "bold" else style,
+            "penwidth": penwidth,
+            "arrowhead": arrowhead,
+            "arrowtail": arrowhead if direction in ("back", "both") else None,
+            "dir": direction if direction != "forward" else None,
+        }
+    )
+    return quote(classes), look
 
 
 def edge_stmt(edge: Edge, *, labels: bool) -> str:
-    _legend, colour, style, arrowhead, direction = st.EDGE_STYLES[edge.kind]
-    penwidth = 2.4 if edge.kind == "own" else 1.2
-    if edge.weight:
-        penwidth = round(0.8 + math.log2(1 + edge.weight), 2)
-    fontcolor = st.MUTED
-    if edge.cross:
-        colour, penwidth = st.CROSS_TEAM, max(penwidth, 2.2)
-    if edge.severity == "error":
-        colour, fontcolor, penwidth = st.ERROR, st.ERROR, max(penwidth, 2.4)
-    elif edge.severity == "warning":
-        colour, fontcolor, penwidth = st.WARNING, st.WARNING, max(penwidth, 2.4)
+    classes, look = _edge_look(edge.kind, edge.severity, edge.cross, edge.weight)
     head = f"{edge.src} → {edge.dst}" + (f" ({edge.label})" if edge.label else "")
-    tooltip = _tooltip(head.replace("\n", ", "), edge.notes, edge.more_notes)
-    attrs: dict[str, str | float | int | None] = {
-        "id": edge.dot_id,
-        "class": _classes("wb-edge", edge.kind, edge.severity, "wb-cross" if edge.cross else ""),
-        "label": edge.label if (labels and edge.label) else None,
-        "color": colour,
-        "fontcolor": fontcolor,
-        "style": "solid" if style == "bold" else style,
-        "penwidth": penwidth,
-        "arrowhead": arrowhead,
-        "arrowtail": arrowhead if direction in ("back", "both") else None,
-        "dir": direction if direction != "forward" else None,
-        "tooltip": tooltip,
-        "labeltooltip": tooltip if labels and edge.label else None,
-    }
-    return f"{quote(edge.src)} -> {quote(edge.dst)} [{_attrs(attrs)}]"
+    tooltip = quote(_tooltip(head.replace("\n", ", "), edge.notes, edge.more_notes))
+    src, dst = quote(edge.src), quote(edge.dst)
+    if labels and edge.label:
+        return (
+            f"{src} -> {dst} [id={quote(edge.dot_id)} class={classes} label={quote(edge.label)} "
+            f"{look} tooltip={tooltip} labeltooltip={tooltip}]"
+        )
+    return f"{src} -> {dst} [id={quote(edge.dot_id)} class={classes} {look} tooltip={tooltip}]"
 
 
 def _cluster_open(cluster: Cluster, indent: str) -> list[str]:
@@ -300,11 +327,17 @@ def _legend(diagram: Diagram, labels: bool) -> list[str]:
 
 def to_dot(diagram: Diagram, layout: Layout | None = None) -> str:
     """The complete DOT source for a diagram."""
+    return "".join(dot_lines(diagram, layout))
+
+
+def dot_lines(diagram: Diagram, layout: Layout | None = None) -> Iterator[str]:
+    """The DOT source a line at a time (each ends with a newline), to stream into Graphviz."""
     diagram.finalise()
     layout = layout or choose_layout(len(diagram.nodes), len(diagram.edges), engine=diagram.engine)
     g: dict[str, str | float | int | None] = {
         "id": f"diagram-{diagram.view}",
         "class": f"wb-diagram wb-view-{diagram.view}",
+        "layout": layout.engine,
         "label": diagram.title,
         "labelloc": "t",
         "labeljust": "l",
@@ -327,11 +360,10 @@ def to_dot(diagram: Diagram, layout: Layout | None = None) -> str:
         g.update({"overlap": "prism", "K": 0.6, "newrank": None, "compound": None})
     elif layout.engine == "neato":
         g.update({"overlap": "false", "sep": "+12", "mode": "major"})
-    lines = [f"digraph {quote('wb_' + diagram.view)} {{", f"  graph [{_attrs(g)}];"]
-    lines.append(
-        f'  node [fontname="{st.FONT}" fontsize=11 margin="0.18,0.08" fontcolor="{st.INK}"];'
-    )
-    lines.append(f'  edge [fontname="{st.FONT}" fontsize=9 arrowsize=0.7 color="{st.MUTED}"];')
+    yield f"digraph {quote('wb_' + diagram.view)} {{\n"
+    yield f"  graph [{_attrs(g)}];\n"
+    yield f'  node [fontname="{st.FONT}" fontsize=11 margin="0.18,0.08" fontcolor="{st.INK}"];\n'
+    yield f'  edge [fontname="{st.FONT}" fontsize=9 arrowsize=0.7 color="{st.MUTED}"];\n'
 
     children: dict[str | None, list[Cluster]] = {}
     for cluster in diagram.clusters.values():
@@ -342,25 +374,27 @@ def to_dot(diagram: Diagram, layout: Layout | None = None) -> str:
         nodes_in.setdefault(node.cluster if inside else None, []).append(node)
     wrap = 24 if layout.edge_labels else 20
 
-    def emit(cluster_id: str | None, indent: str) -> None:
+    def has_nodes(cid: str) -> bool:
+        return bool(nodes_in.get(cid)) or any(has_nodes(c.id) for c in children.get(cid, []))
+
+    def emit(cluster_id: str | None, indent: str) -> Iterator[str]:
         for node in nodes_in.get(cluster_id, []):
             group = diagram.clusters.get(node.cluster or "") if not layout.clusters else None
             if group is not None:  # drawn without clusters: the label names the group instead
                 node.detail = " · ".join(p for p in (node.detail, group.label) if p)
-            lines.append(indent + node_stmt(node, wrap=wrap))
+            yield indent + node_stmt(node, wrap=wrap) + "\n"
         for child in children.get(cluster_id, []):
-            if not _has_nodes(child.id):
+            if not has_nodes(child.id):
                 continue
-            lines.extend(_cluster_open(child, indent))
-            emit(child.id, indent + "  ")
-            lines.append(indent + "}")
+            for line in _cluster_open(child, indent):
+                yield line + "\n"
+            yield from emit(child.id, indent + "  ")
+            yield indent + "}\n"
 
-    def _has_nodes(cid: str) -> bool:
-        return bool(nodes_in.get(cid)) or any(_has_nodes(c.id) for c in children.get(cid, []))
-
-    emit(None, "  ")
+    yield from emit(None, "  ")
+    labels = layout.edge_labels
     for edge in diagram.edges:
-        lines.append("  " + edge_stmt(edge, labels=layout.edge_labels))
-    lines.extend(_legend(diagram, layout.edge_labels))
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        yield "  " + edge_stmt(edge, labels=labels) + "\n"
+    for line in _legend(diagram, labels):
+        yield line + "\n"
+    yield "}\n"
