@@ -16,15 +16,16 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from apps.archmodel.loader import gc_paused
 from apps.archmodel.types import Model
 
-from .dot import Layout, choose_layout, to_dot
-from .engine import run_graphviz
+from .dot import Layout, choose_layout, dot_lines, to_dot
+from .engine import GraphvizRun, run_graphviz
 from .errors import DiagramError, DiagramInputError, RenderFailed, RenderTimeout
 from .filters import Filters, apply_filters
 from .graph import Diagram
 from .overlay import FindingLike, apply_findings
-from .svg import finish_svg, svg_is_safe
+from .svg import SvgFinisher, svg_is_safe
 from .views import BUILDERS, TEAMS_SUMMARY_ABOVE, VIEWS, teams_summary_view
 
 FORMATS: dict[str, str] = {
@@ -112,31 +113,52 @@ def render(
     symbols: bool = True,
     timeout: float = 30.0,
 ) -> RenderResult:
-    """Draw one view of `model` as SVG, PNG or DOT (the DOT is our source, before layout)."""
+    """Draw one view of `model` as SVG, PNG or DOT (the DOT is our source, before layout).
+
+    For SVG and PNG, Graphviz starts first and takes the DOT as it is written (see `engine`):
+    our building and writing overlap with its start-up and parsing. `timeout` covers it all.
+    """
     if fmt not in FORMATS:
         raise DiagramInputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if view not in BUILDERS:
+        raise DiagramInputError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
     t0 = time.perf_counter()
-    diagram = build_diagram(model, view, findings=findings, filters=filters, symbols=symbols)
-    source, layout = diagram_dot(diagram)
-    t1 = time.perf_counter()
     if fmt == "dot":
+        diagram = build_diagram(model, view, findings=findings, filters=filters, symbols=symbols)
+        source, layout = diagram_dot(diagram)
+        t1 = t2 = t3 = time.perf_counter()
         content = source.encode("utf-8")
-        t2 = t3 = t1
     else:
-        try:
-            raw = run_graphviz(source, fmt, engine=layout.engine, timeout=timeout)
-        except RenderTimeout:
-            raise
-        except RenderFailed:
-            if not (layout.engine == "dot" and layout.clusters and diagram.clusters):
+        with GraphvizRun(fmt, timeout=timeout) as run:
+            # Graphviz waits for this part: it makes thousands of small acyclic objects, which
+            # the cyclic collector would otherwise stop to walk (with the whole model) mid-way.
+            with gc_paused():
+                diagram = build_diagram(
+                    model, view, findings=findings, filters=filters, symbols=symbols
+                )
+                layout = choose_layout(
+                    len(diagram.nodes), len(diagram.edges), engine=diagram.engine
+                )
+                run.write_all(dot_lines(diagram, layout))
+            t1 = time.perf_counter()
+            finisher = SvgFinisher(diagram) if fmt == "svg" else None
+            try:
+                raw = run.finish(finisher.feed if finisher else None)
+            except RenderTimeout:
                 raise
-            # dot sometimes gives up on large clustered graphs; the same graph without
-            # clusters is drawn reliably, and each node's label still names its group.
-            layout = layout.flat()
-            source = to_dot(diagram, layout)
-            raw = run_graphviz(source, fmt, engine=layout.engine, timeout=timeout)
+            except RenderFailed:
+                if not (layout.engine == "dot" and layout.clusters and diagram.clusters):
+                    raise
+                # dot sometimes gives up on large clustered graphs; the same graph without
+                # clusters is drawn reliably, and each node's label still names its group.
+                layout = layout.flat()
+                raw = run_graphviz(to_dot(diagram, layout), fmt, timeout=timeout)
+                finisher = SvgFinisher(diagram) if fmt == "svg" else None
+                if finisher:
+                    finisher.feed(raw)
         t2 = time.perf_counter()
-        content = finish_svg(raw, diagram) if fmt == "svg" else raw
+        # The SVG was sanitised and annotated as it arrived; `close` puts it together.
+        content = finisher.close() if finisher else raw
         t3 = time.perf_counter()
     return RenderResult(
         content=content,

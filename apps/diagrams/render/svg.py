@@ -18,7 +18,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from .errors import RenderFailed
-from .graph import Diagram
+from .graph import Diagram, Edge
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -44,8 +44,6 @@ _FORBIDDEN = {
 _BAD_STYLE = re.compile(r"url\s*\(|javascript:|expression\s*\(", re.I)
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>]*>", re.I | re.S)
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>", re.S)
-_DOCTYPE_S = re.compile(r"<!DOCTYPE[^>]*>", re.I | re.S)
-_XML_DECL_S = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 
 
 def _local(name: str) -> str:
@@ -111,74 +109,165 @@ def _finish_svg_tree(raw: bytes, diagram: Diagram) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + out + "\n").encode("utf-8")
 
 
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_GROUP = re.compile(r'<g id="([^"]*)" class="([^"]*)">')
-_TAG_NAME = re.compile(r"<[/\s]*([\w.:-]+)")
-# Graphviz writes no event handlers and no links, so any `on*=` or `href=` (also inside text,
-# where it is harmless) sends the SVG down the structural path, which keeps only what is safe.
-# Both run on the lower-cased markup (a case-insensitive alternation is several times slower).
-_SUSPECT_ATTR = re.compile(r"[\s:](?:on[\w.-]*|href)\s*=")
-_SUSPECT_STYLE = re.compile(r"url\s*\(|javascript:|expression\s*\(")
+# Graphviz escapes `>` inside its comments; a comment this misses is no tag Graphviz writes, so
+# it sends the SVG down the structural path (which drops every comment).
+_COMMENT = re.compile(rb"<!--[^>]*-->")
+_GROUP = re.compile(rb'<g id="([^"]*)" class="([^"]*)">')
+# The fast path runs only when the markup is what Graphviz writes for our DOT; anything else
+# (a tag, attribute or entity it does not write) sends the SVG down the structural path, which
+# keeps only what is safe. Everything works on bytes: Graphviz writes UTF-8, every pattern is
+# ASCII, and a str holding one non-ASCII character would make each scan several times slower.
+_GRAPHVIZ_TAG = re.compile(
+    rb"<(?!/|(?:svg|g|title|a|path|polygon|polyline|ellipse|text|defs|linearGradient"
+    rb"|radialGradient|stop)[\s/>])"
+)
+# Graphviz writes no event handlers, links or style attributes; these run on the lower-cased
+# markup (a case-insensitive pattern is several times slower), and may also match plain text,
+# where they are harmless and merely cost the slow path.
+# Each pattern starts with a literal, so the regex engine can skip ahead to candidates; the
+# look-behind after it checks that the word starts there.
+_HANDLER = re.compile(rb"on(?<![\w.-]on)[\w.:-]*\s*=")
+_HREF = re.compile(rb"href\s*=")
+_STYLE = re.compile(rb"style(?<![\w.-]style)\s*=")
+_SUSPECT_STYLE = re.compile(rb"url\s*\(|javascript:|expression\s*\(")
+# Only the entities Graphviz itself writes, so no word above can hide behind `&#...;`.
+_ODD_ENTITY = re.compile(rb"&(?!(?:#45|amp|lt|gt|quot|#10|apos|#13|#9|#39|#34|#160);)")
 
 
-def _fast_scan_ok(text: str) -> bool:
-    """True when no unsafe element, attribute or style appears anywhere in the markup."""
-    names = {n.rsplit(":", 1)[-1].lower() for n in set(_TAG_NAME.findall(text))}
-    if names & _FORBIDDEN:
+def _fast_scan_ok(body: bytes) -> bool:
+    """True when every tag is one Graphviz writes and no handler, link, style or odd entity
+    appears anywhere in the markup."""
+    if _GRAPHVIZ_TAG.search(body) is not None or _ODD_ENTITY.search(body) is not None:
         return False
-    low = text.lower()
-    if _SUSPECT_ATTR.search(low) is not None:
+    low = body.lower()
+    if any(p.search(low) is not None for p in (_HANDLER, _HREF, _STYLE)):
         return False
     # Substring tests first: the regex only runs when one of its words is there at all.
-    maybe_style = "url" in low or "javascript:" in low or "expression" in low
+    maybe_style = b"url" in low or b"javascript:" in low or b"expression" in low
     return not (maybe_style and _SUSPECT_STYLE.search(low))
 
 
-def finish_svg(raw: bytes, diagram: Diagram) -> bytes:
-    """Sanitise and annotate Graphviz's SVG; raises RenderFailed if it is not well-formed.
+class SvgFinisher:
+    """Sanitise and annotate Graphviz's SVG as it arrives (`feed`), then `close` for the result.
 
-    The fast path checks the markup with regular expressions and adds the data attributes in
-    one substitution; anything unexpected sends the SVG through the structural path instead.
+    Graphviz writes the SVG progressively while it draws, so most of this work overlaps with
+    its own. Each piece is cut after its last `>`: Graphviz escapes `>` everywhere else, so a
+    cut never splits a comment or a tag, and no pattern below contains `>`, so none can match
+    across a cut. The fast path checks each piece with regular expressions and adds the data
+    attributes in one substitution; anything unexpected sends the whole SVG through the
+    structural path instead.
     """
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return _finish_svg_tree(raw, diagram)
-    text = _COMMENT.sub("", _DOCTYPE_S.sub("", _XML_DECL_S.sub("", text, count=1), count=1))
-    if not _fast_scan_ok(text):
-        return _finish_svg_tree(raw, diagram)
-    nodes = diagram.nodes
-    edges = {e.dot_id: e for e in diagram.edges}
 
-    def annotate(m: re.Match[str]) -> str:
-        raw_id = m.group(1)
-        gid = html.unescape(raw_id) if "&" in raw_id else raw_id
-        extra = ""
-        if gid.startswith("node-") and gid[5:] in nodes:
-            node = nodes[gid[5:]]
-            extra = _data(node.id, node.kind, node.severity)
-        elif gid in edges:
-            edge = edges[gid]
-            extra = _data(f"{edge.src}->{edge.dst}", edge.kind, edge.severity)
-        elif gid.startswith("cluster-"):
-            extra = _data(gid.split("-", 2)[-1], None, None)
-        return f'<g id="{m.group(1)}" class="{m.group(2)}"{extra}>'
+    def __init__(self, diagram: Diagram) -> None:
+        self.diagram = diagram
+        self._raw: list[bytes] = []
+        self._out: list[bytes] = []
+        self._carry = b""
+        self._first = True
+        self._in_head = True  # before `<svg`: the XML declaration and DOCTYPE are dropped
+        self._fast = True
+        self._extras = _group_extras(diagram)
+        self._edges: dict[str, Edge] = {}
 
-    text = _GROUP.sub(annotate, text)
-    view = html.escape(diagram.view)
-    text = text.replace("<svg ", f'<svg class="wb-diagram wb-view-{view}" data-view="{view}" ', 1)
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + text.strip() + "\n"
-    ).encode()
+    def feed(self, chunk: bytes) -> None:
+        self._raw.append(chunk)
+        if not self._fast:
+            return
+        data = self._carry + chunk if self._carry else chunk
+        cut = data.rfind(b">") + 1
+        self._carry = data[cut:]
+        if cut:
+            self._piece(data[:cut])
+
+    def _piece(self, piece: bytes) -> None:
+        if self._in_head:
+            if self._first:
+                piece = _XML_DECL.sub(b"", piece, count=1)
+                self._first = False
+            piece = _DOCTYPE.sub(b"", piece, count=1)
+            self._in_head = b"<svg" not in piece
+        piece = _COMMENT.sub(b"", piece)
+        if not _fast_scan_ok(piece):
+            self._fast = False
+            self._out.clear()
+            return
+        self._out.append(_GROUP.sub(self._annotate, piece))
+
+    def _annotate(self, m: re.Match[bytes]) -> bytes:
+        extra = self._extras.get(m.group(1))
+        if extra is None:  # a cluster, or an id Graphviz escaped differently than expected
+            raw_id = m.group(1).decode("utf-8", "replace")
+            if not self._edges:
+                self._edges.update((e.dot_id, e) for e in self.diagram.edges)
+            gid = html.unescape(raw_id) if "&" in raw_id else raw_id
+            extra = _extra_for(gid, self.diagram, self._edges)
+        return m.group(0)[:-1] + extra + b">" if extra else m.group(0)
+
+    def close(self) -> bytes:
+        """The finished SVG; raises RenderFailed if it is not well-formed."""
+        if self._carry.strip():
+            self._fast = False  # text after the last tag: left to the structural path
+        if not self._fast:
+            return _finish_svg_tree(b"".join(self._raw), self.diagram)
+        body = b"".join(self._out).strip()
+        if not body.startswith(b"<svg "):
+            return _finish_svg_tree(b"".join(self._raw), self.diagram)
+        view = html.escape(self.diagram.view).encode("utf-8")
+        attrs = b'<svg class="wb-diagram wb-view-' + view + b'" data-view="' + view + b'" '
+        return (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + attrs + body[5:] + b"\n"
+        )
 
 
-def _data(element: str, kind: str | None, severity: str | None) -> str:
-    out = f' data-id="{html.escape(element)}"'
-    if kind:
-        out += f' data-kind="{html.escape(kind)}"'
-    if severity:
-        out += f' data-severity="{html.escape(severity)}"'
+def finish_svg(raw: bytes, diagram: Diagram) -> bytes:
+    """Sanitise and annotate a whole SVG at once (see `SvgFinisher`)."""
+    finisher = SvgFinisher(diagram)
+    finisher.feed(raw)
+    return finisher.close()
+
+
+_XML_SPECIAL = frozenset("&<>\"'")
+
+
+def _esc(text: str) -> str:
+    """XML-escape; ids are slugs, so almost always there is nothing to do."""
+    return html.escape(text) if not _XML_SPECIAL.isdisjoint(text) else text
+
+
+def _graphviz_id(text: str) -> bytes:
+    """An id as Graphviz writes it in SVG (XML-escaped, `-` as `&#45;`)."""
+    return _esc(text).replace("-", "&#45;").encode("utf-8")
+
+
+def _group_extras(diagram: Diagram) -> dict[bytes, bytes]:
+    """The data attributes for each node and edge group, keyed by its id as Graphviz writes it."""
+    out = {}
+    for node in diagram.nodes.values():
+        out[_graphviz_id("node-" + node.id)] = _data(node.id, node.kind, node.severity)
+    for edge in diagram.edges:
+        out[_graphviz_id(edge.dot_id)] = _data(f"{edge.src}->{edge.dst}", edge.kind, edge.severity)
     return out
+
+
+def _extra_for(gid: str, diagram: Diagram, edges: dict[str, Edge]) -> bytes:
+    if gid.startswith("node-") and gid[5:] in diagram.nodes:
+        node = diagram.nodes[gid[5:]]
+        return _data(node.id, node.kind, node.severity)
+    if gid in edges:
+        edge = edges[gid]
+        return _data(f"{edge.src}->{edge.dst}", edge.kind, edge.severity)
+    if gid.startswith("cluster-"):
+        return _data(gid.split("-", 2)[-1], None, None)
+    return b""
+
+
+def _data(element: str, kind: str | None, severity: str | None) -> bytes:
+    out = f' data-id="{_esc(element)}"'
+    if kind:
+        out += f' data-kind="{_esc(kind)}"'
+    if severity:
+        out += f' data-severity="{_esc(severity)}"'
+    return out.encode("utf-8")
 
 
 def svg_is_safe(svg: bytes | str) -> bool:

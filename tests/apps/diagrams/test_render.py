@@ -13,6 +13,7 @@ from apps.diagrams.render import (
     RenderFailed,
     RenderTimeout,
     build_diagram,
+    diagram_dot,
     render,
     svg_is_safe,
 )
@@ -202,18 +203,27 @@ def test_a_large_teams_view_summarises_teams_and_cross_team_traffic():
 def test_when_dot_gives_up_on_clusters_the_diagram_is_drawn_flat(monkeypatch):
     import apps.diagrams.render as r
 
-    real = r.run_graphviz
-    sources: list[str] = []
+    real_write, real_finish = r.GraphvizRun.write, r.GraphvizRun.finish
+    sources: list[list[str]] = []
 
-    def flaky(source, fmt, **kw):
-        sources.append(source)
+    def write(self, text):
+        if not sources or sources[-1] is not getattr(self, "_seen", None):
+            self._seen = []
+            sources.append(self._seen)
+        self._seen.append(text)
+        real_write(self, text)
+
+    def finish(self, sink=None):
         if len(sources) == 1:
+            self.abort()
             raise RenderFailed("Graphviz failed: trouble in init_rank")
-        return real(source, fmt, **kw)
+        return real_finish(self, sink)
 
-    monkeypatch.setattr(r, "run_graphviz", flaky)
+    monkeypatch.setattr(r.GraphvizRun, "write", write)
+    monkeypatch.setattr(r.GraphvizRun, "finish", finish)
     svg = render(SHOP, "dependencies").content
-    assert "cluster_domain:ordering" in sources[0] and "cluster_domain:ordering" not in sources[1]
+    first, second = ("".join(s) for s in sources)
+    assert "cluster_domain:ordering" in first and "cluster_domain:ordering" not in second
     assert b"Ordering" in svg  # the domain moved into the node labels
 
 
@@ -243,3 +253,27 @@ def test_findings_drawn_elsewhere_are_not_piled_on_the_folded_internal_services(
     folded = next(n for n in d.nodes.values() if n.kind == "collapsed")
     assert not any("(see another view)" in note for note in folded.notes)
     assert d.hidden_findings > 0  # still counted in the legend
+
+
+def test_graphviz_failing_or_timing_out_while_the_dot_is_still_written_is_a_clear_error():
+    from apps.diagrams.render.engine import GraphvizRun
+
+    with GraphvizRun("svg") as run, pytest.raises(RenderFailed, match="Graphviz failed"):
+        run.write("digraph { a -> ; }\n")  # a syntax error, then far more than a pipe holds
+        run.write_all(f'"n{i}" -> "n{i + 1}";\n' for i in range(100_000))
+        run.finish()
+    with GraphvizRun("svg", timeout=0.2) as run, pytest.raises(RenderTimeout):
+        run.write("digraph {\n")
+        run.write_all(f'"n{i}" -> "n{(i * 7919) % 5000}";\n' for i in range(20_000))
+        run.write("}\n")
+        run.finish()
+
+
+def test_the_svg_is_the_same_whether_streamed_or_drawn_from_the_whole_dot():
+    from apps.diagrams.render.svg import finish_svg
+
+    findings = check_model(SHOP).findings
+    result = render(SHOP, "dependencies", findings=findings)
+    diagram = build_diagram(SHOP, "dependencies", findings=findings)
+    whole = finish_svg(run_graphviz(diagram_dot(diagram)[0], "svg"), diagram)
+    assert result.content == whole

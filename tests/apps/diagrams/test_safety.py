@@ -73,3 +73,36 @@ def test_the_fast_svg_path_matches_the_structural_one_and_defers_to_it_when_in_d
     poisoned = raw.replace(b"<g id=", b'<g onload="alert(1)" id=', 1)
     cleaned = finish_svg(poisoned, diagram)
     assert svg_is_safe(cleaned) and b'onload="alert(1)"' not in cleaned
+
+
+@pytest.mark.parametrize("size", [1, 7, 997, 16384])
+def test_the_svg_sanitised_as_it_arrives_equals_the_whole_one(size):
+    """Graphviz's output arrives in pieces of any size; the result never depends on them."""
+    from apps.diagrams.render import build_diagram, diagram_dot
+    from apps.diagrams.render.engine import run_graphviz
+    from apps.diagrams.render.svg import SvgFinisher, finish_svg
+
+    diagram = build_diagram(MODEL, "dependencies", findings=FINDINGS)
+    raw = run_graphviz(diagram_dot(diagram)[0], "svg")
+    poisoned = raw.replace(b"<g id=", b'<g onload="alert(1)" id=', 1)
+    for svg in (raw, poisoned):
+        finisher = SvgFinisher(diagram)
+        for i in range(0, len(svg), size):
+            finisher.feed(svg[i : i + size])
+        streamed = finisher.close()
+        assert streamed == finish_svg(svg, diagram)
+        assert svg_is_safe(streamed) and b'onload="alert(1)"' not in streamed
+        assert b'data-id="' in streamed
+
+
+def test_an_unexpected_entity_or_style_takes_the_structural_path():
+    from apps.diagrams.render import build_diagram, diagram_dot
+    from apps.diagrams.render.engine import run_graphviz
+    from apps.diagrams.render.svg import finish_svg
+
+    diagram = build_diagram(MODEL, "dependencies", findings=FINDINGS)
+    raw = run_graphviz(diagram_dot(diagram)[0], "svg")
+    sneaky = raw.replace(b"<g id=", b'<g style="fill:u&#114;l(http://x)" id=', 1)
+    cleaned = finish_svg(sneaky, diagram)
+    assert b"&#114;" not in cleaned and b"http://x" not in cleaned
+    assert svg_is_safe(cleaned)
