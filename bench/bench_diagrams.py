@@ -3,8 +3,8 @@
 Rows: one per (services, view) with the seconds for a full SVG render (build + Graphviz +
 sanitising, findings given), the seconds plain `dot` (the same engine) takes on the same DOT
 text, and our overhead over it. The two are timed alternately, best of 9 rounds (3 for renders
-over half a second), so both see the same machine. Bars: 200 services < 2 s per view, 1,000 services < 15 s per
-view, overhead < 20 %. Findings are computed once per model (the rule engine has its own bench).
+over half a second), so both see the same machine. Bars: 200 services < 2 s per view, 1,000
+services < 15 s per view, overhead < 20 %. Findings are computed once per model (the rule engine has its own bench).
 """
 
 from __future__ import annotations
