@@ -315,10 +315,13 @@ def _legend(diagram: Diagram, labels: bool) -> list[str]:
     rows.append(
         f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">hover for findings</FONT></TD></TR>'
     )
-    table = f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1">{"".join(rows)}</TABLE>>'
+    # The title is a row of the table, not the cluster's label: neato and sfdp fit the cluster
+    # tightly around its node, and a cluster label would be drawn over the first row.
+    title = f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{st.MUTED}">Legend</FONT></TD></TR>'
+    table = f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1">{title}{"".join(rows)}</TABLE>>'
     return [
         '  subgraph "cluster__legend" {',
-        '    id="cluster-legend"; class="wb-cluster wb-legend"; label="Legend"; labeljust="l"; margin=8;',
+        '    id="cluster-legend"; class="wb-cluster wb-legend"; label=""; margin=8;',
         f'    style="rounded,filled"; fillcolor="#ffffff"; color="#cbd5e1"; fontcolor="{st.MUTED}"; fontsize=10;',
         f'    "_legend" [id="legend" class="wb-legend" shape=plaintext style="" margin=0 fontsize=9 label={table}];',
         "  }",

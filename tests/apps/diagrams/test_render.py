@@ -20,7 +20,7 @@ from apps.diagrams.render import (
 from apps.diagrams.render.engine import run_graphviz
 from apps.rules.engine import check_model
 
-from .support import example_models, generated, svg_root
+from .support import SVG, example_models, generated, svg_root
 
 
 @dataclass
@@ -277,3 +277,12 @@ def test_the_svg_is_the_same_whether_streamed_or_drawn_from_the_whole_dot():
     diagram = build_diagram(SHOP, "dependencies", findings=findings)
     whole = finish_svg(run_graphviz(diagram_dot(diagram)[0], "svg"), diagram)
     assert result.content == whole
+
+
+@pytest.mark.parametrize("model", [SHOP, generated(200)], ids=["dot", "neato"])
+def test_the_legend_title_is_never_drawn_over_its_first_row(model):
+    svg = render(model, "teams").content
+    assert [t.text for t in svg_root(svg).iter(f"{SVG}text")].count("Legend") == 1
+    texts = [(t.text, float(t.get("y"))) for t in _g(svg, "legend").iter(f"{SVG}text")]
+    title = next(y for text, y in texts if text == "Legend")
+    assert all(y - title >= 9 for text, y in texts if text != "Legend")  # rows of 9-point text
