@@ -135,6 +135,7 @@ def draw_diagram(
         view=view,
         fmt=format,
         filters=Filters(domain=domain, team=team, focus=focus, hops=hops),
+        requester=services.requester_of(_principal(request)),
     )
 
 
@@ -145,6 +146,9 @@ def _job_for(request: HttpRequest, job_id: str) -> dict[str, Any] | JsonResponse
     if job.get("architecture_id") is not None:
         # Outsiders get the same 404 as for the model itself.
         architecture_get_for(principal=_principal(request), architecture_id=job["architecture_id"])
+    elif job.get("requester") != services.requester_of(_principal(request)):
+        # A posted file's job is its requester's alone; to anyone else it does not exist.
+        return _error(404, "no such diagram job (jobs are kept for an hour)")
     return job
 
 

@@ -26,6 +26,7 @@ from django.db import transaction
 
 from apps.archmodel import Limits, Model, model_from_data
 from apps.rules.engine import check_model
+from apps.workspaces.principal import Principal
 
 from .render import (
     FORMATS,
@@ -104,8 +105,12 @@ def diagram_get(
     fmt: str,
     filters: Filters,
     architecture_id: int | None = None,
+    requester: str | None = None,
 ) -> Drawn | Queued:
     """The diagram (from the cache or drawn now), or the queued job that will draw it.
+
+    A job for a stored model is readable by whoever may read the model; a job for a posted file
+    belongs to its `requester` (see `requester_of`) and is invisible to everyone else.
 
     Raises DiagramInputError (bad view, format or filter) and RenderFailed (Graphviz).
     """
@@ -125,6 +130,7 @@ def diagram_get(
             fmt=fmt,
             filters=filters,
             architecture_id=architecture_id,
+            requester=None if architecture_id is not None else requester,
         )
     report = check_model(model)
     result = render(
@@ -143,8 +149,12 @@ def _enqueue(
     fmt: str,
     filters: Filters,
     architecture_id: int | None,
+    requester: str | None,
 ) -> Queued:
-    pending = cache.get(f"{key}:job")
+    # The same picture asked for twice shares one job; a posted file's job only with the same
+    # requester, since nobody else may see it.
+    pending_key = f"{key}:job" if requester is None else f"{key}:job:{requester}"
+    pending = cache.get(pending_key)
     if pending:
         job = cache.get(_job_key(pending))
         if job and job["state"] in ("queued", "running"):
@@ -167,13 +177,21 @@ def _enqueue(
             "hops": filters.hops,
         },
         "architecture_id": architecture_id,
+        "requester": requester,
     }
     cache.set(_job_key(job_id), job, JOB_TTL)
-    cache.set(f"{key}:job", job_id, JOB_TTL)
+    cache.set(pending_key, job_id, JOB_TTL)
     from .tasks import diagram_job_run
 
     transaction.on_commit(lambda: diagram_job_run.delay(job_id))
     return Queued(job_id=job_id, state="queued")
+
+
+def requester_of(principal: Principal) -> str:
+    """Who owns a posted file's job: the signed-in user, or the API token."""
+    if principal.token is not None:
+        return f"token:{principal.token.pk}"
+    return f"user:{principal.user.pk if principal.user is not None else ''}"
 
 
 def diagram_job_get(*, job_id: str) -> dict[str, Any] | None:
@@ -236,6 +254,7 @@ __all__ = [
     "RenderFailed",
     "diagram_get",
     "diagram_job_get",
+    "requester_of",
     "diagram_job_result",
     "diagram_job_run",
     "render_key",

@@ -165,3 +165,15 @@ def test_a_posted_large_model_is_queued(world: World, settings, django_capture_o
     assert res.status_code == 202
     polled = world.call("viewer_token", "get", res.json()["url"]).json()
     assert polled["state"] == "done"
+    assert world.call("viewer_token", "get", polled["result_url"]).status_code == 200
+    # The job and its picture are the requester's alone: anyone else gets the same 404 as for
+    # an unknown job, even someone in the same workspace.
+    for persona in ("outsider", "other_workspace_token", "viewer"):
+        assert world.call(persona, "get", res.json()["url"]).status_code == 404
+        assert world.call(persona, "get", polled["result_url"]).status_code == 404
+    # Somebody else posting the same file gets a job of their own.
+    with django_capture_on_commit_callbacks(execute=True):
+        theirs = post(world, "dependencies", body, persona="outsider")
+    assert theirs.status_code in (200, 202)
+    if theirs.status_code == 202:
+        assert theirs.json()["url"] != res.json()["url"]
