@@ -254,9 +254,9 @@ __all__ = [
     "RenderFailed",
     "diagram_get",
     "diagram_job_get",
-    "requester_of",
     "diagram_job_result",
     "diagram_job_run",
     "render_key",
+    "requester_of",
     "source_hash",
 ]
