@@ -1,8 +1,10 @@
 """Stored models: the cost of one element op on a stored model, by model size (SQLite).
 
-One op = lock the row, apply the op, validate the whole document, append a revision and
-update the current document, all in one transaction. Validation and the two document writes
-are O(model size), so this shows how a single edit grows with the model.
+One op = lock the row, apply the op, validate the whole document, append a revision (a delta
+from the one before) and update the current document, all in one transaction. Validation and
+the current document's write are O(model size), so this shows how a single edit grows with the
+model; the last row per size shows what an edit adds to the history (`bytes`, against the
+whole document's `whole_bytes`) and the cost of reading a revision stored as a delta.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ def run() -> list[dict[str, Any]]:
         from django.conf import settings
         from django.contrib.auth.models import User
 
-        from apps.architectures.selectors import architecture_model
+        from apps.architectures.fields import canonical_json
+        from apps.architectures.models import Revision
+        from apps.architectures.selectors import architecture_model, revision_document
         from apps.architectures.services import architecture_apply_ops, architecture_create
         from apps.workspaces.principal import Principal
         from apps.workspaces.services import workspace_create
@@ -82,6 +86,20 @@ def run() -> list[dict[str, Any]]:
                     "name": "store: typed model of a stored document (cold)",
                     "size": size,
                     "seconds": cold_read,
+                }
+            )
+            # What one edit adds to the history: its delta, against the whole document.
+            last = Revision.objects.get(architecture=arch, number=arch.revision)
+            start = time.perf_counter()
+            revision_document(last)  # replays every delta since the last snapshot
+            replay = time.perf_counter() - start
+            rows.append(
+                {
+                    "name": f"store: read revision {last.number} (replays {last.number - 1} deltas)",
+                    "size": size,
+                    "seconds": replay,
+                    "bytes": len(canonical_json(last.delta or {})),
+                    "whole_bytes": len(canonical_json(arch.document)),
                 }
             )
         return rows

@@ -224,7 +224,7 @@ def export_model(
     number, document = arch.revision, arch.document
     if revision is not None:
         rev = selectors.revision_get(architecture=arch, number=revision)
-        number, document = rev.number, rev.document
+        number, document = rev.number, selectors.revision_document(rev)
     if format == "yaml":
         response = HttpResponse(dump_yaml(document), content_type="application/yaml; charset=utf-8")
     else:
@@ -265,7 +265,7 @@ def list_revisions(request: HttpRequest, model_id: int) -> list[dict[str, Any]]:
 def get_revision(request: HttpRequest, model_id: int, number: int) -> dict[str, Any]:
     arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
     rev = selectors.revision_get(architecture=arch, number=number)
-    return {**_revision_out(rev), "document": rev.document}
+    return {**_revision_out(rev), "document": selectors.revision_document(rev)}
 
 
 @router.get("/models/{int:model_id}/diff", response=DiffOut)
@@ -280,15 +280,15 @@ def diff_revisions(
     arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
     to_n = to_revision if to_revision is not None else arch.revision
     from_n = from_revision if from_revision is not None else max(to_n - 1, 1)
-    a = selectors.revision_get(architecture=arch, number=from_n)
-    b = selectors.revision_get(architecture=arch, number=to_n)
+    a = selectors.revision_document(selectors.revision_get(architecture=arch, number=from_n))
+    b = selectors.revision_document(selectors.revision_get(architecture=arch, number=to_n))
     return {
         "model": arch.pk,
         "from_revision": from_n,
         "to_revision": to_n,
-        "elements": diff_documents(a.document, b.document),
+        "elements": diff_documents(a, b),
         "yaml": unified_yaml_diff(
-            a.document, b.document, from_label=f"revision {from_n}", to_label=f"revision {to_n}"
+            a, b, from_label=f"revision {from_n}", to_label=f"revision {to_n}"
         ),
     }
 

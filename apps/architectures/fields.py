@@ -15,8 +15,10 @@ from django.db import models
 
 if TYPE_CHECKING:
     _Base = models.Field[dict[str, Any], dict[str, Any]]
+    _OptionalBase = models.Field[dict[str, Any] | str | None, dict[str, Any] | None]
 else:
     _Base = models.TextField
+    _OptionalBase = models.TextField
 
 
 def canonical_json(document: dict[str, Any]) -> str:
@@ -33,8 +35,8 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class DocumentField(_Base):
-    """A dict in Python, its canonical JSON text in the database."""
+class _DocumentText:
+    """A dict in Python, its canonical JSON text in the database (a str is stored as it is)."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         return None if value is None else json.loads(value)
@@ -50,4 +52,13 @@ class DocumentField(_Base):
         return canonical_json(value)
 
     def value_to_string(self, obj: Any) -> str:
-        return canonical_json(self.value_from_object(obj))
+        field: Any = self  # a models.Field: see the classes below
+        return canonical_json(field.value_from_object(obj))
+
+
+class DocumentField(_DocumentText, _Base):
+    """A dict in Python, its canonical JSON text in the database."""
+
+
+class OptionalDocumentField(_DocumentText, _OptionalBase):
+    """The same, nullable (give it ``null=True``)."""

@@ -13,7 +13,7 @@ from django.db import models
 
 from apps.workspaces.models import Workspace
 
-from .fields import DocumentField
+from .fields import DocumentField, OptionalDocumentField
 
 
 class Architecture(models.Model):
@@ -44,6 +44,11 @@ class Architecture(models.Model):
 class Revision(models.Model):
     """One version of an architecture; append-only (saving an existing row is refused).
 
+    A revision stores either its whole ``document`` (a snapshot: the first revision, every
+    ``SNAPSHOT_EVERY``-th, and any whose change is large) or its ``delta`` from the revision
+    before it (``apps.archmodel.delta``), so an edit costs storage in proportion to what it
+    changed. Read a revision's document with ``selectors.revision_document``.
+
     ``changes`` records what the write was: ``{"kind": "create" | "ops" | "import" |
     "revert", "ops": [...] (ops only), "counts": {...}, "from_revision": n (revert)}``.
     """
@@ -52,7 +57,8 @@ class Revision(models.Model):
         Architecture, on_delete=models.CASCADE, related_name="revisions"
     )
     number = models.PositiveIntegerField()
-    document = DocumentField()
+    document = OptionalDocumentField(null=True, blank=True)  # a snapshot, or None: see `delta`
+    delta = OptionalDocumentField(null=True, blank=True)  # the change from revision number - 1
     content_hash = models.CharField(max_length=64)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -67,6 +73,10 @@ class Revision(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["architecture", "number"], name="revision_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(document__isnull=False) | models.Q(delta__isnull=False),
+                name="revision_document_or_delta",
             ),
         ]
 

@@ -14,9 +14,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from apps.archmodel import Limits, Model, model_from_data
+from apps.archmodel.delta import apply_delta
 from apps.workspaces.principal import Principal
 from apps.workspaces.selectors import require_role, workspace_get_for
 
+from .fields import canonical_json, text_hash
 from .models import Architecture, Revision
 
 _CACHE_SIZE = 32
@@ -59,13 +61,66 @@ def document_model(document: dict[str, Any], digest: str) -> Model:
     return model
 
 
+def revision_model(revision: Revision) -> Model:
+    """The typed ``Model`` of a revision (rebuilt from deltas only if it is not cached)."""
+    with _cache_lock:
+        model = _cache.get(revision.content_hash)
+    if model is not None:
+        return model
+    return document_model(revision_document(revision), revision.content_hash)
+
+
 def architecture_model(architecture: Architecture) -> Model:
     """The typed ``Model`` of the architecture's current document."""
     return document_model(architecture.document, architecture.content_hash)
 
 
 def revision_list(*, architecture: Architecture) -> QuerySet[Revision]:
-    return Revision.objects.filter(architecture=architecture).defer("document").order_by("-number")
+    return (
+        Revision.objects.filter(architecture=architecture)
+        .defer("document", "delta")
+        .order_by("-number")
+    )
+
+
+class RevisionUnreadable(RuntimeError):
+    """A revision's document could not be rebuilt exactly (it never should)."""
+
+
+def revision_document(revision: Revision) -> dict[str, Any]:
+    """A revision's document: stored whole, or rebuilt from the snapshot before it by replaying
+    the deltas since (at most SNAPSHOT_EVERY - 1 of them), checked against its content hash."""
+    if revision.delta is None:
+        if revision.document is None:
+            raise RevisionUnreadable(f"revision {revision.number} has neither document nor delta")
+        return revision.document
+    earlier = Revision.objects.filter(architecture_id=revision.architecture_id)
+    snapshot = (
+        earlier.filter(number__lt=revision.number, document__isnull=False)
+        .order_by("-number")
+        .values_list("number", "document")
+        .first()
+    )
+    if snapshot is None:
+        raise RevisionUnreadable(f"revision {revision.number} has no snapshot before it")
+    base, stored = snapshot
+    document: dict[str, Any] = stored or {}
+    deltas = (
+        earlier.filter(number__gt=base, number__lte=revision.number)
+        .order_by("number")
+        .values_list("number", "delta")
+    )
+    expected = base + 1
+    for number, delta in deltas:
+        if number != expected or delta is None:
+            raise RevisionUnreadable(f"revision {number} breaks the chain after revision {base}")
+        document = apply_delta(document, delta)
+        expected += 1
+    if expected != revision.number + 1:
+        raise RevisionUnreadable(f"revision {revision.number}: deltas missing after {base}")
+    if text_hash(canonical_json(document)) != revision.content_hash:
+        raise RevisionUnreadable(f"revision {revision.number} does not match its content hash")
+    return document
 
 
 def revision_get(*, architecture: Architecture, number: int) -> Revision:

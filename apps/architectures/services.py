@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from apps.archmodel import Limits, ModelError, ModelInvalid, load_model, model_from_data
+from apps.archmodel.delta import apply_delta, document_delta
 from apps.archmodel.diff import diff_documents, summarize
 from apps.archmodel.ops import apply_ops
 from apps.workspaces.errors import Conflict
@@ -25,10 +26,12 @@ from apps.workspaces.principal import Principal
 from .events import broadcast_model_changed
 from .fields import canonical_json, content_hash, text_hash
 from .models import Architecture, Revision
+from .selectors import revision_document
 
 log = logging.getLogger(__name__)
 
 MAX_SUMMARY_LINES = 200
+SNAPSHOT_EVERY = 50  # a revision stores its whole document this often, else its delta
 
 
 class StaleRevision(Conflict):
@@ -166,15 +169,17 @@ def _write(
     if document["name"] != arch.name:
         _name_free(arch.workspace_id, document["name"], exclude=arch.pk)
     number = arch.revision + 1
-    # Serialise once: the same canonical text is hashed and stored in both rows (DocumentField
-    # stores a str as it is); a large model's JSON takes longer to write than to change.
+    # Serialise once: the same canonical text is hashed and stored (DocumentField stores a str
+    # as it is); a large model's JSON takes longer to write than to change.
     text = canonical_json(document)
     digest = text_hash(text)
     stored: Any = text  # DocumentField writes a str unchanged
+    delta = _delta_text(arch.document, document, text, number)
     revision = Revision.objects.create(
         architecture=arch,
         number=number,
-        document=stored,
+        document=None if delta is not None else stored,
+        delta=delta,
         content_hash=digest,
         summary=_summary(lines),
         changes=changes,
@@ -199,6 +204,24 @@ def _write(
         )
     )
     return revision
+
+
+def _delta_text(
+    previous: dict[str, Any], document: dict[str, Any], text: str, number: int
+) -> str | None:
+    """The revision's delta from the one before it, or None to store a snapshot instead: every
+    SNAPSHOT_EVERY revisions (so reading one replays a bounded chain), when the delta is not
+    much smaller than the document, or if replaying it would not give the same text."""
+    if number % SNAPSHOT_EVERY == 0:
+        return None
+    delta = document_delta(previous, document)
+    delta_text = canonical_json(delta)
+    if len(delta_text) * 2 > len(text):
+        return None
+    if canonical_json(apply_delta(previous, delta)) != text:
+        log.error("revision %s: its delta does not replay exactly; stored whole", number)
+        return None
+    return delta_text
 
 
 def architecture_apply_ops(
@@ -247,7 +270,7 @@ def architecture_revert(*, architecture_id: int, to_revision: int, actor: Princi
         old = Revision.objects.filter(architecture=arch, number=to_revision).first()
         if old is None:
             raise Http404(f"No revision {to_revision}")
-        document = validate_document(old.document)
+        document = validate_document(revision_document(old))
         diff = diff_documents(arch.document, document)
         lines = [f"reverted to revision {to_revision}", *summarize(diff)]
         changes = {"kind": "revert", "from_revision": to_revision, "counts": diff["counts"]}

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.architectures.models import Architecture
-from apps.architectures.selectors import document_model, revision_get
+from apps.architectures.selectors import revision_get, revision_model
 from apps.workspaces.principal import Principal
 from exporters import ExportError, export_bundle
 
@@ -129,7 +129,7 @@ def export_job_run(*, job_id: int) -> str:
         return "done already"
     try:
         revision = revision_get(architecture=job.architecture, number=job.revision)
-        model = document_model(revision.document, revision.content_hash)
+        model = revision_model(revision)
         last = [0.0]
 
         def progress(pct: int, message: str) -> None:
