@@ -286,3 +286,19 @@ def test_the_legend_title_is_never_drawn_over_its_first_row(model):
     texts = [(t.text, float(t.get("y"))) for t in _g(svg, "legend").iter(f"{SVG}text")]
     title = next(y for text, y in texts if text == "Legend")
     assert all(y - title >= 9 for text, y in texts if text != "Legend")  # rows of 9-point text
+
+
+def test_a_bad_filter_stops_the_graphviz_process_it_started(monkeypatch):
+    import apps.diagrams.render as r
+
+    started = []
+
+    class Recorded(r.GraphvizRun):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(r, "GraphvizRun", Recorded)
+    with pytest.raises(DiagramInputError):
+        render(SHOP, "dependencies", filters=Filters(domain="no-such-domain"))
+    assert len(started) == 1 and started[0]._proc.poll() is not None
