@@ -1,65 +1,18 @@
-"""Docker Compose (Compose Specification) → ``workbench/v1``.
-
-Reads ``services`` only from the given file: images and build contexts (runtime guesses and
-well-known datastores, brokers and gateways), ``depends_on``, ``links`` and connection URLs /
-host names in ``environment`` (calls and data access), ``healthcheck``, ``deploy.replicas``,
-``deploy.resources.limits`` and published ``ports`` (public entry points). Nothing outside the
-file is read: ``extends`` to another file, ``include``, ``env_file`` and Dockerfiles are
-reported as ignored; ``${VAR:-default}`` uses the default and never reads the environment.
-Anchors, aliases and merge keys are expanded under a budget (see ``reader``).
-"""
+"""``import_compose`` and ``_ComposeReader``: the walk over ``services`` (``extends``, the
+element each service becomes, its aliases) and the dependencies between them."""
 
 from __future__ import annotations
 
-import contextlib
-import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from .builder import DocumentBuilder, Where, slugify
-from .common import classify_image, hosts_in, k8s_cpu, k8s_memory
-from .reader import Doc, read_one
-from .report import ImportInputError, ImportReport
-from .sources import SourceFile
-
-_VAR = re.compile(r"\$(?:\$|\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
-USER_ACTOR = "user"
-
-
-def interpolate(value: Any, report: ImportReport, where: Where) -> Any:
-    """``${VAR:-default}`` → ``default``; ``${VAR}`` → empty; ``$$`` → ``$``. The environment is
-    never read: an import must not depend on (or leak) the machine it runs on."""
-    if not isinstance(value, str) or "$" not in value:
-        return value
-
-    def sub(m: re.Match[str]) -> str:
-        if m.group(0) == "$$":
-            return "$"
-        inner = m.group("braced")
-        if inner is None:
-            report.guess(
-                f"${m.group('plain')} left empty (the environment is never read)",
-                where.file,
-                where.line,
-            )
-            return ""
-        for op in (":-", "-", ":?", "?", ":+", "+"):
-            name, sep, rest = inner.partition(op)
-            if sep and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                if op in (":-", "-"):
-                    return rest
-                report.guess(
-                    f"${{{inner}}} left empty (the environment is never read)",
-                    where.file,
-                    where.line,
-                )
-                return ""
-        report.guess(
-            f"${{{inner}}} left empty (the environment is never read)", where.file, where.line
-        )
-        return ""
-
-    return _VAR.sub(sub, value)
+from ..builder import DocumentBuilder, Where, slugify
+from ..common import classify_image, hosts_in
+from ..reader import read_one
+from ..report import ImportInputError, ImportReport
+from ..sources import SourceFile
+from .interpolation import interpolate
+from .service_settings import _ServiceSettings
 
 
 def import_compose(
@@ -86,15 +39,9 @@ def import_compose(
     return builder.document(), report
 
 
-class _ComposeReader:
-    def __init__(self, doc: Doc, builder: DocumentBuilder, report: ImportReport):
-        self.doc = doc
-        self.b = builder
-        self.report = report
-        self.file = doc.file
-
-    def where(self, obj: Any, key: Any = None) -> Where:
-        return Where(self.file, self.doc.line(obj, key))
+class _ComposeReader(_ServiceSettings):
+    """Reads one compose file into the builder; a service's replicas, health check, resource
+    limits and ports are read by ``_ServiceSettings``."""
 
     def read(self, data: dict[str, Any]) -> None:
         services: dict[str, Any] = data["services"]
@@ -140,9 +87,6 @@ class _ComposeReader:
         for sname, spec in specs.items():
             if sname in ids:
                 self._dependencies(ids[sname], spec, services.get(sname) or spec)
-
-    def _fl(self, obj: Any, key: Any = None) -> tuple[str, int | None]:
-        return self.file, self.doc.line(obj, key)
 
     def _extends(
         self, sname: str, spec: dict[str, Any], services: dict[str, Any], depth: int = 0
@@ -268,124 +212,6 @@ class _ComposeReader:
             )
         return ident
 
-    def _replicas(self, ident: str, spec: dict[str, Any], store: bool = False) -> None:
-        deploy = spec.get("deploy")
-        value = deploy.get("replicas") if isinstance(deploy, dict) else None
-        line_obj, key = (deploy, "replicas") if value is not None else (spec, "scale")
-        if value is None:
-            value = spec.get("scale")
-        if value is None:
-            return
-        where = self.where(line_obj, key)
-        value = interpolate(value, self.report, where)
-        try:
-            count = int(value)
-        except (TypeError, ValueError):
-            self.report.ignore(
-                f"'{ident}': replicas '{value}' is not a number", where.file, where.line, ident
-            )
-            return
-        if count < 0:
-            return
-        self.b.get(ident).fields["replicas"] = count  # type: ignore[union-attr]
-        self.report.infer(f"'{ident}' replicas {count}", where.file, where.line, ident)
-
-    def _health(self, ident: str, spec: dict[str, Any]) -> None:
-        hc = spec.get("healthcheck")
-        if not isinstance(hc, dict):
-            return
-        where = self.where(spec, "healthcheck")
-        test = hc.get("test")
-        if hc.get("disable") is True or (isinstance(test, list) and test[:1] == ["NONE"]):
-            self.report.infer(f"'{ident}' health check disabled", where.file, where.line, ident)
-            return
-        text = " ".join(map(str, test)) if isinstance(test, list) else str(test or "")
-        m = re.search(r"https?://[^/\s\"']+(/[^\s\"']*)", text)
-        element = self.b.get(ident)
-        assert element is not None
-        if m and m.group(1) not in ("", "/"):
-            element.fields["health"] = {"liveness": m.group(1)[:500], "readiness": m.group(1)[:500]}
-            self.report.infer(
-                f"'{ident}' health check at {m.group(1)}", where.file, where.line, ident
-            )
-        else:
-            element.fields["health"] = True
-            self.report.guess(
-                f"'{ident}' has a health check ({text[:60] or 'no test'}); its "
-                "path is unknown, recorded as health: true",
-                where.file,
-                where.line,
-                ident,
-            )
-
-    def _resources(self, ident: str, spec: dict[str, Any]) -> None:
-        deploy = spec.get("deploy")
-        limits = (
-            (deploy.get("resources") or {}).get("limits")
-            if isinstance(deploy, dict) and isinstance(deploy.get("resources"), dict)
-            else None
-        )
-        if not isinstance(limits, dict):
-            return
-        res = {}
-        cpu, memory = k8s_cpu(limits.get("cpus")), k8s_memory(limits.get("memory"))
-        if cpu:
-            res["cpu"] = cpu
-        if memory:
-            res["memory"] = memory
-        if res:
-            self.b.get(ident).fields["deploy"] = {"resources": res}  # type: ignore[union-attr]
-            self.report.infer(
-                f"'{ident}' resource limits {res}", *self._fl(deploy, "resources"), ident
-            )
-
-    def _ports(self, ident: str, spec: dict[str, Any]) -> None:
-        element = self.b.get(ident)
-        assert element is not None
-        ports = spec.get("ports")
-        target_port = None
-        public = False
-        if isinstance(ports, list):
-            for i, entry in enumerate(ports):
-                where = self.where(ports, i)
-                entry = interpolate(entry, self.report, where)
-                host_ip, _published, target = _port(entry)
-                if target is None:
-                    self.report.ignore(
-                        f"'{ident}': port '{entry}' not understood", where.file, where.line, ident
-                    )
-                    continue
-                if target_port is None:
-                    target_port = target
-                if host_ip in ("127.0.0.1", "localhost", "::1"):
-                    self.report.ignore(
-                        f"'{ident}': port {target} is published on {host_ip} only "
-                        "(a local debug port), not a public entry",
-                        where.file,
-                        where.line,
-                        ident,
-                    )
-                    continue
-                public = True
-        expose = spec.get("expose")
-        if target_port is None and isinstance(expose, list) and expose:
-            with contextlib.suppress(ValueError):
-                target_port = int(str(expose[0]).split("/")[0])
-        if target_port and 0 < target_port < 65536:
-            element.fields["port"] = target_port
-            self.report.infer(
-                f"'{ident}' listens on port {target_port}", *self._fl(spec, "ports"), ident
-            )
-        if public:
-            where = self.where(spec, "ports")
-            actor = self.b.add(
-                "actors", USER_ACTOR, {"title": "External user", "kind": "person"}, ns="actor"
-            )
-            self.b.relate(actor, "call", ident, where=where, via="published port")
-            self.report.infer(
-                f"'{ident}' is a public entry point (published port)", where.file, where.line, ident
-            )
-
     def _dependencies(self, ident: str, spec: dict[str, Any], raw: dict[str, Any]) -> None:
         dep = spec.get("depends_on")
         if isinstance(dep, list | dict):
@@ -433,41 +259,3 @@ class _ComposeReader:
                 self.b.relate(
                     ident, "depends", host, where=where, props=props, via=f"environment {key}"
                 )
-
-
-def _port(entry: Any) -> tuple[str | None, int | None, int | None]:
-    """(host ip, published, target) of a short- or long-syntax port."""
-    if isinstance(entry, int):
-        return None, None, entry
-    if isinstance(entry, dict):
-        raw_target: Any = entry.get("target")
-        try:
-            target = int(raw_target)
-        except (TypeError, ValueError):
-            return None, None, None
-        published: Any = entry.get("published")
-        return entry.get("host_ip"), int(published) if str(published).isdigit() else None, target
-    if not isinstance(entry, str):
-        return None, None, None
-    text = entry.split("/", 1)[0]
-    host_ip = None
-    if text.startswith("["):
-        host_ip, _, text = text[1:].partition("]:")
-    parts = text.rsplit(":", 2)
-    published_text: str | None
-    if len(parts) == 3:
-        host_ip, published_text, target_text = parts
-    elif len(parts) == 2:
-        published_text, target_text = parts
-    else:
-        published_text, target_text = None, parts[0]
-    try:
-        target_port = int(target_text.split("-", 1)[0])
-    except ValueError:
-        return None, None, None
-    pub = (
-        int(published_text.split("-")[0])
-        if published_text and published_text.split("-")[0].isdigit()
-        else None
-    )
-    return host_ip, pub, target_port

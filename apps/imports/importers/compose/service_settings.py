@@ -1,0 +1,193 @@
+"""What every part of the compose reader shares, and a service's replicas, health check,
+resource limits and ports (published ports make it a public entry point)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any
+
+from ..builder import DocumentBuilder, Where
+from ..common import k8s_cpu, k8s_memory
+from ..reader import Doc
+from ..report import ImportReport
+from .interpolation import interpolate
+
+USER_ACTOR = "user"
+
+
+class _ReaderBase:
+    """The state every part of ``_ComposeReader`` shares: the document, the builder, the
+    report, and where a key is."""
+
+    def __init__(self, doc: Doc, builder: DocumentBuilder, report: ImportReport):
+        self.doc = doc
+        self.b = builder
+        self.report = report
+        self.file = doc.file
+
+    def where(self, obj: Any, key: Any = None) -> Where:
+        return Where(self.file, self.doc.line(obj, key))
+
+    def _fl(self, obj: Any, key: Any = None) -> tuple[str, int | None]:
+        return self.file, self.doc.line(obj, key)
+
+
+class _ServiceSettings(_ReaderBase):
+    """A service's settings; mixed into ``_ComposeReader``."""
+
+    def _replicas(self, ident: str, spec: dict[str, Any], store: bool = False) -> None:
+        deploy = spec.get("deploy")
+        value = deploy.get("replicas") if isinstance(deploy, dict) else None
+        line_obj, key = (deploy, "replicas") if value is not None else (spec, "scale")
+        if value is None:
+            value = spec.get("scale")
+        if value is None:
+            return
+        where = self.where(line_obj, key)
+        value = interpolate(value, self.report, where)
+        try:
+            count = int(value)
+        except (TypeError, ValueError):
+            self.report.ignore(
+                f"'{ident}': replicas '{value}' is not a number", where.file, where.line, ident
+            )
+            return
+        if count < 0:
+            return
+        self.b.get(ident).fields["replicas"] = count  # type: ignore[union-attr]
+        self.report.infer(f"'{ident}' replicas {count}", where.file, where.line, ident)
+
+    def _health(self, ident: str, spec: dict[str, Any]) -> None:
+        hc = spec.get("healthcheck")
+        if not isinstance(hc, dict):
+            return
+        where = self.where(spec, "healthcheck")
+        test = hc.get("test")
+        if hc.get("disable") is True or (isinstance(test, list) and test[:1] == ["NONE"]):
+            self.report.infer(f"'{ident}' health check disabled", where.file, where.line, ident)
+            return
+        text = " ".join(map(str, test)) if isinstance(test, list) else str(test or "")
+        m = re.search(r"https?://[^/\s\"']+(/[^\s\"']*)", text)
+        element = self.b.get(ident)
+        assert element is not None
+        if m and m.group(1) not in ("", "/"):
+            element.fields["health"] = {"liveness": m.group(1)[:500], "readiness": m.group(1)[:500]}
+            self.report.infer(
+                f"'{ident}' health check at {m.group(1)}", where.file, where.line, ident
+            )
+        else:
+            element.fields["health"] = True
+            self.report.guess(
+                f"'{ident}' has a health check ({text[:60] or 'no test'}); its "
+                "path is unknown, recorded as health: true",
+                where.file,
+                where.line,
+                ident,
+            )
+
+    def _resources(self, ident: str, spec: dict[str, Any]) -> None:
+        deploy = spec.get("deploy")
+        limits = (
+            (deploy.get("resources") or {}).get("limits")
+            if isinstance(deploy, dict) and isinstance(deploy.get("resources"), dict)
+            else None
+        )
+        if not isinstance(limits, dict):
+            return
+        res = {}
+        cpu, memory = k8s_cpu(limits.get("cpus")), k8s_memory(limits.get("memory"))
+        if cpu:
+            res["cpu"] = cpu
+        if memory:
+            res["memory"] = memory
+        if res:
+            self.b.get(ident).fields["deploy"] = {"resources": res}  # type: ignore[union-attr]
+            self.report.infer(
+                f"'{ident}' resource limits {res}", *self._fl(deploy, "resources"), ident
+            )
+
+    def _ports(self, ident: str, spec: dict[str, Any]) -> None:
+        element = self.b.get(ident)
+        assert element is not None
+        ports = spec.get("ports")
+        target_port = None
+        public = False
+        if isinstance(ports, list):
+            for i, entry in enumerate(ports):
+                where = self.where(ports, i)
+                entry = interpolate(entry, self.report, where)
+                host_ip, _published, target = _port(entry)
+                if target is None:
+                    self.report.ignore(
+                        f"'{ident}': port '{entry}' not understood", where.file, where.line, ident
+                    )
+                    continue
+                if target_port is None:
+                    target_port = target
+                if host_ip in ("127.0.0.1", "localhost", "::1"):
+                    self.report.ignore(
+                        f"'{ident}': port {target} is published on {host_ip} only "
+                        "(a local debug port), not a public entry",
+                        where.file,
+                        where.line,
+                        ident,
+                    )
+                    continue
+                public = True
+        expose = spec.get("expose")
+        if target_port is None and isinstance(expose, list) and expose:
+            with contextlib.suppress(ValueError):
+                target_port = int(str(expose[0]).split("/")[0])
+        if target_port and 0 < target_port < 65536:
+            element.fields["port"] = target_port
+            self.report.infer(
+                f"'{ident}' listens on port {target_port}", *self._fl(spec, "ports"), ident
+            )
+        if public:
+            where = self.where(spec, "ports")
+            actor = self.b.add(
+                "actors", USER_ACTOR, {"title": "External user", "kind": "person"}, ns="actor"
+            )
+            self.b.relate(actor, "call", ident, where=where, via="published port")
+            self.report.infer(
+                f"'{ident}' is a public entry point (published port)", where.file, where.line, ident
+            )
+
+
+def _port(entry: Any) -> tuple[str | None, int | None, int | None]:
+    """(host ip, published, target) of a short- or long-syntax port."""
+    if isinstance(entry, int):
+        return None, None, entry
+    if isinstance(entry, dict):
+        raw_target: Any = entry.get("target")
+        try:
+            target = int(raw_target)
+        except (TypeError, ValueError):
+            return None, None, None
+        published: Any = entry.get("published")
+        return entry.get("host_ip"), int(published) if str(published).isdigit() else None, target
+    if not isinstance(entry, str):
+        return None, None, None
+    text = entry.split("/", 1)[0]
+    host_ip = None
+    if text.startswith("["):
+        host_ip, _, text = text[1:].partition("]:")
+    parts = text.rsplit(":", 2)
+    published_text: str | None
+    if len(parts) == 3:
+        host_ip, published_text, target_text = parts
+    elif len(parts) == 2:
+        published_text, target_text = parts
+    else:
+        published_text, target_text = None, parts[0]
+    try:
+        target_port = int(target_text.split("-", 1)[0])
+    except ValueError:
+        return None, None, None
+    pub = (
+        int(published_text.split("-")[0])
+        if published_text and published_text.split("-")[0].isdigit()
+        else None
+    )
+    return host_ip, pub, target_port
