@@ -1,0 +1,33 @@
+"""Kubernetes objects as Python data, one function per kind.
+
+By module:
+
+- ``workloads``: Deployment, StatefulSet, HorizontalPodAutoscaler, PodDisruptionBudget, and
+  the container env they share;
+- ``networking``: Service, Ingress and the NetworkPolicies (default deny, DNS egress, least
+  privilege per service and per datastore or broker);
+- ``config``: Namespace, ServiceAccount, ConfigMap and Secrets;
+- ``metadata``: the labels, selectors, object metadata and Secret names all of them use.
+"""
+
+from .config import backing_secret, config_map, external_secret, namespace, service_account
+from .networking import allow_dns, backing_policy, default_deny, ingress, service, service_policy
+from .workloads import deployment, hpa, pdb, statefulset
+
+__all__ = [
+    "allow_dns",
+    "backing_policy",
+    "backing_secret",
+    "config_map",
+    "default_deny",
+    "deployment",
+    "external_secret",
+    "hpa",
+    "ingress",
+    "namespace",
+    "pdb",
+    "service",
+    "service_account",
+    "service_policy",
+    "statefulset",
+]

@@ -1,0 +1,79 @@
+"""Namespace, ServiceAccounts, ConfigMaps and Secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.archmodel.types import Service
+from exporters.common.infra import PLACEHOLDER, Backing, Plan, secrets_in
+
+from .metadata import EXTERNAL_SECRET, meta, secret_name
+
+
+def namespace(plan: Plan) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": plan.model.name,
+            "labels": {
+                "app.kubernetes.io/part-of": plan.model.name,
+                "pod-security.kubernetes.io/enforce": "baseline",
+            },
+        },
+    }
+
+
+def external_secret(plan: Plan, names: list[str]) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": EXTERNAL_SECRET,
+            "namespace": plan.model.name,
+            "annotations": {
+                "workbench.dev/note": "operator-supplied addresses of external "
+                "systems; replace every REPLACE_ME"
+            },
+        },
+        "type": "Opaque",
+        "stringData": dict.fromkeys(names, PLACEHOLDER),
+    }
+
+
+def service_account(plan: Plan, svc: Service) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": meta(plan, svc.id, svc.id, svc.kind),
+        "automountServiceAccountToken": False,
+    }
+
+
+def config_map(plan: Plan, svc: Service) -> dict[str, Any]:
+    data = {k: v[0] for k, v in plan.env(svc).items() if not secrets_in(v)}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta(plan, f"{svc.id}-config", svc.id, svc.kind),
+        "data": data,
+    }
+
+
+def backing_secret(plan: Plan, b: Backing) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": meta(
+            plan,
+            secret_name(b.id),
+            b.id,
+            b.role,
+            annotations={
+                "workbench.dev/note": "replace every REPLACE_ME (URL-safe "
+                "characters only) or manage with an external secret store"
+            },
+        ),
+        "type": "Opaque",
+        "stringData": {s.key: PLACEHOLDER for s in b.secrets},
+    }

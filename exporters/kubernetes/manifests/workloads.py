@@ -1,0 +1,216 @@
+"""Workloads: a Deployment per service (with its HPA and PDB), a StatefulSet per datastore or
+broker, and the container env they share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.archmodel.types import Service
+from exporters.common.images import APP_UID, GATEWAY_UID
+from exporters.common.infra import Backing, Plan, Secret, Value, secrets_in
+from exporters.skeleton.spec import health_paths
+
+from .metadata import labels, meta, secret_name, selector
+
+DEFAULT_REQUESTS = {"cpu": "100m", "memory": "128Mi"}
+
+
+def env_entries(env: dict[str, Value]) -> list[dict[str, Any]]:
+    """Secrets first (from their Secret), then values that embed them as ``$(NAME)``."""
+    entries: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for value in env.values():
+        for s in secrets_in(value):
+            if s.name not in seen:
+                seen.add(s.name)
+                key = s.key or s.name
+                entries.append(
+                    {
+                        "name": s.name,
+                        "valueFrom": {"secretKeyRef": {"name": secret_name(s.owner), "key": key}},
+                    }
+                )
+    for name, value in env.items():
+        if len(value) == 1 and isinstance(value[0], Secret) and value[0].name == name:
+            continue  # already there
+        rendered = "".join(
+            f"$({p.name})" if isinstance(p, Secret) else p.replace("$", "$$") for p in value
+        )
+        entries.append({"name": name, "value": rendered})
+    return entries
+
+
+def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
+    liveness, readiness = health_paths(svc)
+    gateway = svc.kind == "gateway"
+    uid = GATEWAY_UID if gateway else APP_UID
+    if gateway:
+        liveness = readiness = "/healthz"
+    env = {k: v for k, v in plan.env(svc).items() if secrets_in(v)} if not gateway else {}
+    requests = {
+        "cpu": svc.deploy.cpu or DEFAULT_REQUESTS["cpu"],
+        "memory": svc.deploy.memory or DEFAULT_REQUESTS["memory"],
+    }
+    container: dict[str, Any] = {
+        "name": svc.id,
+        "image": f"{plan.model.name}-{svc.id}:dev",
+        "imagePullPolicy": "IfNotPresent",
+        "ports": [{"name": "http", "containerPort": svc.port, "protocol": "TCP"}],
+    }
+    if not gateway:
+        container["envFrom"] = [{"configMapRef": {"name": f"{svc.id}-config"}}]
+    if env:
+        container["env"] = env_entries(env)
+    container.update(
+        {
+            "resources": {"requests": requests, "limits": {"memory": requests["memory"]}},
+            "livenessProbe": {
+                "httpGet": {"path": liveness, "port": "http"},
+                "initialDelaySeconds": 5,
+                "periodSeconds": 10,
+                "timeoutSeconds": 2,
+                "failureThreshold": 3,
+            },
+            "readinessProbe": {
+                "httpGet": {"path": readiness, "port": "http"},
+                "periodSeconds": 5,
+                "timeoutSeconds": 2,
+                "failureThreshold": 3,
+            },
+            "securityContext": {
+                "allowPrivilegeEscalation": False,
+                "readOnlyRootFilesystem": True,
+                "runAsNonRoot": True,
+                "capabilities": {"drop": ["ALL"]},
+            },
+            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108 - an emptyDir
+        }
+    )
+    strategy: dict[str, Any] = {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+    }
+    annotations = {"workbench.dev/title": svc.label}
+    if svc.deploy.strategy != "rolling":
+        annotations["workbench.dev/strategy"] = (
+            f"{svc.deploy.strategy}: modelled; plain Deployments roll, use a progressive delivery "
+            "controller (e.g. Argo Rollouts) for it"
+        )
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": meta(plan, svc.id, svc.id, svc.kind, annotations=annotations),
+        "spec": {
+            "replicas": svc.replicas.min,
+            "revisionHistoryLimit": 5,
+            "selector": {"matchLabels": selector(plan, svc.id)},
+            "strategy": strategy,
+            "template": {
+                "metadata": {"labels": labels(plan, svc.id, svc.kind)},
+                "spec": {
+                    "serviceAccountName": svc.id,
+                    "automountServiceAccountToken": False,
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "runAsUser": uid,
+                        "runAsGroup": uid,
+                        "fsGroup": uid,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                    "containers": [container],
+                    "volumes": [{"name": "tmp", "emptyDir": {}}],
+                },
+            },
+        },
+    }
+
+
+def hpa(plan: Plan, svc: Service) -> dict[str, Any]:
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": meta(plan, svc.id, svc.id, svc.kind),
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": svc.id},
+            "minReplicas": svc.replicas.min,
+            "maxReplicas": svc.replicas.max,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {
+                            "type": "Utilization",
+                            "averageUtilization": svc.replicas.cpu_target or 80,
+                        },
+                    },
+                }
+            ],
+        },
+    }
+
+
+def pdb(plan: Plan, svc: Service) -> dict[str, Any]:
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": meta(plan, svc.id, svc.id, svc.kind),
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector(plan, svc.id)}},
+    }
+
+
+def statefulset(plan: Plan, b: Backing) -> dict[str, Any]:
+    container: dict[str, Any] = {"name": b.kind, "image": b.image}
+    if b.command:
+        container["args"] = [
+            "".join(f"$({p.name})" if isinstance(p, Secret) else p for p in v) for v in b.command
+        ]
+    if b.env:
+        container["env"] = env_entries(b.env)
+    container.update(
+        {
+            "ports": [{"name": "main", "containerPort": b.port, "protocol": "TCP"}],
+            "readinessProbe": {"tcpSocket": {"port": "main"}, "periodSeconds": 10},
+            "livenessProbe": {
+                "tcpSocket": {"port": "main"},
+                "initialDelaySeconds": 30,
+                "periodSeconds": 20,
+            },
+            "resources": {
+                "requests": {"cpu": "250m", "memory": "512Mi"},
+                "limits": {"memory": "1Gi"},
+            },
+            "volumeMounts": [{"name": "data", "mountPath": b.data_path}],
+        }
+    )
+    pod_spec: dict[str, Any] = {"containers": [container]}
+    if b.uid is not None:
+        pod_spec = {
+            "securityContext": {"fsGroup": b.uid, "seccompProfile": {"type": "RuntimeDefault"}},
+            **pod_spec,
+        }
+    annotations = {
+        "workbench.dev/modelled-replicas": str(b.modelled_replicas),
+        "workbench.dev/note": "single instance for development; in production use an operator or a "
+        "managed service (see overlays/prod)",
+    }
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": meta(plan, b.id, b.id, b.role, annotations=annotations),
+        "spec": {
+            "serviceName": b.id,
+            "replicas": 1,
+            "selector": {"matchLabels": selector(plan, b.id)},
+            "template": {"metadata": {"labels": labels(plan, b.id, b.role)}, "spec": pod_spec},
+            "volumeClaimTemplates": [
+                {
+                    "metadata": {"name": "data"},
+                    "spec": {
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": "5Gi"}},
+                    },
+                }
+            ],
+        },
+    }
