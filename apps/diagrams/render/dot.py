@@ -6,47 +6,21 @@ Two kinds of string reach Graphviz:
 - HTML-like labels (<...>): model text is XML-escaped and control characters dropped, so it
   can only ever be character data inside our own markup.
 Node and cluster names are always quoted, so no identifier can end a statement early.
+The escaping itself lives in `escape`, the legend table in `legend`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import style as st
+from .escape import clean, html_text, quote
 from .graph import NOTES_SHOWN, Cluster, Diagram, Edge, Node
-
-# C0/C1 controls (but not \t \n), bidi overrides (they can disguise text), the non-characters
-# XML 1.0 forbids; lone surrogates
-# cannot be UTF-8 encoded at all.
-_BAD_CHARS = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
-)
-
-
-def clean(text: str) -> str:
-    if text.isascii() and text.isprintable():
-        return text  # the common case: nothing to strip, no regex
-    return _BAD_CHARS.sub("", text)
-
-
-def quote(text: str) -> str:
-    """A DOT double-quoted string whose content is shown literally."""
-    text = clean(text)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
-    return '"' + text.replace("\n", "\\n") + '"'
-
-
-def html_text(text: str) -> str:
-    """Character data for an HTML-like label."""
-    text = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace('"', "&quot;").replace("\n", " ")
+from .legend import legend_lines
 
 
 def _wrap(text: str, width: int, max_lines: int = 3) -> list[str]:
@@ -256,78 +230,6 @@ def _cluster_open(cluster: Cluster, indent: str) -> list[str]:
     return lines
 
 
-def _legend(diagram: Diagram, labels: bool) -> list[str]:
-    """An HTML table in its own cluster: kinds drawn, edge styles, colours, findings summary."""
-    kinds = list(dict.fromkeys(n.kind for n in diagram.nodes.values()))
-    edge_kinds = list(dict.fromkeys(e.kind for e in diagram.edges))
-    rows = []
-    for kind in kinds:
-        name, _shape, fill, border, _extra = st.NODE_STYLES[kind]
-        rows.append(
-            f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" WIDTH="22" HEIGHT="12"></TD>'
-            f'<TD ALIGN="LEFT">{html_text(name)}</TD></TR>'
-        )
-    for kind in edge_kinds:
-        name, colour, style, _a, _d = st.EDGE_STYLES[kind]
-        glyph = {"dashed": "╌╌╌▶", "bold": "━━━▶"}.get(style, "───▶")
-        rows.append(
-            f'<TR><TD><FONT COLOR="{colour}">{glyph}</FONT></TD><TD ALIGN="LEFT">{html_text(name)}</TD></TR>'
-        )
-    if any(e.cross for e in diagram.edges):
-        rows.append(
-            f'<TR><TD><FONT COLOR="{st.CROSS_TEAM}">━━━▶</FONT></TD>'
-            '<TD ALIGN="LEFT">crosses a team boundary</TD></TR>'
-        )
-    if any(n.shared for n in diagram.nodes.values()):
-        rows.append('<TR><TD>◎</TD><TD ALIGN="LEFT">double border: shared datastore</TD></TR>')
-    if any(n.ghost for n in diagram.nodes.values()):
-        rows.append(
-            f'<TR><TD BGCOLOR="#ffffff" COLOR="{st.GHOST}" BORDER="1"></TD>'
-            '<TD ALIGN="LEFT">outside the filter (context)</TD></TR>'
-        )
-    if "call" in edge_kinds and diagram.view in ("dependencies", "context"):
-        rows.append(
-            f'<TR><TD></TD><TD ALIGN="LEFT">{st.MARK_TIMEOUT} timeout  {st.MARK_RETRIES} retries  '
-            f"{st.MARK_BREAKER} circuit breaker</TD></TR>"
-        )
-    rows.append(
-        f'<TR><TD BGCOLOR="{st.ERROR_FILL}" COLOR="{st.ERROR}" BORDER="2"></TD>'
-        '<TD ALIGN="LEFT">has an error</TD></TR>'
-    )
-    rows.append(
-        f'<TR><TD BGCOLOR="{st.WARNING_FILL}" COLOR="{st.WARNING}" BORDER="2"></TD>'
-        '<TD ALIGN="LEFT">has a warning</TD></TR>'
-    )
-    summary = html_text(diagram.summary or "findings not checked")
-    rows.append(
-        f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">Findings: {summary}</FONT></TD></TR>'
-    )
-    if diagram.hidden_findings:
-        rows.append(
-            f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">{diagram.hidden_findings} '
-            "of them shown in other views</FONT></TD></TR>"
-        )
-    if not labels:
-        rows.append(
-            f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">edge details in tooltips '
-            "(large diagram)</FONT></TD></TR>"
-        )
-    rows.append(
-        f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">hover for findings</FONT></TD></TR>'
-    )
-    # The title is a row of the table, not the cluster's label: neato and sfdp fit the cluster
-    # tightly around its node, and a cluster label would be drawn over the first row.
-    title = f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{st.MUTED}">Legend</FONT></TD></TR>'
-    table = f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1">{title}{"".join(rows)}</TABLE>>'
-    return [
-        '  subgraph "cluster__legend" {',
-        '    id="cluster-legend"; class="wb-cluster wb-legend"; label=""; margin=8;',
-        f'    style="rounded,filled"; fillcolor="#ffffff"; color="#cbd5e1"; fontcolor="{st.MUTED}"; fontsize=10;',
-        f'    "_legend" [id="legend" class="wb-legend" shape=plaintext style="" margin=0 fontsize=9 label={table}];',
-        "  }",
-    ]
-
-
 def to_dot(diagram: Diagram, layout: Layout | None = None) -> str:
     """The complete DOT source for a diagram."""
     return "".join(dot_lines(diagram, layout))
@@ -398,6 +300,6 @@ def dot_lines(diagram: Diagram, layout: Layout | None = None) -> Iterator[str]:
     labels = layout.edge_labels
     for edge in diagram.edges:
         yield "  " + edge_stmt(edge, labels=labels) + "\n"
-    for line in _legend(diagram, labels):
+    for line in legend_lines(diagram, labels):
         yield line + "\n"
     yield "}\n"
