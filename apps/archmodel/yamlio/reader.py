@@ -1,134 +1,28 @@
-"""Safe YAML/JSON reading with source positions, and canonical YAML writing.
+"""Reading a YAML (or JSON) document from the parser's event stream, with limits.
 
-Reading is built on the parser's event stream rather than on a constructor: it never recurses
-(deep nesting cannot exhaust the stack), it refuses anchors/aliases (so "billion laughs" cannot
-expand), custom tags and duplicate keys, and it records the line and column of every key and
-value so errors and findings can point into the file.
-
-Mapping keys are always strings (``on:`` stays ``"on"``), and timestamps are not a type here:
-``expires: 2027-06-30`` reads as the string ``"2027-06-30"``.
+``parse_document`` decodes and size-checks the source, then ``_build`` makes one pass over
+the events: no recursion, no anchors/aliases, no custom tags or duplicate keys, and the
+line and column of every key and value recorded in ``Parsed.marks``. JSON the YAML parser
+rejects still loads through ``json``, without positions.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from .errors import ModelError, ModelInvalid, pointer_split
-from .limits import DEFAULT_LIMITS, Limits
+from ..errors import ModelError, ModelInvalid
+from ..limits import DEFAULT_LIMITS, Limits
+from .parsed import Parsed
+from .scalars import _STD, _scalar
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-# YAML 1.1 implicit types minus timestamps (dates stay strings in this format).
-_BOOL_RE = re.compile(
-    r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$"
-)
-_NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
-_INT_RE = re.compile(
-    r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
-)
-_FLOAT_RE = re.compile(
-    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
-    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
-_TRUE = {"yes", "true", "on"}
-_STD = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
-_constructor = yaml.constructor.SafeConstructor()
 
 
 class _Abort(Exception):
     """Stop reading: a limit was hit, or the stream cannot be read further."""
-
-
-@dataclass(slots=True)
-class Parsed:
-    """A parsed document: plain data plus where each key and value stood in the source."""
-
-    data: Any
-    # id(container) -> {key: (key_mark, value_mark)} for dicts, [value_mark, ...] for lists;
-    # marks are the parser's (0-based line/column), converted only when asked.
-    marks: dict[int, Any] = field(default_factory=dict)
-    root_mark: tuple[int, int] = (1, 1)
-    error_pointer: str = ""
-
-    def locate(self, pointer: str, *, key: bool = False) -> tuple[int | None, int | None]:
-        """Line and column of the value at ``pointer`` (of its key with ``key=True``).
-
-        Walks as deep as the pointer resolves and answers the deepest position found, so a
-        pointer to a missing key points at its parent mapping.
-        """
-        node = self.data
-        line, col = self.root_mark
-        for token in pointer_split(pointer):
-            marks = self.marks.get(id(node))
-            if isinstance(node, dict) and marks is not None and token in node:
-                mark = marks[token][0 if key else 1]
-                line, col = mark.line + 1, mark.column + 1
-                node = node[token]
-            elif (
-                isinstance(node, list)
-                and marks is not None
-                and token.isdigit()
-                and int(token) < len(node)
-            ):
-                mark = marks[int(token)]
-                line, col = mark.line + 1, mark.column + 1
-                node = node[int(token)]
-            else:
-                break
-        return line, col
-
-
-def _scalar(ev: Any) -> Any:
-    try:
-        return _resolve(ev)
-    except ValueError as exc:
-        exc.mark = ev.start_mark  # type: ignore[attr-defined]
-        raise
-
-
-def _resolve(ev: Any) -> Any:
-    value = ev.value
-    tag = ev.tag
-    if tag is None or tag == "!":
-        if ev.style or not ev.implicit[0]:
-            return value  # quoted: always a string
-        first = value[:1]
-        if _NULL_RE.match(value):
-            return None
-        if first in "yYnNtTfFoO" and _BOOL_RE.match(value):
-            return value.lower() in _TRUE
-        if first in "-+0123456789" and _INT_RE.match(value):
-            return _constructor.construct_yaml_int(yaml.ScalarNode(_STD + "int", value))
-        if first in "-+.0123456789" and _FLOAT_RE.match(value):
-            number = _constructor.construct_yaml_float(yaml.ScalarNode(_STD + "float", value))
-            if not math.isfinite(number):
-                raise ValueError("infinite and NaN numbers are not allowed")
-            return number
-        return value
-    if tag not in _ALLOWED_TAGS:
-        raise ValueError(f"custom tag {tag!r} is not allowed; remove it")
-    kind = tag[len(_STD) :]
-    if kind == "str":
-        return value
-    if kind == "null":
-        return None
-    if kind == "bool":
-        return value.lower() in _TRUE
-    if kind == "int":
-        return _constructor.construct_yaml_int(yaml.ScalarNode(tag, value))
-    if kind == "float":
-        number = _constructor.construct_yaml_float(yaml.ScalarNode(tag, value))
-        if not math.isfinite(number):
-            raise ValueError("infinite and NaN numbers are not allowed")
-        return number
-    raise ValueError(f"tag {tag!r} cannot be used on a scalar")
 
 
 def _decode(source: str | bytes, limits: Limits) -> str:
@@ -427,17 +321,3 @@ def _json_fallback(text: str) -> Parsed | None:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def dump_yaml_data(data: Any) -> str:
-    """Write plain data as canonical YAML (the caller orders the keys); see ``emit``."""
-    from .emit import emit
-
-    return emit(data)
-
-
-def dump_json_data(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

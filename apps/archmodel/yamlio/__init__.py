@@ -1,0 +1,36 @@
+"""Safe YAML/JSON reading with source positions, and canonical YAML writing.
+
+Reading is built on the parser's event stream rather than on a constructor: it never recurses
+(deep nesting cannot exhaust the stack), it refuses anchors/aliases (so "billion laughs" cannot
+expand), custom tags and duplicate keys, and it records the line and column of every key and
+value so errors and findings can point into the file.
+
+Mapping keys are always strings (``on:`` stays ``"on"``), and timestamps are not a type here:
+``expires: 2027-06-30`` reads as the string ``"2027-06-30"``.
+
+The package, by part:
+
+- ``reader``: ``parse_document``: decoding and size limits, the event-stream pass
+  (``_build``), error pointers and the JSON fallback;
+- ``parsed``: ``Parsed``, the data with the line and column of every key and value
+  (``locate``);
+- ``scalars``: resolving scalars (YAML 1.1 implicit types minus timestamps) and the allowed
+  tags; ``emit`` imports the implicit-type patterns from here;
+- ``writer``: ``dump_yaml_data`` (canonical YAML, see ``emit``) and ``dump_json_data``.
+"""
+
+from .parsed import Parsed
+from .reader import parse_document
+from .scalars import _BOOL_RE, _FLOAT_RE, _INT_RE, _NULL_RE
+from .writer import dump_json_data, dump_yaml_data
+
+__all__ = [
+    "_BOOL_RE",
+    "_FLOAT_RE",
+    "_INT_RE",
+    "_NULL_RE",
+    "Parsed",
+    "dump_json_data",
+    "dump_yaml_data",
+    "parse_document",
+]
