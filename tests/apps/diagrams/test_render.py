@@ -302,3 +302,28 @@ def test_a_bad_filter_stops_the_graphviz_process_it_started(monkeypatch):
     with pytest.raises(DiagramInputError):
         render(SHOP, "dependencies", filters=Filters(domain="no-such-domain"))
     assert len(started) == 1 and started[0]._proc.poll() is not None
+
+
+def test_sfdp_gets_one_graph_not_thousands_of_components():
+    """sfdp lays out each component on its own, at a cost that grows with the whole graph."""
+    from apps.diagrams.render.dot import LINK_COMPONENTS_ABOVE, Layout, to_dot
+    from apps.diagrams.render.graph import Diagram, Edge, Node
+
+    def pairs(n: int) -> Diagram:
+        d = Diagram(view="data", title="t")
+        for i in range(n):  # n components: a service and its datastore, in 3 domains
+            d.add_node(Node(id=f"s{i}", label=f"s{i}", kind="service", cluster=f"d{i % 3}"))
+            d.add_node(Node(id=f"db{i}", label=f"db{i}", kind="datastore", cluster=f"d{i % 3}"))
+            d.add_edge(Edge(src=f"s{i}", dst=f"db{i}", kind="own"))
+        return d
+
+    sfdp = Layout("sfdp", False, "false", 1.0, 0.3, clusters=False)
+    many = to_dot(pairs(LINK_COMPONENTS_ABOVE + 10), sfdp)
+    assert many.count('"_link_') >= LINK_COMPONENTS_ABOVE + 10 and "style=invis" in many
+    hubs = {line.split('"')[1] for line in many.splitlines() if line.startswith('  "_link_')}
+    assert hubs == {"_link_0", "_link_1", "_link_2"}  # one per domain
+    drawn = run_graphviz(many, "svg")
+    # Every service and datastore, and the legend; the hubs are not drawn.
+    assert drawn.count(b'class="node') == 2 * (LINK_COMPONENTS_ABOVE + 10) + 1
+    assert "_link_" not in to_dot(pairs(5), sfdp)  # few components: nothing added
+    assert "_link_" not in to_dot(pairs(LINK_COMPONENTS_ABOVE + 10))  # dot: nothing added
