@@ -67,7 +67,8 @@ def _row(n: int, bar: float, model: Any, findings: list[Any], view: str) -> dict
         "plain_dot_s": dot_seconds,
         "extra_ms": round((seconds - dot_seconds) * 1000, 1),
         "overhead": round(overhead, 3),
-        "overhead_ok": overhead < MAX_OVERHEAD,
+        # The overhead bar is set for 200 and 1,000 services; at 5,000 the row only watches time.
+        "overhead_ok": overhead < MAX_OVERHEAD if n <= 1000 else None,
     }
 
 

@@ -47,24 +47,36 @@ def document_model(document: dict[str, Any], digest: str) -> Model:
 
     Treat the result as read-only: it is shared between callers in this process.
     """
+    model = cached_model(digest)
+    if model is not None:
+        return model
+    # Stored documents passed validation when written; do not re-apply (possibly lowered) limits.
+    model = model_from_data(document, limits=Limits.unlimited())
+    remember_model(digest, model)
+    return model
+
+
+def cached_model(digest: str) -> Model | None:
+    """The typed model of the document with this content hash, if this process has it."""
     with _cache_lock:
         model = _cache.get(digest)
         if model is not None:
             _cache.move_to_end(digest)
-            return model
-    # Stored documents passed validation when written; do not re-apply (possibly lowered) limits.
-    model = model_from_data(document, limits=Limits.unlimited())
+        return model
+
+
+def remember_model(digest: str, model: Model) -> None:
+    """Keep a model just built from a document with this content hash (see document_model)."""
     with _cache_lock:
         _cache[digest] = model
+        _cache.move_to_end(digest)
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
-    return model
 
 
 def revision_model(revision: Revision) -> Model:
     """The typed ``Model`` of a revision (rebuilt from deltas only if it is not cached)."""
-    with _cache_lock:
-        model = _cache.get(revision.content_hash)
+    model = cached_model(revision.content_hash)
     if model is not None:
         return model
     return document_model(revision_document(revision), revision.content_hash)
