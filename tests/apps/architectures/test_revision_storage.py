@@ -69,3 +69,19 @@ def test_revert_diff_and_export_read_delta_revisions(world):
     assert json.loads(exported.content) == revision_document(
         Revision.objects.get(architecture=world.arch, number=4)
     )
+
+
+def test_an_edit_leaves_its_model_built_and_the_one_before_untouched(world):
+    import copy
+
+    from apps.architectures.selectors import architecture_model, cached_model
+
+    before = architecture_model(world.arch)  # cached: the next op starts from its document
+    snapshot = copy.deepcopy(before.document)
+    rev = _edit(world, 1)
+    assert before.document == snapshot  # ops copy on write: the cached model is unchanged
+    world.arch.refresh_from_db()
+    after = cached_model(world.arch.content_hash)
+    assert after is not None and after.document == world.arch.document
+    assert architecture_model(world.arch) is after
+    assert rev.content_hash == world.arch.content_hash
