@@ -113,6 +113,7 @@ def _finish_svg_tree(raw: bytes, diagram: Diagram) -> bytes:
 # it sends the SVG down the structural path (which drops every comment).
 _COMMENT = re.compile(rb"<!--[^>]*-->")
 _GROUP = re.compile(rb'<g id="([^"]*)" class="([^"]*)">')
+_SPACE = re.compile(rb"\s*")
 # The fast path runs only when the markup is what Graphviz writes for our DOT; anything else
 # (a tag, attribute or entity it does not write) sends the SVG down the structural path, which
 # keeps only what is safe. Everything works on bytes: Graphviz writes UTF-8, every pattern is
@@ -209,14 +210,21 @@ class SvgFinisher:
             self._fast = False  # text after the last tag: left to the structural path
         if not self._fast:
             return _finish_svg_tree(b"".join(self._raw), self.diagram)
-        body = b"".join(self._out).strip()
-        if not body.startswith(b"<svg "):
+        # One join and one copy into the result: the SVG of a large view is megabytes, and this
+        # runs after Graphviz has finished, so every copy is waited for.
+        body = b"".join(self._out)
+        start = _SPACE.match(body).end()  # type: ignore[union-attr]  # \s* always matches
+        end = len(body)
+        while end > start and body[end - 1] in b" \t\r\n":
+            end -= 1
+        if not body.startswith(b"<svg ", start):
             return _finish_svg_tree(b"".join(self._raw), self.diagram)
         view = html.escape(self.diagram.view).encode("utf-8")
-        attrs = b'<svg class="wb-diagram wb-view-' + view + b'" data-view="' + view + b'" '
-        return (
-            b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + attrs + body[5:] + b"\n"
+        head = (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+            b'<svg class="wb-diagram wb-view-' + view + b'" data-view="' + view + b'" '
         )
+        return b"".join((head, memoryview(body)[start + 5 : end], b"\n"))
 
 
 def finish_svg(raw: bytes, diagram: Diagram) -> bytes:
