@@ -1,7 +1,11 @@
 """SVG post-processing: make Graphviz's SVG safe to inline and easy to script.
 
+`SvgFinisher` takes the SVG piece by piece as Graphviz writes it. Its fast path accepts only
+markup Graphviz itself writes (an allowlist of tags and entities; no handlers, links or styles)
+and adds the data attributes; anything else sends the whole SVG down the structural path.
+
 Model text is already escaped in the DOT, so Graphviz can only emit it as character data. This is
-the second line of defence, applied structurally to the parsed SVG:
+the second line of defence; the structural path works on the parsed SVG:
 - elements that can run script or pull in content (script, foreignObject, iframe, animation and
   `set` elements, ...) are removed;
 - every `on*` attribute is removed; href/xlink:href values other than local `#fragments` are
