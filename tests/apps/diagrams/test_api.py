@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from apps.archmodel import dump_yaml
 from apps.diagrams.render import svg_is_safe
-from tests.apps.workspaces.personas import SHOP_YAML, World, expected_status
+from tests.apps.workspaces.personas import ROLES, SHOP_YAML, World, expected_status
 
 from .support import HOSTILE_YAML, generated
 
@@ -25,18 +25,7 @@ def url(world: World, view: str = "dependencies", fmt: str = "svg", query: str =
     return f"/api/v1/models/{world.arch.pk}/diagrams/{view}.{fmt}" + (f"?{query}" if query else "")
 
 
-@pytest.mark.parametrize(
-    "persona",
-    [
-        "owner",
-        "viewer",
-        "viewer_token",
-        "outsider",
-        "anonymous",
-        "other_workspace_token",
-        "revoked_token",
-    ],
-)
+@pytest.mark.parametrize("persona", list(ROLES))
 def test_only_members_see_a_stored_models_diagram(world: World, persona: str):
     res = world.call(persona, "get", url(world))
     expected = expected_status(persona, "viewer")

@@ -14,7 +14,7 @@ from apps.archmodel import load_model
 from apps.exports import services
 from apps.exports.models import ExportJob
 from exporters import export_bundle
-from tests.apps.workspaces.personas import SHOP_YAML, World, expected_status
+from tests.apps.workspaces.personas import ROLES, SHOP_YAML, World, expected_status
 
 pytestmark = pytest.mark.django_db
 
@@ -31,20 +31,7 @@ def request_export(world: World, persona: str = "editor", target: str = "all", c
     )
 
 
-@pytest.mark.parametrize(
-    "persona",
-    [
-        "owner",
-        "editor",
-        "editor_token",
-        "viewer",
-        "viewer_token",
-        "outsider",
-        "other_workspace_token",
-        "anonymous",
-        "revoked_token",
-    ],
-)
+@pytest.mark.parametrize("persona", list(ROLES))
 def test_requesting_an_export_needs_the_editor_role(
     world: World, persona: str, django_capture_on_commit_callbacks
 ) -> None:

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from apps.rules.registry import load_catalog
-from tests.apps.workspaces.personas import expected_status
+from tests.apps.workspaces.personas import ROLES, expected_status
 from tests.support import shop_path
 
 SHOP = shop_path().read_bytes()
@@ -144,18 +144,7 @@ def test_validate_is_rate_limited_per_token(world, settings):
     )  # another token has its own budget
 
 
-@pytest.mark.parametrize(
-    "persona",
-    [
-        "owner",
-        "viewer",
-        "viewer_token",
-        "outsider",
-        "anonymous",
-        "other_workspace_token",
-        "revoked_token",
-    ],
-)
+@pytest.mark.parametrize("persona", list(ROLES))
 def test_stored_model_findings_follow_permissions(world, persona):
     resp = world.call(persona, "get", f"/api/v1/models/{world.arch.pk}/findings")
     expected = expected_status(persona, "viewer")
