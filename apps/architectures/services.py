@@ -25,7 +25,7 @@ from apps.workspaces.models import Workspace
 from apps.workspaces.principal import Principal
 
 from .events import broadcast_model_changed
-from .fields import canonical_json, content_hash, text_hash
+from .fields import canonical_json, text_hash
 from .models import Architecture, Revision
 from .selectors import cached_model, remember_model, revision_document
 
@@ -67,6 +67,7 @@ class Validated:
 
     model: Model
     text: str
+    digest: str  # the content hash of `text`
 
     @property
     def document(self) -> dict[str, Any]:
@@ -94,7 +95,7 @@ def validated(source: bytes | str | dict[str, Any]) -> Validated:
                 )
             ]
         )
-    return Validated(model, text)
+    return Validated(model, text, text_hash(text))
 
 
 def validate_document(source: bytes | str | dict[str, Any]) -> dict[str, Any]:
@@ -133,7 +134,8 @@ def architecture_create(
         source = {"apiVersion": "workbench/v1", "name": name or ""}
         if title:
             source["title"] = title
-    document = validate_document(source)
+    new = validated(source)
+    document = new.document
     renamed = name is not None and name != document["name"]
     retitled = title is not None and title != document.get("title")
     if renamed or retitled:
@@ -143,7 +145,9 @@ def architecture_create(
             document["name"] = name
         if title is not None:
             document["title"] = title
-        document = validate_document(document)
+        new = validated(document)
+        document = new.document
+    stored: Any = new.text  # DocumentField writes a str unchanged
     try:
         with transaction.atomic():
             _name_free(workspace.pk, document["name"])
@@ -151,21 +155,23 @@ def architecture_create(
                 workspace=workspace,
                 name=document["name"],
                 title=document.get("title") or "",
-                document=document,
-                content_hash=content_hash(document),
+                document=stored,
+                content_hash=new.digest,
                 revision=1,
             )
             Revision.objects.create(
                 architecture=arch,
                 number=1,
-                document=document,
-                content_hash=arch.content_hash,
+                document=stored,
+                content_hash=new.digest,
                 summary="created",
                 changes={"kind": "create"},
                 **_author(actor),
             )
     except IntegrityError as exc:  # a concurrent create took the name
         raise NameTaken(document["name"]) from exc
+    arch.document = document
+    remember_model(new.digest, new.model)
     log.info("created model %s in workspace %s", arch.pk, workspace.pk)
     return arch
 
@@ -206,8 +212,7 @@ def _write(
     # Serialised once (in `validated`): the same canonical text is hashed and stored
     # (DocumentField stores a str as it is); a large model's JSON takes longer to write than to
     # change.
-    text = new.text
-    digest = text_hash(text)
+    text, digest = new.text, new.digest
     stored: Any = text  # DocumentField writes a str unchanged
     delta = _delta_text(previous, document, text, number)
     revision = Revision.objects.create(
@@ -298,7 +303,7 @@ def architecture_import(
         arch = _locked(architecture_id)
         if base_revision != arch.revision:
             raise StaleRevision(base_revision=base_revision, current_revision=arch.revision)
-        if text_hash(new.text) == arch.content_hash:
+        if new.digest == arch.content_hash:
             return arch.revisions.get(number=arch.revision), False
         previous = _current_document(arch)
         diff = diff_documents(previous, new.document)
