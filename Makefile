@@ -6,6 +6,9 @@ SHELL := bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+# uv never downloads a Python of its own: it uses the interpreter of .venv.
+export UV_PYTHON_DOWNLOADS := never
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
@@ -31,7 +34,7 @@ define port_open
 timeout 2 bash -c '</dev/tcp/127.0.0.1/$(1)' 2>/dev/null
 endef
 
-.PHONY: help venv run test lint fmt bench clean distclean
+.PHONY: help venv lock lock-check upgrade run test lint fmt bench clean distclean
 
 help:
 	@echo "make run    - set up .venv, migrate, seed demo data, serve http://$(HOST):$(PORT)"
@@ -39,15 +42,38 @@ help:
 	@echo "make lint   - ruff, ruff format --check, mypy, manage.py check, makemigrations --check"
 	@echo "make fmt    - ruff format + ruff check --fix"
 	@echo "make bench  - run bench/bench_*.py and print one table"
+	@echo "make upgrade - refresh uv.lock to the newest versions pyproject.toml allows, then make test"
 	@echo "make clean  - remove caches and collected static files (distclean: also .venv, var/)"
 
 venv: $(STAMP)
 
-# Reinstall only when pyproject.toml changed since the last install.
-$(STAMP): pyproject.toml
+# Everything installed comes from uv.lock: every package of the tree pinned, with hashes.
+# uv itself is bootstrapped with pip from the lock's own pin and hashes, then `uv sync --frozen`
+# installs exactly the lock (and removes what is not in it). Reinstall only when pyproject.toml
+# or uv.lock changed since the last install.
+$(STAMP): pyproject.toml uv.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@$(PY) -c 'import tomllib; p = next(p for p in tomllib.load(open("uv.lock", "rb"))["package"] if p["name"] == "uv"); print("uv==" + p["version"], *("--hash=" + f["hash"] for f in p.get("wheels", []) + [p["sdist"]]))' > $(VENV)/uv-requirements.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(VENV)/uv-requirements.txt
+	$(UV) sync --frozen --extra dev --python $(PY)
 	@touch $@
+
+# Fails when uv.lock does not match pyproject.toml (run `make lock` or `make upgrade`).
+lock-check: venv
+	$(UV) lock --check
+
+# Re-lock after editing pyproject.toml, keeping every pin that still fits.
+lock: venv
+	$(UV) lock
+	$(UV) sync --frozen --extra dev --python $(PY)
+	@touch $(STAMP)
+
+# The newest versions the ranges in pyproject.toml allow, installed and tested.
+upgrade: venv
+	$(UV) lock --upgrade
+	$(UV) sync --frozen --extra dev --python $(PY)
+	@touch $(STAMP)
+	$(MAKE) test
 
 run: venv
 	$(MANAGE) migrate --noinput
