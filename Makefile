@@ -42,7 +42,8 @@ help:
 	@echo "make lint   - ruff, ruff format --check, mypy, manage.py check, makemigrations --check"
 	@echo "make fmt    - ruff format + ruff check --fix"
 	@echo "make bench  - run bench/bench_*.py and print one table"
-	@echo "make upgrade - refresh uv.lock to the newest versions pyproject.toml allows, then make test"
+	@echo "make lock   - re-lock uv.lock after editing pyproject.toml (keeps pins that still fit)"
+	@echo "make upgrade - newest versions pyproject.toml allows into uv.lock, then make test"
 	@echo "make clean  - remove caches and collected static files (distclean: also .venv, var/)"
 
 venv: $(STAMP)
