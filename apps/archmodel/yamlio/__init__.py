@@ -12,6 +12,9 @@ The package, by part:
 
 - ``reader``: ``parse_document``: decoding and size limits, the event-stream pass
   (``_build``), error pointers and the JSON fallback;
+- ``parsers``: the parser used (libyaml when installed), and the fallback to the pure-Python
+  parser when libyaml refuses deep nesting itself, so the depth limit answers the same way
+  whatever libyaml is installed (the importers' reader uses it too);
 - ``parsed``: ``Parsed``, the data with the line and column of every key and value
   (``locate``);
 - ``scalars``: resolving scalars (YAML 1.1 implicit types minus timestamps) and the allowed

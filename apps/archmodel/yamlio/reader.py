@@ -1,7 +1,7 @@
 """Reading a YAML (or JSON) document from the parser's event stream, with limits.
 
 ``parse_document`` decodes and size-checks the source, then ``_build`` makes one pass over
-the events: no recursion, no anchors/aliases, no custom tags or duplicate keys, and the
+the events of the parser ``parsers`` chooses: no recursion, no anchors/aliases, no custom tags or duplicate keys, and the
 line and column of every key and value recorded in ``Parsed.marks``. JSON the YAML parser
 rejects still loads through ``json``, without positions.
 """
@@ -15,10 +15,9 @@ import yaml
 
 from ..errors import ModelError, ModelInvalid
 from ..limits import DEFAULT_LIMITS, Limits
+from . import parsers
 from .parsed import Parsed
 from .scalars import _STD, _scalar
-
-_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Abort(Exception):
@@ -69,28 +68,10 @@ def _decode(source: str | bytes, limits: Limits) -> str:
 def parse_document(source: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> Parsed:
     """Read one YAML (or JSON) document into plain data with positions, or raise ModelInvalid."""
     text = _decode(source, limits)
-    parsed = Parsed(data=None)
-    errors: list[ModelError] = []
-    try:
-        _build(text, parsed, errors, limits)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "cannot read the file"
-        if exc.context:
-            problem = f"{exc.context}: {problem}"
-        errors.append(
-            ModelError(
-                parsed.error_pointer,
-                f"YAML syntax error: {problem}",
-                "syntax",
-                mark.line + 1 if mark else None,
-                mark.column + 1 if mark else None,
-            )
-        )
-    except yaml.YAMLError as exc:  # reader errors (control characters, ...)
-        errors.append(ModelError("", f"cannot read the file: {exc}", "syntax", 1, 1))
+    parsed, errors = _read(text, limits, parsers.FAST)
     if errors:
-        fallback = _json_fallback(text) if text.lstrip()[:1] in "{[" else None
+        rejected = errors[0].kind == "syntax" and text.lstrip()[:1] in "{["
+        fallback = _json_fallback(text) if rejected else None
         if fallback is not None:
             return fallback
         raise ModelInvalid(errors)
@@ -110,13 +91,54 @@ def parse_document(source: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> P
     return parsed
 
 
-def _build(text: str, parsed: Parsed, errors: list[ModelError], limits: Limits) -> None:
+def _read(text: str, limits: Limits, parser: Any) -> tuple[Parsed, list[ModelError]]:
+    """The data read with ``parser``, and every error met (YAML syntax errors included)."""
+    parsed = Parsed(data=None)
+    errors: list[ModelError] = []
+    try:
+        _build(text, parsed, errors, limits, parser)
+    except yaml.MarkedYAMLError as exc:
+        if parser is not parsers.PURE and parsers.refused_for_depth(exc):
+            return _read_deep(text, exc, limits)
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "cannot read the file"
+        if exc.context:
+            problem = f"{exc.context}: {problem}"
+        errors.append(
+            ModelError(
+                parsed.error_pointer,
+                f"YAML syntax error: {problem}",
+                "syntax",
+                mark.line + 1 if mark else None,
+                mark.column + 1 if mark else None,
+            )
+        )
+    except yaml.YAMLError as exc:  # reader errors (control characters, ...)
+        errors.append(ModelError("", f"cannot read the file: {exc}", "syntax", 1, 1))
+    return parsed, errors
+
+
+def _read_deep(
+    text: str, exc: yaml.MarkedYAMLError, limits: Limits
+) -> tuple[Parsed, list[ModelError]]:
+    """libyaml refused the nesting before our limit was reached: our limit answers instead
+    (see ``parsers``). The part libyaml read is deeper than ``max_depth`` unless the limit was
+    raised above libyaml's own; then the whole file is read without libyaml."""
+    parsed, errors = _read(parsers.depth_prefix(text, exc), limits, parsers.PURE)
+    if errors and errors[0].kind == "limit":
+        return parsed, errors
+    return _read(text, limits, parsers.PURE)
+
+
+def _build(
+    text: str, parsed: Parsed, errors: list[ModelError], limits: Limits, parser: Any
+) -> None:
     """The hot loop: one pass over the parser's events, no recursion, no per-event calls
     beyond the parser's own. Frames are [container, marks, pending_key, key_mark, start_mark]."""
     marks = parsed.marks
     stack: list[list[Any]] = []
     push, pop = stack.append, stack.pop
-    get_event = _Parser(text).get_event
+    get_event = parser(text).get_event
     scalar_event, mapping_start, sequence_start = (
         yaml.ScalarEvent,
         yaml.MappingStartEvent,

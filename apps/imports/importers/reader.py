@@ -13,15 +13,17 @@ the whole file), so a "billion laughs" file is refused instead of eating the mem
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from apps.archmodel.yamlio import parsers
+
 from .report import ImportInputError, InputProblem
 
-_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
 _STD = "tag:yaml.org,2002:"
@@ -142,7 +144,16 @@ def read_yaml(
     """
     text = decode(content, file)
     try:
-        return _read(text, file, multi, aliases)
+        try:
+            return _read(text, file, multi, aliases, parsers.FAST)
+        except yaml.MarkedYAMLError as exc:
+            if parsers.FAST is parsers.PURE or not parsers.refused_for_depth(exc):
+                raise
+            # libyaml stopped at its own depth: the part it read is deeper than MAX_DEPTH, so
+            # the pure-Python parser meets our limit there (see ``parsers``) and raises it.
+            with contextlib.suppress(yaml.MarkedYAMLError):  # not deeper after all: read it all
+                _read(parsers.depth_prefix(text, exc), file, multi, aliases, parsers.PURE)
+            return _read(text, file, multi, aliases, parsers.PURE)
     except yaml.MarkedYAMLError as exc:
         if text.lstrip()[:1] in "{[":
             try:
@@ -158,9 +169,9 @@ def read_yaml(
         raise ImportInputError.one(f"cannot read the file: {exc}", file, 1) from None
 
 
-def _read(text: str, file: str, multi: bool, aliases: bool) -> list[Doc]:
+def _read(text: str, file: str, multi: bool, aliases: bool, parser: Any) -> list[Doc]:
     docs: list[Doc] = []
-    get_event = _Parser(text).get_event
+    get_event = parser(text).get_event
     budget = _Budget(file)
     anchors: dict[str, Any] = {}
     open_anchors: set[str] = set()
