@@ -6,17 +6,20 @@ Keep operations thin (parse, call one service/selector, shape output); see CONTR
 
 from __future__ import annotations
 
-import logging
-
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
+
+from apps.core.http import NulRefusingParser, register_error_handlers
 
 api = NinjaAPI(
     title="Architecture Workbench API",
     version="1",
     urls_namespace="api-v1",
     docs_url="/docs",
+    parser=NulRefusingParser(),
 )
+# Domain exceptions → responses, once for every operation (see apps/core/http.py).
+register_error_handlers(api)
 
 # (URL prefix under /api/v1, dotted path to an app's `ninja.Router`), e.g.
 #   ("/workspaces", "apps.workspaces.api.router"),
@@ -33,18 +36,6 @@ ROUTERS: list[tuple[str, str]] = [
 
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)
-
-logger = logging.getLogger("workbench.api")
-
-
-@api.exception_handler(Exception)
-def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    """A bug is logged with its traceback and answered as an honest 500 in JSON (never a page or
-    a traceback). Bad input never gets here: each endpoint answers it with a 4xx and a message."""
-    logger.exception("unhandled error in %s %s", request.method, request.path)
-    return api.create_response(
-        request, {"detail": "internal error; it was logged. Please report it."}, status=500
-    )
 
 
 class HealthOut(Schema):

@@ -246,10 +246,12 @@ def apply_ops(request: HttpRequest, model_id: int) -> Any:
         ops = parse_json(read_body(request, limits), limits)
         if isinstance(ops, dict) and set(ops) == {"ops"}:
             ops = ops["ops"]
-        rev = services.architecture_apply_ops(architecture_id=model_id, ops=ops, actor=principal)
+        rev, changed = services.architecture_apply_ops(
+            architecture_id=model_id, ops=ops, actor=principal
+        )
     except WRITE_ERRORS as exc:
         return _write_error(exc)
-    return _write_out(model_id, rev)
+    return _write_out(model_id, rev, changed)
 
 
 # --- revisions ---------------------------------------------------------------------------------

@@ -24,11 +24,13 @@ class ExportJob(models.Model):
     State machine::
 
         queued ──▶ running ──▶ succeeded
-                      │  ╲──▶ failed
+                      │  ╲──▶ failed   (any exporter error, with its message; or attempts
+                      │                 exhausted)
                       ╰──▶ queued   (transient error: retried with backoff; or a stale
-                                      heartbeat found by export_job_recover_stale)
+                                      heartbeat found by the periodic export_jobs_sweep)
 
-    ``succeeded`` is final and never rebuilt (the task is idempotent). ``bundle`` is written to
+    ``succeeded`` is final and never rebuilt (the task is idempotent). ``task_id`` is the
+    Celery task id of the attempt that holds a running job (see ``services``). ``bundle`` is written to
     a temporary file and renamed into place before the job is marked succeeded, and a download
     is served only when the job succeeded and the file's sha256 still equals ``sha256``.
     ``heartbeat`` is touched while running; a running job whose heartbeat is older than
@@ -63,6 +65,7 @@ class ExportJob(models.Model):
     size = models.PositiveBigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True, default="")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
