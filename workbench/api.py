@@ -9,14 +9,13 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
-from apps.core.http import NulRefusingParser, register_error_handlers
+from apps.core.http import register_error_handlers
 
 api = NinjaAPI(
     title="Architecture Workbench API",
     version="1",
     urls_namespace="api-v1",
     docs_url="/docs",
-    parser=NulRefusingParser(),
 )
 # Domain exceptions → responses, once for every operation (see apps/core/http.py).
 register_error_handlers(api)

@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 QUANTITY_RE = re.compile(
     r"^(?P<number>[+-]?(?:\d+(?:\.\d*)?|\.\d+))(?P<suffix>[KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$"
 )
-# The JSON Schema pattern of a quantity (the format's schema, docs and generated clients).
-QUANTITY_PATTERN = QUANTITY_RE.pattern
+# The JSON Schema (ECMA-262) pattern of a quantity: the same, without Python's named groups.
+QUANTITY_PATTERN = QUANTITY_RE.pattern.replace("?P<number>", "").replace("?P<suffix>", "")
 
 _WORDS = {
     "zero": "0",

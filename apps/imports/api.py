@@ -14,10 +14,12 @@ from ninja import Query, Router, Schema
 from pydantic import ValidationError
 
 from apps.architectures import selectors as arch_selectors
+from apps.architectures.bodies import BodyError, is_json, parse_json, read_body
 from apps.architectures.models import Architecture
+from apps.architectures.services import model_limits
 from apps.archmodel import ModelInvalid, dump_yaml
+from apps.core.http import field_errors
 from apps.workspaces.auth import workbench_auth
-from apps.workspaces.errors import Conflict
 from apps.workspaces.principal import Principal
 
 from . import services
@@ -156,23 +158,21 @@ def apply_import(request: HttpRequest, model_id: int) -> Any:
     """Store an accepted preview: JSON ``{document, base_revision}`` (editor); 409 if the model
     changed since ``base_revision``."""
     _arch(request, model_id, "editor")
+    limits = model_limits()
+    raw = read_body(request, limits)
+    if raw.strip() and not is_json(request):
+        raise BodyError(415, "send {document, base_revision} as JSON (application/json)")
+    data = parse_json(raw, limits)
     try:
-        payload = ImportApplyIn.model_validate_json(request.body)
+        payload = ImportApplyIn.model_validate(data)
     except ValidationError as exc:
-        return JsonResponse(
-            {"detail": exc.errors(include_url=False, include_context=False)}, status=422
-        )
-    try:
-        revision, changed = services.import_apply(
-            architecture_id=model_id,
-            document=payload.document,
-            base_revision=payload.base_revision,
-            actor=_principal(request),
-        )
-    except ModelInvalid as exc:
-        return _error(422, f"the model is invalid: {len(exc.errors)} error(s)", **exc.as_dict())
-    except Conflict as exc:
-        return _error(409, exc.message, **exc.extra)
+        return field_errors(exc.errors(include_url=False, include_context=False))
+    revision, changed = services.import_apply(
+        architecture_id=model_id,
+        document=payload.document,
+        base_revision=payload.base_revision,
+        actor=_principal(request),
+    )
     return {"revision": revision.number, "changed": changed}
 
 

@@ -36,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             sys.stderr.write(f"{args.file}: {problem}\n")
         return EXIT_INVALID
+    except ValueError as exc:
+        # A value the model core let through but an exporter cannot carry: a bad model, said
+        # in one line (never a traceback).
+        return fail(f"{args.file}: cannot export: {exc}")
     data = bundle.to_zip()
     output = args.output or f"{bundle.name}.zip"
     directory = os.path.dirname(os.path.abspath(output))
