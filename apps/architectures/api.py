@@ -98,7 +98,7 @@ def _revision_out(rev: Revision) -> dict[str, Any]:
 
 
 def _write_out(arch_id: int, rev: Revision, changed: bool = True) -> dict[str, Any]:
-    arch = Architecture.objects.get(pk=arch_id)
+    arch = Architecture.objects.defer("document").get(pk=arch_id)
     return {"model": _arch_out(arch), "revision": _revision_out(rev), "changed": changed}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import Router
 
@@ -139,16 +139,25 @@ def draw_diagram(
     )
 
 
+NO_SUCH_JOB = "no such diagram job (jobs are kept for an hour)"
+
+
 def _job_for(request: HttpRequest, job_id: str) -> dict[str, Any] | JsonResponse:
+    """The job if the caller may see it. "No such id" and "not yours" are the same 404, byte
+    for byte, so a job id reveals nothing to an outsider."""
     job = services.diagram_job_get(job_id=job_id)
     if job is None:
-        return _error(404, "no such diagram job (jobs are kept for an hour)")
+        return _error(404, NO_SUCH_JOB)
     if job.get("architecture_id") is not None:
-        # Outsiders get the same 404 as for the model itself.
-        architecture_get_for(principal=_principal(request), architecture_id=job["architecture_id"])
+        try:
+            architecture_get_for(
+                principal=_principal(request), architecture_id=job["architecture_id"]
+            )
+        except Http404:
+            return _error(404, NO_SUCH_JOB)
     elif job.get("requester") != services.requester_of(_principal(request)):
         # A posted file's job is its requester's alone; to anyone else it does not exist.
-        return _error(404, "no such diagram job (jobs are kept for an hour)")
+        return _error(404, NO_SUCH_JOB)
     return job
 
 

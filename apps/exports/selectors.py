@@ -11,14 +11,19 @@ from apps.workspaces.principal import Principal
 
 from .models import ExportJob
 
+NO_SUCH_JOB = "No such export job"
+
 
 def export_job_get_for(*, principal: Principal, job_id: int, need: str = "viewer") -> ExportJob:
     """The job if ``principal`` may see its model (404 otherwise, like the model itself)."""
     rows = ExportJob.objects.select_related("architecture").defer("architecture__document")
     job = rows.filter(pk=job_id).first()
     if job is None:
-        raise Http404("No such export job")
-    architecture_get_for(principal=principal, architecture_id=job.architecture_id, need=need)
+        raise Http404(NO_SUCH_JOB)
+    try:
+        architecture_get_for(principal=principal, architecture_id=job.architecture_id, need=need)
+    except Http404:
+        raise Http404(NO_SUCH_JOB) from None  # "not yours" reads exactly like "no such id"
     return job
 
 

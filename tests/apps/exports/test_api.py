@@ -84,6 +84,9 @@ def test_outsiders_cannot_see_or_download_a_job(
     ):
         assert world.call("outsider", "get", path).status_code == 404
         assert world.call("anonymous", "get", path).status_code == 401
+    unknown = world.call("outsider", "get", f"/api/v1/exports/{job_id + 1000}")
+    theirs = world.call("outsider", "get", f"/api/v1/exports/{job_id}")
+    assert theirs.status_code == unknown.status_code == 404 and theirs.content == unknown.content
 
 
 def test_an_unknown_target_is_rejected(world: World) -> None:
