@@ -6,12 +6,24 @@ Keep operations thin (parse, call one service/selector, shape output); see CONTR
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 from apps.core.http import register_error_handlers
+from apps.core.openapi import document_errors
 
-api = NinjaAPI(
+
+class WorkbenchAPI(NinjaAPI):
+    """ninja's API, whose OpenAPI document also lists every error response (one schema),
+    the enums of fixed-choice parameters and the body limits (see apps/core/openapi.py)."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = WorkbenchAPI(
     title="Architecture Workbench API",
     version="1",
     urls_namespace="api-v1",

@@ -15,9 +15,9 @@ class ExportJobOut(Schema):
     model: int
     revision: int
     content_hash: str
-    target: str
+    target: Literal["compose", "kubernetes", "all"]
     options: dict[str, Any]
-    state: str
+    state: Literal["queued", "running", "succeeded", "failed"]
     progress: int
     log: list[dict[str, Any]]
     sha256: str | None
