@@ -15,15 +15,18 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
 
 from apps.architectures.bodies import NUL_MESSAGE, BodyError, nul_pointer
 from apps.archmodel import ModelInvalid
 from apps.archmodel.ops import OpError
+from apps.diagrams.render import DiagramInputError, RenderFailed
+from apps.imports.importers import ImportInputError
 from apps.workspaces.errors import Conflict
 from apps.workspaces.principal import Principal
 
@@ -37,9 +40,17 @@ logger = logging.getLogger("workbench.api")
 RETRY_AFTER_SECONDS = 5
 
 
-def principal(request: HttpRequest) -> Principal:
-    """Who is asking: set on ``request.auth`` by ``workbench_auth`` (see apps.workspaces.auth)."""
-    return request.auth  # type: ignore[attr-defined]
+def principal_of(request: HttpRequest) -> Principal:
+    """Who is asking, for API operations and pages alike: the ``Principal`` that
+    ``workbench_auth`` set on ``request.auth`` (token or session), else the signed-in user of a
+    page behind ``login_required`` (PermissionDenied for an anonymous one)."""
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, Principal):
+        return auth
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied
+    return Principal(user=user)
 
 
 def error(status: int, detail: str, **extra: Any) -> JsonResponse:
@@ -98,10 +109,19 @@ def register_error_handlers(api: NinjaAPI) -> None:
             return error(422, exc.message, errors=[exc.as_dict()])
         if isinstance(exc, Conflict):
             return error(409, exc.message, **exc.extra)
+        if isinstance(exc, ImportInputError):
+            detail = str(exc.problems[0]) if exc.problems else "bad input"
+            return error(exc.status, detail, **exc.as_dict())
+        if isinstance(exc, DiagramInputError):
+            return error(422, str(exc))
+        if isinstance(exc, RenderFailed):
+            return error(503, str(exc))
         if isinstance(exc, (QueueUnavailable, *BROKER_ERRORS)):
             return queue_unavailable()
         if isinstance(exc, NinjaValidationError):
             return field_errors(list(exc.errors))
+        if isinstance(exc, PydanticValidationError):
+            return field_errors(exc.errors(include_url=False, include_context=False))
         if isinstance(exc, HttpError):
             return error(exc.status_code, str(exc))
         if isinstance(exc, Http404):
@@ -113,8 +133,12 @@ def register_error_handlers(api: NinjaAPI) -> None:
         ModelInvalid,
         OpError,
         Conflict,
+        ImportInputError,
+        DiagramInputError,
+        RenderFailed,
         QueueUnavailable,
         NinjaValidationError,
+        PydanticValidationError,
         HttpError,
         Http404,
         *(e for e in BROKER_ERRORS if issubclass(e, Exception)),
