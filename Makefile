@@ -39,7 +39,7 @@ endef
 help:
 	@echo "make run    - set up .venv, migrate, seed demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   - pytest on SQLite; again on PostgreSQL+Redis when they answer (or CI=true)"
-	@echo "make lint   - ruff, ruff format --check, mypy, manage.py check, makemigrations --check"
+	@echo "make lint   - ruff, ruff format --check, mypy, import contracts, manage.py check, makemigrations --check"
 	@echo "make fmt    - ruff format + ruff check --fix"
 	@echo "make bench  - run bench/bench_*.py and print one table"
 	@echo "make upgrade - refresh uv.lock to the newest versions pyproject.toml allows, then make test"
@@ -99,6 +99,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy $(MYPY_PATHS)
+	$(VENV)/bin/lint-imports --no-cache
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 

@@ -102,7 +102,7 @@ INSTALLED_APPS = [
     "apps.editor",  # editor helper: workspace pages, the model editor, live websocket
     "apps.exports",  # exports helper: export jobs (bundles built by the exporters library)
     "apps.diagrams",  # diagrams helper: Graphviz views with findings (the render task)
-    # Domain apps are added here as they land (apps.workspaces, apps.architectures, apps.rules).
+    "apps.rules",  # the rule catalog and engine, the CI API and the catalog pages
 ]
 
 MIDDLEWARE = [
