@@ -7,6 +7,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 
 from apps.architectures.models import Architecture
+from exporters import TARGET_CHOICES
 
 
 def bundle_storage() -> FileSystemStorage:
@@ -43,17 +44,16 @@ class ExportJob(models.Model):
         SUCCEEDED = "succeeded"
         FAILED = "failed"
 
-    class Target(models.TextChoices):
-        COMPOSE = "compose"
-        KUBERNETES = "kubernetes"
-        ALL = "all"
+    # The registered targets (exporters.TARGET_CHOICES): adding one there adds it here too
+    # (with a migration for the choices and the constraint).
+    TARGETS = [(name, name.capitalize()) for name in TARGET_CHOICES]
 
     architecture = models.ForeignKey(
         Architecture, on_delete=models.CASCADE, related_name="export_jobs"
     )
     revision = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=64)
-    target = models.CharField(max_length=16, choices=Target.choices)
+    target = models.CharField(max_length=16, choices=TARGETS)
     options = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -90,7 +90,7 @@ class ExportJob(models.Model):
                 name="exportjob_state_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(target__in=["compose", "kubernetes", "all"]),
+                condition=models.Q(target__in=list(TARGET_CHOICES)),
                 name="exportjob_target_valid",
             ),
             models.CheckConstraint(

@@ -5,9 +5,15 @@ from typing import Any, Literal
 
 from ninja import Schema
 
+from exporters import TARGET_CHOICES
+
+
+# Every registered target (exporters.TARGETS) plus "all"; an enum in the OpenAPI document.
+TargetName = Literal[TARGET_CHOICES]  # type: ignore[valid-type]
+
 
 class ExportJobIn(Schema):
-    target: Literal["compose", "kubernetes", "all"] = "all"
+    target: TargetName = "all"
 
 
 class ExportJobOut(Schema):
@@ -15,7 +21,7 @@ class ExportJobOut(Schema):
     model: int
     revision: int
     content_hash: str
-    target: Literal["compose", "kubernetes", "all"]
+    target: TargetName
     options: dict[str, Any]
     state: Literal["queued", "running", "succeeded", "failed"]
     progress: int
