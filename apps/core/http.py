@@ -228,3 +228,31 @@ class RequestGuardMiddleware:
 
 # What Django's multipart parser accepts as a boundary (RFC 2046).
 _BOUNDARY_RE = re.compile(r"[ -~]{0,200}[!-~]")
+
+
+def _page_or_json(request: HttpRequest, status: int, detail: str, template: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return error(status, detail)
+    from django.shortcuts import render
+
+    return render(request, template, status=status)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: a URL no route matches is JSON under /api/ (the one error shape), the
+    workbench's own page elsewhere."""
+    return _page_or_json(request, 404, "Not Found", "404.html")
+
+
+def server_error_page(request: HttpRequest) -> HttpResponse:
+    """handler500: JSON under /api/, the workbench's own page elsewhere."""
+    return _page_or_json(
+        request, 500, "internal error; it was logged. Please report it.", "500.html"
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400 (e.g. a body Django refuses before any view): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return error(400, f"bad request: {exception}" if exception else "bad request")
+    return HttpResponse("Bad Request", status=400, content_type="text/plain; charset=utf-8")

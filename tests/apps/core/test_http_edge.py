@@ -207,3 +207,12 @@ def test_every_error_has_a_string_detail(world: World) -> None:
     assert [r.status_code for r in cases] == [401, 404, 403, 422, 400]
     for response in cases:
         assert isinstance(response.json()["detail"], str), response.content
+
+
+def test_an_unmatched_api_url_is_a_json_404_and_a_page_url_the_workbench_page(
+    world: World,
+) -> None:
+    api = world.call("editor_token", "post", "/api/v1/models/0/revisions/null%2Cnull/revert")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    page = world.call("viewer", "get", "/no/such/page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
