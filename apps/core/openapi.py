@@ -113,6 +113,7 @@ QUEUED_DIAGRAM = {
                     "detail": {"anyOf": [{"type": "string"}, {"type": "null"}]},
                     "url": {"type": "string"},
                     "result_url": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                    "job": {"$ref": "#/components/schemas/JobOut"},
                 },
             }
         }

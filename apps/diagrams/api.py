@@ -41,6 +41,7 @@ def _job_out(job: dict[str, Any]) -> dict[str, Any]:
         "detail": job.get("detail"),
         "url": url,
         "result_url": f"{url}/result" if job["state"] == "done" else None,
+        "job": services.diagram_contract(job),
     }
 
 

@@ -7,8 +7,8 @@ group, relay what the group receives, and keep presence.
 
 Client → server: ``{"type": "select", "element": <address> | null, "kind": <kind>}``,
 ``{"type": "ping"}`` (a heartbeat, every ``presence.HEARTBEAT`` s).
-Server → client: ``hello``, ``model.changed``, ``export.progress``, ``presence``, ``pong``,
-``error``. Close codes: 4401 not signed in, 4404 no such model or not a member.
+Server → client: ``hello``, ``model.changed``, ``export.progress``, ``job.progress`` (every
+job of the model in the one job contract, apps/core/jobs.py), ``presence``, ``pong``, ``error``. Close codes: 4401 not signed in, 4404 no such model or not a member.
 """
 
 from __future__ import annotations
@@ -143,6 +143,10 @@ class ModelConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event)
 
     async def export_progress(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
+    async def job_progress(self, event: dict[str, Any]) -> None:
+        """Any job of this model (export, diagram) in the one job contract (apps/core/jobs.py)."""
         await self.send_json(event)
 
     async def presence_changed(self, event: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from apps.core.http import principal_of
 from apps.workspaces.auth import workbench_auth
 
 from . import selectors, services
+from .events import export_contract
 from .models import ExportJob
 from .schemas import ExportJobIn, ExportJobOut
 
@@ -38,6 +39,7 @@ def _job_out(job: ExportJob) -> dict[str, Any]:
         "started": job.started,
         "finished": job.finished,
         "download_url": f"/api/v1/exports/{job.pk}/download" if done else None,
+        "job": export_contract(job),
     }
 
 

@@ -5,8 +5,8 @@ from typing import Any, Literal
 
 from ninja import Schema
 
+from apps.core.jobs import JobOut
 from exporters import TARGET_CHOICES
-
 
 # Every registered target (exporters.TARGETS) plus "all"; an enum in the OpenAPI document.
 TargetName = Literal[TARGET_CHOICES]  # type: ignore[valid-type]
@@ -34,3 +34,4 @@ class ExportJobOut(Schema):
     started: datetime | None
     finished: datetime | None
     download_url: str | None
+    job: JobOut  # the contract every job follows (apps/core/jobs.py)

@@ -27,10 +27,11 @@ from django.utils import timezone
 from apps.architectures.models import Architecture
 from apps.architectures.selectors import revision_get, revision_model
 from apps.core.errors import BROKER_ERRORS, QueueUnavailable
+from apps.core.jobs import broadcast_job
 from apps.workspaces.principal import Principal
 from exporters import ExportError, export_bundle
 
-from .events import broadcast_progress
+from .events import broadcast_progress, export_contract
 from .models import ExportJob
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ def _save(job: ExportJob, message: str | None = None, **fields: Any) -> None:
         progress=job.progress,
         message=message or "",
     )
+    broadcast_job(job.architecture_id, export_contract(job))
 
 
 def _claim(job_id: int, task_id: str) -> ExportJob | None:

@@ -101,6 +101,16 @@ def test_a_large_diagram_is_queued_and_polled(
     assert res["Location"] == job["url"] and job["state"] in ("queued", "running", "done")
     polled = world.call("viewer", "get", job["url"]).json()
     assert polled["state"] == "done" and polled["progress"] == 1.0
+    # The one job contract, shared with export jobs: succeeded, 0..100.
+    assert polled["job"] == {
+        "kind": "diagram",
+        "id": job["id"],
+        "state": "succeeded",
+        "percent": 100,
+        "detail": None,
+        "url": job["url"],
+        "result_url": polled["result_url"],
+    }
     picture = world.call("viewer", "get", polled["result_url"])
     assert picture.status_code == 200 and picture.content.startswith(b"<?xml")
     # Once drawn, the model URL answers from the cache.

@@ -185,8 +185,21 @@ def test_progress_is_broadcast_to_the_model_group(
             except TimeoutError:
                 return out
 
-    events = async_to_sync(drain)()
-    assert events and all(e["type"] == "export.progress" and e["job"] == job_id for e in events)
+    everything = async_to_sync(drain)()
+    events = [e for e in everything if e["type"] == "export.progress"]
+    assert events and all(e["job"] == job_id for e in events)
+    # The same moments in the one job contract (additive: export.progress stays as it was).
+    contract = [e["job"] for e in everything if e["type"] == "job.progress"]
+    assert len(contract) == len(events)
+    assert contract[-1] == {
+        "kind": "export",
+        "id": str(job_id),
+        "state": "succeeded",
+        "percent": 100,
+        "detail": None,
+        "url": f"/api/v1/exports/{job_id}",
+        "result_url": f"/api/v1/exports/{job_id}/download",
+    }
     assert events[0]["state"] == "running"
     assert events[-1] | {"message": ""} == {
         "type": "export.progress",
