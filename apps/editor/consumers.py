@@ -36,6 +36,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_UNAVAILABLE = 4503
 UNAVAILABLE_REASON = "the live channel is unavailable, try again"
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (*BROKER_ERRORS, OSError)
 PRESENCE_CHANGED = "presence.changed"
 MAX_ADDRESS = 300
 
@@ -84,7 +85,7 @@ class ModelConsumer(AsyncJsonWebsocketConsumer):
                 role=role,
                 selected=None,
             )
-        except (*BROKER_ERRORS, OSError):
+        except UNAVAILABLE_ERRORS:
             # Redis (channel layer, presence) does not answer: say so; the page reconnects.
             await self.close(code=CLOSE_UNAVAILABLE, reason=UNAVAILABLE_REASON)
             return
