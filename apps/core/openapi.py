@@ -26,9 +26,13 @@ ERROR_SCHEMA: dict[str, Any] = {
 ERROR_ITEM_SCHEMA: dict[str, Any] = {
     "title": "ErrorItem",
     "type": "object",
-    "required": ["pointer", "message"],
+    "required": ["message"],
     "properties": {
         "pointer": {"type": "string", "description": "JSON pointer into the body or model"},
+        "file": {
+            "anyOf": [{"type": "string"}, {"type": "null"}],
+            "description": "import and drift: the uploaded file the problem is in",
+        },
         "line": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
         "column": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
         "kind": {"type": "string", "enum": [*ERROR_KINDS, "op"]},
