@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
@@ -21,8 +20,9 @@ from apps.core.http import principal_of
 from apps.workspaces.auth import workbench_auth
 
 from . import services
-from .importers import KINDS, ImportInputError, SourceFile
+from .importers import KINDS, ImportInputError
 from .schemas import ImportApplyIn
+from .uploads import uploaded_files
 
 router = Router(auth=workbench_auth, tags=["imports"])
 
@@ -49,34 +49,6 @@ class ImportQuery(Schema):  # documented query parameters
     remove: bool = False
 
     model_config = {"populate_by_name": True}
-
-
-def uploaded_files(
-    request: HttpRequest, field_names: tuple[str, ...] = ("files", "file")
-) -> list[SourceFile]:
-    """Every uploaded file of the named parts, within WORKBENCH_MAX_MODEL_BYTES in total."""
-    if request.content_type != "multipart/form-data":
-        raise ImportInputError.one(
-            "send the files as multipart/form-data in parts named 'files'", status=415
-        )
-    limit = settings.WORKBENCH_MAX_MODEL_BYTES
-    out: list[SourceFile] = []
-    total = 0
-    for field in field_names:
-        for upload in request.FILES.getlist(field):
-            total += upload.size or 0
-            if total > limit:
-                raise ImportInputError.one(
-                    f"the upload is over {limit:,} bytes (WORKBENCH_MAX_MODEL_BYTES)",
-                    upload.name,
-                    status=413,
-                )
-            out.append(SourceFile(upload.name or field, upload.read(limit + 1)))
-    if not out:
-        raise ImportInputError.one(
-            "no files uploaded; send them in multipart parts named 'files'", status=400
-        )
-    return out
 
 
 def _kind(request: HttpRequest) -> str:

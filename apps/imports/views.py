@@ -22,6 +22,7 @@ from apps.workspaces.selectors import workspace_list_for
 
 from . import services
 from .importers import KINDS, ImportInputError, SourceFile
+from .uploads import uploaded_files
 
 
 def _models(request: HttpRequest) -> list[Architecture]:
@@ -32,7 +33,7 @@ def _models(request: HttpRequest) -> list[Architecture]:
 
 
 def _files(request: HttpRequest, field: str = "files") -> list[SourceFile]:
-    return [SourceFile(f.name or field, f.read()) for f in request.FILES.getlist(field)]
+    return uploaded_files(request, (field,), required=False)
 
 
 @login_required
