@@ -82,15 +82,23 @@ def start_embedded_worker(*, concurrency: int | None = None) -> WorkController:
 def _sweep_forever(every: float) -> None:
     """What `celery beat` does in served mode: run the periodic sweeps (CELERY_BEAT_SCHEDULE)
     so that a job whose worker was lost recovers without anyone reading it."""
+    while True:
+        sweep_once()
+        time.sleep(every)
+
+
+def sweep_once() -> list[str]:
+    """Send every task of CELERY_BEAT_SCHEDULE once (what beat would); returns their names."""
     from django.conf import settings
 
-    while True:
-        for entry in getattr(settings, "CELERY_BEAT_SCHEDULE", {}).values():
-            try:
-                app.send_task(entry["task"])
-            except Exception:
-                logger.warning("periodic task %s not sent", entry["task"], exc_info=True)
-        time.sleep(every)
+    sent = []
+    for entry in getattr(settings, "CELERY_BEAT_SCHEDULE", {}).values():
+        try:
+            app.send_task(entry["task"])
+            sent.append(entry["task"])
+        except Exception:
+            logger.warning("periodic task %s not sent", entry["task"], exc_info=True)
+    return sent
 
 
 @before_task_publish.connect
