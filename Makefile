@@ -39,7 +39,7 @@ endef
 help:
 	@echo "make run    - set up .venv, migrate, seed demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   - pytest on SQLite; again on PostgreSQL+Redis when they answer (or CI=true)"
-	@echo "make lint   - ruff, ruff format --check, mypy, manage.py check, makemigrations --check"
+	@echo "make lint   - ruff, ruff format --check, mypy, import contracts, manage.py check, makemigrations --check"
 	@echo "make fmt    - ruff format + ruff check --fix"
 	@echo "make bench  - run bench/bench_*.py and print one table"
 	@echo "make lock   - re-lock uv.lock after editing pyproject.toml (keeps pins that still fit)"
@@ -100,6 +100,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy $(MYPY_PATHS)
+	$(VENV)/bin/lint-imports --no-cache
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 

@@ -6,17 +6,31 @@ Keep operations thin (parse, call one service/selector, shape output); see CONTR
 
 from __future__ import annotations
 
-import logging
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
-api = NinjaAPI(
+from apps.core.http import register_error_handlers
+from apps.core.openapi import document_errors
+
+
+class WorkbenchAPI(NinjaAPI):
+    """ninja's API, whose OpenAPI document also lists every error response (one schema),
+    the enums of fixed-choice parameters and the body limits (see apps/core/openapi.py)."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = WorkbenchAPI(
     title="Architecture Workbench API",
     version="1",
     urls_namespace="api-v1",
     docs_url="/docs",
 )
+# Domain exceptions → responses, once for every operation (see apps/core/http.py).
+register_error_handlers(api)
 
 # (URL prefix under /api/v1, dotted path to an app's `ninja.Router`), e.g.
 #   ("/workspaces", "apps.workspaces.api.router"),
@@ -33,18 +47,6 @@ ROUTERS: list[tuple[str, str]] = [
 
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)
-
-logger = logging.getLogger("workbench.api")
-
-
-@api.exception_handler(Exception)
-def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    """A bug is logged with its traceback and answered as an honest 500 in JSON (never a page or
-    a traceback). Bad input never gets here: each endpoint answers it with a 4xx and a message."""
-    logger.exception("unhandled error in %s %s", request.method, request.path)
-    return api.create_response(
-        request, {"detail": "internal error; it was logged. Please report it."}, status=500
-    )
 
 
 class HealthOut(Schema):

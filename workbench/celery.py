@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Any
 
 from celery import Celery
@@ -66,9 +67,38 @@ def start_embedded_worker(*, concurrency: int | None = None) -> WorkController:
         )
         thread = threading.Thread(target=worker.start, name="celery-embedded", daemon=True)
         thread.start()
+        sweeper = threading.Thread(
+            target=_sweep_forever,
+            args=(settings.WORKBENCH_JOB_SWEEP_SECONDS,),
+            name="celery-embedded-sweep",
+            daemon=True,
+        )
+        sweeper.start()
         _embedded_worker = worker
         logger.info("Started embedded Celery worker (threads pool, in-process memory broker)")
         return worker
+
+
+def _sweep_forever(every: float) -> None:
+    """What `celery beat` does in served mode: run the periodic sweeps (CELERY_BEAT_SCHEDULE)
+    so that a job whose worker was lost recovers without anyone reading it."""
+    while True:
+        sweep_once()
+        time.sleep(every)
+
+
+def sweep_once() -> list[str]:
+    """Send every task of CELERY_BEAT_SCHEDULE once (what beat would); returns their names."""
+    from django.conf import settings
+
+    sent = []
+    for entry in getattr(settings, "CELERY_BEAT_SCHEDULE", {}).values():
+        try:
+            app.send_task(entry["task"])
+            sent.append(entry["task"])
+        except Exception:
+            logger.warning("periodic task %s not sent", entry["task"], exc_info=True)
+    return sent
 
 
 @before_task_publish.connect

@@ -15,3 +15,8 @@ urlpatterns = [
     path("", include("apps.editor.urls")),  # workspaces and the model editor (apps.editor)
     # App page URLs are included here, e.g. path("w/", include("apps.workspaces.urls")).
 ]
+
+# Under /api/ even an unmatched URL answers in the API's error shape (JSON), never an HTML page.
+handler400 = "apps.core.http.bad_request"
+handler404 = "apps.core.http.not_found"
+handler500 = "apps.core.http.server_error_page"

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
-from pydantic import ValidationError
 
-from apps.archmodel import ModelInvalid, dump_json, dump_yaml, model_json_schema
+from apps.archmodel import dump_json, dump_yaml, model_json_schema
 from apps.archmodel.diff import diff_documents, unified_yaml_diff
-from apps.archmodel.ops import OpError
+from apps.core.http import error, principal_of
 from apps.workspaces.auth import workbench_auth
-from apps.workspaces.errors import Conflict
-from apps.workspaces.principal import Principal
 from apps.workspaces.selectors import workspace_get_for
 
 from . import selectors, services
@@ -42,35 +39,6 @@ OPS_BODY = {
         "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}
     }
 }
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _error(status: int, detail: str, **extra: Any) -> JsonResponse:
-    return JsonResponse({"detail": detail, **extra}, status=status)
-
-
-def _invalid(exc: ModelInvalid) -> JsonResponse:
-    count = len(exc.errors)
-    return _error(422, f"the model is invalid: {count} error(s)", **exc.as_dict())
-
-
-def _write_error(exc: Exception) -> JsonResponse:
-    """The response for a write that was refused; nothing was stored."""
-    if isinstance(exc, BodyError):
-        return JsonResponse(exc.as_dict(), status=exc.status)
-    if isinstance(exc, ModelInvalid):
-        return _invalid(exc)
-    if isinstance(exc, OpError):
-        return _error(422, exc.message, errors=[exc.as_dict()])
-    if isinstance(exc, Conflict):
-        return _error(409, exc.message, **exc.extra)
-    raise exc
-
-
-WRITE_ERRORS = (BodyError, ModelInvalid, OpError, Conflict)
 
 
 def _arch_out(arch: Architecture) -> dict[str, Any]:
@@ -98,7 +66,7 @@ def _revision_out(rev: Revision) -> dict[str, Any]:
 
 
 def _write_out(arch_id: int, rev: Revision, changed: bool = True) -> dict[str, Any]:
-    arch = Architecture.objects.get(pk=arch_id)
+    arch = Architecture.objects.defer("document").get(pk=arch_id)
     return {"model": _arch_out(arch), "revision": _revision_out(rev), "changed": changed}
 
 
@@ -111,7 +79,9 @@ def _etag(number: int) -> str:
 
 @router.get("/workspaces/{int:workspace_id}/models", response=list[ArchitectureOut])
 def list_models(request: HttpRequest, workspace_id: int) -> list[dict[str, Any]]:
-    rows = selectors.architecture_list_for(principal=_principal(request), workspace_id=workspace_id)
+    rows = selectors.architecture_list_for(
+        principal=principal_of(request), workspace_id=workspace_id
+    )
     return [_arch_out(a) for a in rows]
 
 
@@ -130,30 +100,22 @@ def list_models(request: HttpRequest, workspace_id: int) -> list[dict[str, Any]]
 def create_model(request: HttpRequest, workspace_id: int) -> Any:
     """Create a model from JSON ``{name, title, source | document}``, or from a YAML body or
     multipart ``file`` (editor)."""
-    principal = _principal(request)
+    principal = principal_of(request)
     workspace = workspace_get_for(principal=principal, workspace_id=workspace_id, need="editor")
     limits = services.model_limits()
-    try:
-        data = read_body(request, limits)
-        if is_json(request):
-            try:
-                payload = ArchitectureIn.model_validate(parse_json(data, limits))
-            except ValidationError as exc:
-                return JsonResponse(
-                    {"detail": exc.errors(include_url=False, include_context=False)}, status=422
-                )
-            source: Any = payload.source if payload.source is not None else payload.document
-            arch = services.architecture_create(
-                workspace=workspace,
-                actor=principal,
-                source=source,
-                name=payload.name,
-                title=payload.title,
-            )
-        else:
-            arch = services.architecture_create(workspace=workspace, actor=principal, source=data)
-    except WRITE_ERRORS as exc:
-        return _write_error(exc)
+    data = read_body(request, limits)
+    if is_json(request):
+        payload = ArchitectureIn.model_validate(parse_json(data, limits))
+        source: Any = payload.source if payload.source is not None else payload.document
+        arch = services.architecture_create(
+            workspace=workspace,
+            actor=principal,
+            source=source,
+            name=payload.name,
+            title=payload.title,
+        )
+    else:
+        arch = services.architecture_create(workspace=workspace, actor=principal, source=data)
     return Status(201, _arch_out(arch))
 
 
@@ -162,7 +124,7 @@ def create_model(request: HttpRequest, workspace_id: int) -> Any:
 
 @router.get("/models/{int:model_id}", response=ArchitectureDetailOut)
 def get_model(request: HttpRequest, response: HttpResponse, model_id: int) -> dict[str, Any]:
-    arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
+    arch = selectors.architecture_get_for(principal=principal_of(request), architecture_id=model_id)
     response["ETag"] = _etag(arch.revision)
     return {**_arch_out(arch), "document": arch.document}
 
@@ -170,7 +132,7 @@ def get_model(request: HttpRequest, response: HttpResponse, model_id: int) -> di
 @router.delete("/models/{int:model_id}", response={204: None})
 def delete_model(request: HttpRequest, model_id: int) -> Status:
     """Deletes the model with its history (owner)."""
-    principal = _principal(request)
+    principal = principal_of(request)
     selectors.architecture_get_for(principal=principal, architecture_id=model_id, need="owner")
     services.architecture_delete(architecture_id=model_id, actor=principal)
     return Status(204, None)
@@ -192,24 +154,21 @@ def _base_revision(request: HttpRequest, base_revision: int | None) -> int | Non
 def import_model(request: HttpRequest, model_id: int, base_revision: int | None = None) -> Any:
     """Replace the whole document (editor). Needs ``base_revision`` or ``If-Match: "<n>"``:
     409 with ``current_revision`` when stale, 428 when missing."""
-    principal = _principal(request)
+    principal = principal_of(request)
     arch = selectors.architecture_get_for(
         principal=principal, architecture_id=model_id, need="editor"
     )
     base = _base_revision(request, base_revision)
     if base is None:
-        return _error(
+        return error(
             428,
             'say which revision you edited: ?base_revision=<n> or If-Match: "<n>"',
             current_revision=arch.revision,
         )
-    try:
-        data = read_body(request, services.model_limits())
-        rev, changed = services.architecture_import(
-            architecture_id=model_id, source=data, base_revision=base, actor=principal
-        )
-    except WRITE_ERRORS as exc:
-        return _write_error(exc)
+    data = read_body(request, services.model_limits())
+    rev, changed = services.architecture_import(
+        architecture_id=model_id, source=data, base_revision=base, actor=principal
+    )
     return _write_out(model_id, rev, changed)
 
 
@@ -218,7 +177,7 @@ def export_model(
     request: HttpRequest, model_id: int, format: str = "yaml", revision: int | None = None
 ) -> HttpResponse:
     """Download the canonical YAML (default) or JSON, of the current or a given revision."""
-    arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
+    arch = selectors.architecture_get_for(principal=principal_of(request), architecture_id=model_id)
     if format not in ("yaml", "json"):
         raise HttpError(400, "format must be yaml or json")
     number, document = arch.revision, arch.document
@@ -237,19 +196,18 @@ def export_model(
 @router.post("/models/{int:model_id}/ops", response=WriteOut, openapi_extra=OPS_BODY)
 def apply_ops(request: HttpRequest, model_id: int) -> Any:
     """Apply a list of element ops atomically to the current document (editor)."""
-    principal = _principal(request)
+    principal = principal_of(request)
     selectors.architecture_get_for(principal=principal, architecture_id=model_id, need="editor")
     limits = services.model_limits()
-    try:
-        if not is_json(request):
-            raise BodyError(415, "send the ops as JSON (Content-Type: application/json)")
-        ops = parse_json(read_body(request, limits), limits)
-        if isinstance(ops, dict) and set(ops) == {"ops"}:
-            ops = ops["ops"]
-        rev = services.architecture_apply_ops(architecture_id=model_id, ops=ops, actor=principal)
-    except WRITE_ERRORS as exc:
-        return _write_error(exc)
-    return _write_out(model_id, rev)
+    if not is_json(request):
+        raise BodyError(415, "send the ops as JSON (Content-Type: application/json)")
+    ops = parse_json(read_body(request, limits), limits)
+    if isinstance(ops, dict) and set(ops) == {"ops"}:
+        ops = ops["ops"]
+    rev, changed = services.architecture_apply_ops(
+        architecture_id=model_id, ops=ops, actor=principal
+    )
+    return _write_out(model_id, rev, changed)
 
 
 # --- revisions ---------------------------------------------------------------------------------
@@ -257,13 +215,13 @@ def apply_ops(request: HttpRequest, model_id: int) -> Any:
 
 @router.get("/models/{int:model_id}/revisions", response=list[RevisionOut])
 def list_revisions(request: HttpRequest, model_id: int) -> list[dict[str, Any]]:
-    arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
+    arch = selectors.architecture_get_for(principal=principal_of(request), architecture_id=model_id)
     return [_revision_out(r) for r in selectors.revision_list(architecture=arch)]
 
 
 @router.get("/models/{int:model_id}/revisions/{int:number}", response=RevisionDetailOut)
 def get_revision(request: HttpRequest, model_id: int, number: int) -> dict[str, Any]:
-    arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
+    arch = selectors.architecture_get_for(principal=principal_of(request), architecture_id=model_id)
     rev = selectors.revision_get(architecture=arch, number=number)
     return {**_revision_out(rev), "document": selectors.revision_document(rev)}
 
@@ -277,7 +235,7 @@ def diff_revisions(
 ) -> dict[str, Any]:
     """Differences between revisions ``from`` (default: the one before ``to``) and ``to``
     (default: current): element by element, and as a unified YAML diff."""
-    arch = selectors.architecture_get_for(principal=_principal(request), architecture_id=model_id)
+    arch = selectors.architecture_get_for(principal=principal_of(request), architecture_id=model_id)
     to_n = to_revision if to_revision is not None else arch.revision
     from_n = from_revision if from_revision is not None else max(to_n - 1, 1)
     a = selectors.revision_document(selectors.revision_get(architecture=arch, number=from_n))
@@ -296,14 +254,11 @@ def diff_revisions(
 @router.post("/models/{int:model_id}/revisions/{int:number}/revert", response=WriteOut)
 def revert_model(request: HttpRequest, model_id: int, number: int) -> Any:
     """A new revision with the document of revision ``number`` (editor)."""
-    principal = _principal(request)
+    principal = principal_of(request)
     selectors.architecture_get_for(principal=principal, architecture_id=model_id, need="editor")
-    try:
-        rev = services.architecture_revert(
-            architecture_id=model_id, to_revision=number, actor=principal
-        )
-    except WRITE_ERRORS as exc:
-        return _write_error(exc)
+    rev = services.architecture_revert(
+        architecture_id=model_id, to_revision=number, actor=principal
+    )
     return _write_out(model_id, rev)
 
 

@@ -114,7 +114,43 @@ def parse_json(data: bytes, limits: Limits) -> Any:
         raise BodyError(400, f"the body nests deeper than {limits.max_depth} levels") from exc
     if not _depth_ok(value, limits.max_depth):
         raise BodyError(400, f"the body nests deeper than {limits.max_depth} levels")
+    if b"\\u0000" in data:
+        at = nul_pointer(value)
+        if at is not None:
+            raise BodyError(422, f"{at or '/'}: {NUL_MESSAGE}", [_nul_error(at)])
     return value
+
+
+NUL_MESSAGE = "text may not contain the NUL character (U+0000)"
+
+
+def _nul_error(pointer: str) -> dict[str, Any]:
+    return {
+        "pointer": pointer,
+        "line": None,
+        "column": None,
+        "kind": "value",
+        "message": NUL_MESSAGE,
+    }
+
+
+def nul_pointer(value: Any) -> str | None:
+    """The JSON pointer of the first text or key holding NUL, or None."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return at
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                token = str(key).replace("~", "~0").replace("/", "~1")
+                if "\x00" in str(key):
+                    return f"{at}/{token}"
+                stack.append((child, f"{at}/{token}"))
+        elif isinstance(node, list):
+            stack.extend((child, f"{at}/{i}") for i, child in enumerate(node))
+    return None
 
 
 def is_json(request: HttpRequest) -> bool:

@@ -29,11 +29,22 @@ _cache_lock = threading.Lock()
 def architecture_get_for(
     *, principal: Principal, architecture_id: int, need: str = "viewer"
 ) -> Architecture:
-    """The stored model if ``principal`` has at least role ``need`` in its workspace."""
-    arch = Architecture.objects.select_related("workspace").filter(pk=architecture_id).first()
+    """The stored model if ``principal`` has at least role ``need`` in its workspace.
+
+    A permission check loads no document: ``document`` is deferred, read only by a caller that
+    uses it (and ``architecture_model`` usually finds the parsed model in the cache instead)."""
+    arch = (
+        Architecture.objects.select_related("workspace")
+        .defer("document")
+        .filter(pk=architecture_id)
+        .first()
+    )
     if arch is None:
         raise Http404("No such model")
-    require_role(principal=principal, workspace=arch.workspace, need=need)
+    try:
+        require_role(principal=principal, workspace=arch.workspace, need=need)
+    except Http404:
+        raise Http404("No such model") from None  # an outsider learns nothing more
     return arch
 
 

@@ -269,22 +269,30 @@ def _delta_text(
 
 def architecture_apply_ops(
     *, architecture_id: int, ops: list[dict[str, Any]], actor: Principal
-) -> Revision:
+) -> tuple[Revision, bool]:
     """Applies element ops atomically to the current document (no base revision needed: ops
-    address elements, so concurrent edits of different elements or fields all survive)."""
+    address elements, so concurrent edits of different elements or fields all survive).
+
+    Returns (revision, changed): ops that leave the document as it was write no revision and
+    broadcast nothing; the current revision is returned with ``changed`` False.
+    """
     with transaction.atomic():
         arch = _locked(architecture_id)
         previous = _current_document(arch)
         edited, lines = apply_ops(previous, ops)
-        return _write(
+        new = validated(edited)
+        if new.digest == arch.content_hash:
+            return arch.revisions.get(number=arch.revision), False
+        revision = _write(
             arch,
-            validated(edited),
+            new,
             previous=previous,
             actor=actor,
             lines=lines,
             changes={"kind": "ops", "ops": ops},
             ops=ops,
         )
+        return revision, True
 
 
 def architecture_import(

@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from . import spec as S
+from .quantity import QUANTITY_PATTERN
 
 SCHEMA_ID = "https://workbench.invalid/schemas/workbench-v1.json"
 
@@ -19,6 +20,8 @@ def _type(t: S.T) -> dict[str, Any]:
     out: dict[str, Any]
     if cls is S.Str:
         out = {"type": "string", "maxLength": t.max_length}  # type: ignore[attr-defined]
+        if t.quantity:  # type: ignore[attr-defined]
+            out["pattern"] = QUANTITY_PATTERN
     elif cls is S.Slug:
         out = {"type": "string", "pattern": S.SLUG_RE.pattern}
         if t.ref:  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import spec as S
 from .errors import ModelError
+from .quantity import quantity_problem
 
 
 class Path:
@@ -39,6 +40,9 @@ class Path:
 
 ROOT = Path(None, None)
 
+# PostgreSQL cannot store U+0000 in text, and no name or description needs it.
+NUL_MESSAGE = "text may not contain the NUL character (U+0000)"
+
 
 def type_name(value: Any) -> str:
     if value is None:
@@ -54,6 +58,24 @@ def type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def nul_path(value: Any, path: Path) -> Path | None:
+    """Where free-form data holds a NUL character (in a key or a text), or None."""
+    stack = [(value, path)]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return at
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                if "\x00" in str(k):
+                    return at.child(str(k))
+                stack.append((v, at.child(str(k))))
+        elif isinstance(node, list):
+            stack.extend((v, at.child(i)) for i, v in enumerate(node))
+    return None
 
 
 def slugify(text: str) -> str:
@@ -97,6 +119,12 @@ class Checker:
                 self.error(
                     path, f"text is {len(value):,} characters; at most {limit:,} allowed", "value"
                 )
+            elif "\x00" in value:
+                self.error(path, NUL_MESSAGE, "value")
+            elif t.quantity:  # type: ignore[attr-defined]
+                problem = quantity_problem(value, t.quantity)  # type: ignore[attr-defined]
+                if problem:
+                    self.error(path, problem, "value")
             return value
         if cls is S.Slug:
             if type(value) is not str:
@@ -149,6 +177,9 @@ class Checker:
                 self.error(path, f"expected a mapping, got {type_name(value)}", "type")
                 return value
             vt = t.value  # type: ignore[attr-defined]
+            for k in value:
+                if "\x00" in str(k):
+                    self.error(path.child(k), NUL_MESSAGE, "value", key=True)
             return {k: self.check(v, vt, path.child(k), k) for k, v in value.items()}
         if cls is S.Date:
             if isinstance(value, str) and S.DATE_RE.match(value):
@@ -160,6 +191,9 @@ class Checker:
             self.error(path, f"expected a date YYYY-MM-DD, got {type_name(value)}", "type")
             return value
         if cls is S.AnyJSON:
+            nul = nul_path(value, path)
+            if nul is not None:
+                self.error(nul, NUL_MESSAGE, "value")
             return value
         raise TypeError(f"unknown spec type {t!r}")
 
@@ -198,6 +232,9 @@ class Checker:
             f = by_name.get(key)
             if f is None:
                 if key.startswith("x-"):
+                    nul = nul_path(v, path.child(key)) if "\x00" not in key else path.child(key)
+                    if nul is not None:
+                        self.error(nul, NUL_MESSAGE, "value")
                     extras.append((key, v))
                     continue
                 self.error(
@@ -243,7 +280,12 @@ def _leaf_ok(t: S.T, v: Any) -> bool:
     cls = type(t)
     vt = type(v)
     if cls is S.Str:
-        return vt is str and len(v) <= t.max_length  # type: ignore[attr-defined]
+        return (
+            vt is str
+            and len(v) <= t.max_length  # type: ignore[attr-defined]
+            and "\x00" not in v
+            and not t.quantity  # type: ignore[attr-defined]
+        )
     if cls is S.Slug:
         return vt is str and _SLUG_MATCH(v) is not None
     if cls is S.Enum:

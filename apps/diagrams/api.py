@@ -12,32 +12,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import Router
 
-from apps.architectures.bodies import MODEL_BODY, BodyError, read_body
+from apps.architectures.bodies import MODEL_BODY, read_body
 from apps.architectures.selectors import architecture_get_for, architecture_model
-from apps.archmodel import ModelInvalid, load_model
+from apps.archmodel import load_model
+from apps.core.http import error, principal_of
 from apps.rules.services import server_limits
 from apps.workspaces.auth import workbench_auth
-from apps.workspaces.principal import Principal
 
 from . import services
-from .render import DiagramInputError, Filters, RenderFailed
+from .render import Filters
 
 router = Router(auth=workbench_auth, tags=["diagrams"])
 
 # Served SVG may be opened directly: forbid scripts and external loads even if one slipped in.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _error(status: int, detail: str, **extra: Any) -> JsonResponse:
-    return JsonResponse({"detail": detail, **extra}, status=status)
 
 
 def _job_out(job: dict[str, Any]) -> dict[str, Any]:
@@ -49,6 +41,7 @@ def _job_out(job: dict[str, Any]) -> dict[str, Any]:
         "detail": job.get("detail"),
         "url": url,
         "result_url": f"{url}/result" if job["state"] == "done" else None,
+        "job": services.diagram_contract(job),
     }
 
 
@@ -77,13 +70,8 @@ def _picture(content: bytes, media_type: str, view: str, fmt: str, *, cached: bo
 
 
 def _draw(**kwargs: Any) -> HttpResponse:
-    try:
-        outcome = services.diagram_get(**kwargs)
-    except DiagramInputError as exc:
-        return _error(422, str(exc))
-    except RenderFailed as exc:
-        return _error(503, str(exc))
-    return _respond(outcome, kwargs["view"], kwargs["fmt"])
+    """DiagramInputError (422) and RenderFailed (503) are answered by the API's handlers."""
+    return _respond(services.diagram_get(**kwargs), kwargs["view"], kwargs["fmt"])
 
 
 @router.get("/models/{int:model_id}/diagrams/{view}.{fmt}", response={200: None})
@@ -98,7 +86,7 @@ def get_model_diagram(
     hops: int = 1,
 ) -> HttpResponse:
     """One view of a stored model, with its findings drawn on it."""
-    arch = architecture_get_for(principal=_principal(request), architecture_id=model_id)
+    arch = architecture_get_for(principal=principal_of(request), architecture_id=model_id)
     return _draw(
         model=architecture_model(arch),
         content_hash=arch.content_hash,
@@ -120,35 +108,39 @@ def draw_diagram(
     hops: int = 1,
 ) -> HttpResponse:
     """One view of a posted model file, not stored (for CI pipelines and docs)."""
-    try:
-        source = read_body(request, server_limits())
-        if not source.strip():
-            return _error(400, "the body is empty; send the model file (YAML or JSON)")
-        model = load_model(source, limits=server_limits())
-    except BodyError as exc:
-        return JsonResponse(exc.as_dict(), status=exc.status)
-    except ModelInvalid as exc:
-        return _error(422, f"the model is invalid: {len(exc.errors)} error(s)", **exc.as_dict())
+    source = read_body(request, server_limits())
+    if not source.strip():
+        return error(400, "the body is empty; send the model file (YAML or JSON)")
+    model = load_model(source, limits=server_limits())
     return _draw(
         model=model,
         content_hash=services.source_hash(source),
         view=view,
         fmt=format,
         filters=Filters(domain=domain, team=team, focus=focus, hops=hops),
-        requester=services.requester_of(_principal(request)),
+        requester=services.requester_of(principal_of(request)),
     )
 
 
+NO_SUCH_JOB = "no such diagram job (jobs are kept for an hour)"
+
+
 def _job_for(request: HttpRequest, job_id: str) -> dict[str, Any] | JsonResponse:
+    """The job if the caller may see it. "No such id" and "not yours" are the same 404, byte
+    for byte, so a job id reveals nothing to an outsider."""
     job = services.diagram_job_get(job_id=job_id)
     if job is None:
-        return _error(404, "no such diagram job (jobs are kept for an hour)")
+        return error(404, NO_SUCH_JOB)
     if job.get("architecture_id") is not None:
-        # Outsiders get the same 404 as for the model itself.
-        architecture_get_for(principal=_principal(request), architecture_id=job["architecture_id"])
-    elif job.get("requester") != services.requester_of(_principal(request)):
+        try:
+            architecture_get_for(
+                principal=principal_of(request), architecture_id=job["architecture_id"]
+            )
+        except Http404:
+            return error(404, NO_SUCH_JOB)
+    elif job.get("requester") != services.requester_of(principal_of(request)):
         # A posted file's job is its requester's alone; to anyone else it does not exist.
-        return _error(404, "no such diagram job (jobs are kept for an hour)")
+        return error(404, NO_SUCH_JOB)
     return job
 
 
@@ -168,8 +160,8 @@ def get_diagram_job_result(request: HttpRequest, job_id: str) -> HttpResponse:
     if isinstance(job, JsonResponse):
         return job
     if job["state"] == "failed":
-        return _error(503, job.get("detail") or "the diagram could not be drawn", state="failed")
+        return error(503, job.get("detail") or "the diagram could not be drawn", state="failed")
     hit = services.diagram_job_result(job=job) if job["state"] == "done" else None
     if hit is None:
-        return _error(409, f"the diagram is not ready (state: {job['state']})", state=job["state"])
+        return error(409, f"the diagram is not ready (state: {job['state']})", state=job["state"])
     return _picture(hit[1], hit[0], job["view"], job["fmt"], cached=True)

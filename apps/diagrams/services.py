@@ -25,6 +25,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 from apps.archmodel import Limits, Model, model_from_data
+from apps.core.errors import BROKER_ERRORS, QueueUnavailable
+from apps.core.jobs import broadcast_job, job_contract
 from apps.rules.engine import check_model
 from apps.workspaces.principal import Principal
 
@@ -181,10 +183,19 @@ def _enqueue(
     }
     cache.set(_job_key(job_id), job, JOB_TTL)
     cache.set(pending_key, job_id, JOB_TTL)
+    transaction.on_commit(lambda: _send(job_id, pending_key))
+    return Queued(job_id=job_id, state="queued")
+
+
+def _send(job_id: str, pending_key: str) -> None:
+    """Hand the job to the queue; when it is down, forget the job (503, nothing left queued)."""
     from .tasks import diagram_job_run
 
-    transaction.on_commit(lambda: diagram_job_run.delay(job_id))
-    return Queued(job_id=job_id, state="queued")
+    try:
+        diagram_job_run.delay(job_id)
+    except BROKER_ERRORS as exc:
+        cache.delete_many([_job_key(job_id), pending_key])
+        raise QueueUnavailable() from exc
 
 
 def requester_of(principal: Principal) -> str:
@@ -202,9 +213,26 @@ def diagram_job_result(*, job: dict[str, Any]) -> tuple[str, bytes] | None:
     return cache.get(job["render_key"])
 
 
+def diagram_contract(job: dict[str, Any]) -> dict[str, Any]:
+    """The job in the contract every job follows (apps/core/jobs.py): 0..1 → 0..100, done →
+    succeeded."""
+    url = f"/api/v1/diagrams/jobs/{job['id']}"
+    return job_contract(
+        kind="diagram",
+        job_id=job["id"],
+        state=job["state"],
+        percent=float(job.get("progress") or 0) * 100,
+        detail=job.get("detail"),
+        url=url,
+        result_url=f"{url}/result",
+    )
+
+
 def _job_update(job: dict[str, Any], **changes: Any) -> None:
     job.update(changes)
     cache.set(_job_key(job["id"]), job, JOB_TTL)
+    if "state" in changes or "progress" in changes:
+        broadcast_job(job.get("architecture_id"), diagram_contract(job))
 
 
 def diagram_job_run(*, job_id: str) -> str:
@@ -252,6 +280,7 @@ __all__ = [
     "Drawn",
     "Queued",
     "RenderFailed",
+    "diagram_contract",
     "diagram_get",
     "diagram_job_get",
     "diagram_job_result",

@@ -7,8 +7,10 @@ group, relay what the group receives, and keep presence.
 
 Client → server: ``{"type": "select", "element": <address> | null, "kind": <kind>}``,
 ``{"type": "ping"}`` (a heartbeat, every ``presence.HEARTBEAT`` s).
-Server → client: ``hello``, ``model.changed``, ``export.progress``, ``presence``, ``pong``,
-``error``. Close codes: 4401 not signed in, 4404 no such model or not a member.
+Server → client: ``hello``, ``model.changed``, ``export.progress``, ``job.progress`` (every
+job of the model in the one job contract, apps/core/jobs.py), ``presence``, ``pong``, ``error``. Close codes: 4401 not signed in, 4404 no such model or not a member, 4503 Redis
+(channel layer, presence) unavailable, with the reason "the live channel is unavailable, try
+again".
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.http import Http404
 
 from apps.architectures.events import model_group
 from apps.architectures.selectors import architecture_get_for
+from apps.core.errors import BROKER_ERRORS
 from apps.workspaces.principal import Principal
 from apps.workspaces.selectors import role_in
 
@@ -31,6 +34,9 @@ from . import presence
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_UNAVAILABLE = 4503
+UNAVAILABLE_REASON = "the live channel is unavailable, try again"
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (*BROKER_ERRORS, OSError)
 PRESENCE_CHANGED = "presence.changed"
 MAX_ADDRESS = 300
 
@@ -68,16 +74,22 @@ class ModelConsumer(AsyncJsonWebsocketConsumer):
         except PermissionDenied:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.conn = hashlib.sha256(self.channel_name.encode()).hexdigest()[:12]
+        conn = hashlib.sha256(self.channel_name.encode()).hexdigest()[:12]
         self.username = user.get_username()
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        users = await database_sync_to_async(presence.presence_update)(
-            architecture_id=self.architecture_id,
-            conn=self.conn,
-            user=self.username,
-            role=role,
-            selected=None,
-        )
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+            users = await database_sync_to_async(presence.presence_update)(
+                architecture_id=self.architecture_id,
+                conn=conn,
+                user=self.username,
+                role=role,
+                selected=None,
+            )
+        except UNAVAILABLE_ERRORS:
+            # Redis (channel layer, presence) does not answer: say so; the page reconnects.
+            await self.close(code=CLOSE_UNAVAILABLE, reason=UNAVAILABLE_REASON)
+            return
+        self.conn = conn
         await self.send_json(
             {
                 "type": "hello",
@@ -143,6 +155,10 @@ class ModelConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event)
 
     async def export_progress(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
+
+    async def job_progress(self, event: dict[str, Any]) -> None:
+        """Any job of this model (export, diagram) in the one job contract (apps/core/jobs.py)."""
         await self.send_json(event)
 
     async def presence_changed(self, event: dict[str, Any]) -> None:

@@ -22,10 +22,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.architectures import selectors as arch_selectors
 from apps.architectures import services as arch_services
 from apps.archmodel import ModelInvalid
+from apps.core.http import principal_of
 from apps.workspaces import selectors, services
 from apps.workspaces.errors import Conflict
 from apps.workspaces.models import ROLE_RANK, ApiToken, Membership, Role, Workspace
-from apps.workspaces.principal import Principal
 
 from .forms import MemberAddForm, MemberRoleForm, ModelCreateForm, TokenForm, WorkspaceForm
 from .spec_json import editor_spec
@@ -37,10 +37,6 @@ def _user(request: HttpRequest) -> User:
     if isinstance(user, AnonymousUser):
         raise PermissionDenied
     return user
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return Principal(user=_user(request))
 
 
 def _can(role: str, need: str) -> bool:
@@ -59,14 +55,14 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Workspace “{workspace.name}” created. Add a model to it.")
         return redirect("editor:workspace", workspace_id=workspace.pk)
-    rows = selectors.workspace_list_for(principal=_principal(request))
+    rows = selectors.workspace_list_for(principal=principal_of(request))
     return render(request, "workspaces/list.html", {"rows": rows, "form": form})
 
 
 def _workspace_page(
     request: HttpRequest, workspace: Workspace, role: str, **extra: Any
 ) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     context = {
         "workspace": workspace,
         "role": role,
@@ -87,7 +83,7 @@ def _workspace_page(
 
 
 def _get(request: HttpRequest, workspace_id: int, need: str = "viewer") -> tuple[Workspace, str]:
-    principal = _principal(request)
+    principal = principal_of(request)
     workspace = selectors.workspace_get_for(
         principal=principal, workspace_id=workspace_id, need=need
     )
@@ -114,7 +110,7 @@ def model_create(request: HttpRequest, workspace_id: int) -> HttpResponse:
         try:
             arch = arch_services.architecture_create(
                 workspace=workspace,
-                actor=_principal(request),
+                actor=principal_of(request),
                 source=upload.read() if upload else None,
                 name=form.cleaned_data["name"] or None,
                 title=form.cleaned_data["title"] or None,
@@ -207,7 +203,7 @@ def token_revoke(request: HttpRequest, workspace_id: int, token_id: int) -> Http
 @login_required
 def model_editor(request: HttpRequest, model_id: int) -> HttpResponse:
     """The editor shell: the diagram, inspector, YAML, findings, history and exports panes."""
-    principal = _principal(request)
+    principal = principal_of(request)
     arch = arch_selectors.architecture_get_for(principal=principal, architecture_id=model_id)
     role = selectors.role_in(principal=principal, workspace=arch.workspace)
     if role is None:  # pragma: no cover - architecture_get_for refused outsiders

@@ -7,6 +7,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 
 from apps.architectures.models import Architecture
+from exporters import TARGET_CHOICES
 
 
 def bundle_storage() -> FileSystemStorage:
@@ -24,11 +25,13 @@ class ExportJob(models.Model):
     State machine::
 
         queued ──▶ running ──▶ succeeded
-                      │  ╲──▶ failed
+                      │  ╲──▶ failed   (any exporter error, with its message; or attempts
+                      │                 exhausted)
                       ╰──▶ queued   (transient error: retried with backoff; or a stale
-                                      heartbeat found by export_job_recover_stale)
+                                      heartbeat found by the periodic export_jobs_sweep)
 
-    ``succeeded`` is final and never rebuilt (the task is idempotent). ``bundle`` is written to
+    ``succeeded`` is final and never rebuilt (the task is idempotent). ``task_id`` is the
+    Celery task id of the attempt that holds a running job (see ``services``). ``bundle`` is written to
     a temporary file and renamed into place before the job is marked succeeded, and a download
     is served only when the job succeeded and the file's sha256 still equals ``sha256``.
     ``heartbeat`` is touched while running; a running job whose heartbeat is older than
@@ -41,17 +44,16 @@ class ExportJob(models.Model):
         SUCCEEDED = "succeeded"
         FAILED = "failed"
 
-    class Target(models.TextChoices):
-        COMPOSE = "compose"
-        KUBERNETES = "kubernetes"
-        ALL = "all"
+    # The registered targets (exporters.TARGET_CHOICES): adding one there adds it here too
+    # (with a migration for the choices and the constraint).
+    TARGETS = [(name, name.capitalize()) for name in TARGET_CHOICES]
 
     architecture = models.ForeignKey(
         Architecture, on_delete=models.CASCADE, related_name="export_jobs"
     )
     revision = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=64)
-    target = models.CharField(max_length=16, choices=Target.choices)
+    target = models.CharField(max_length=16, choices=TARGETS)
     options = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -63,6 +65,7 @@ class ExportJob(models.Model):
     size = models.PositiveBigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True, default="")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -87,7 +90,7 @@ class ExportJob(models.Model):
                 name="exportjob_state_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(target__in=["compose", "kubernetes", "all"]),
+                condition=models.Q(target__in=list(TARGET_CHOICES)),
                 name="exportjob_target_valid",
             ),
             models.CheckConstraint(

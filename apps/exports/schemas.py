@@ -5,9 +5,15 @@ from typing import Any, Literal
 
 from ninja import Schema
 
+from apps.core.jobs import JobOut
+from exporters import TARGET_CHOICES
+
+# Every registered target (exporters.TARGETS) plus "all"; an enum in the OpenAPI document.
+TargetName = Literal[TARGET_CHOICES]  # type: ignore[valid-type]
+
 
 class ExportJobIn(Schema):
-    target: Literal["compose", "kubernetes", "all"] = "all"
+    target: TargetName = "all"
 
 
 class ExportJobOut(Schema):
@@ -15,9 +21,9 @@ class ExportJobOut(Schema):
     model: int
     revision: int
     content_hash: str
-    target: str
+    target: TargetName
     options: dict[str, Any]
-    state: str
+    state: Literal["queued", "running", "succeeded", "failed"]
     progress: int
     log: list[dict[str, Any]]
     sha256: str | None
@@ -28,3 +34,4 @@ class ExportJobOut(Schema):
     started: datetime | None
     finished: datetime | None
     download_url: str | None
+    job: JobOut  # the contract every job follows (apps/core/jobs.py)

@@ -1,4 +1,12 @@
-"""Writes for export jobs: request one, run one (the task's body), recover stale ones."""
+"""Writes for export jobs: request one, run one (the task's body), sweep stale ones.
+
+Ownership: the Celery task id of the attempt that runs a job is stored in ``task_id``. A
+redelivered message (its worker process died; Celery keeps the task id) finds the job held by
+its own id and takes it over at once; another attempt finds it busy and leaves it alone while
+its heartbeat is fresh. A job whose heartbeat is stale is requeued (or failed after
+``MAX_ATTEMPTS``) by ``export_jobs_sweep``, which Celery beat and the embedded worker run
+periodically, so no job depends on being read to recover; reads never write.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +20,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from apps.architectures.models import Architecture
 from apps.architectures.selectors import revision_get, revision_model
+from apps.core.errors import BROKER_ERRORS, QueueUnavailable
+from apps.core.jobs import broadcast_job
 from apps.workspaces.principal import Principal
 from exporters import ExportError, export_bundle
 
-from .events import broadcast_progress
+from .events import broadcast_progress, export_contract
 from .models import ExportJob
 
 log = logging.getLogger(__name__)
@@ -31,14 +42,36 @@ LOG_LIMIT = 200
 HEARTBEAT_EVERY = 1.0  # seconds between progress writes
 
 
+# Errors worth another attempt of the same job (the database or the disk hiccuped); anything
+# else an exporter raises is a bug or a model it cannot carry, and fails the job with its message.
+TRANSIENT: tuple[type[BaseException], ...] = (DatabaseError, OSError)
+
+
+def stale_after() -> timedelta:
+    """How long a running job may go without a heartbeat before its worker counts as lost."""
+    seconds = getattr(settings, "WORKBENCH_JOB_STALE_SECONDS", None)
+    return timedelta(seconds=seconds) if seconds else STALE_AFTER
+
+
 class JobBusy(Exception):
-    """Another worker holds the job (running with a fresh heartbeat)."""
+    """Another attempt holds the job (running with a fresh heartbeat)."""
 
 
 def _enqueue(job_id: int) -> None:
     from .tasks import export_job_run
 
     export_job_run.delay(job_id)
+
+
+def _enqueue_or_forget(job_id: int) -> None:
+    """Hand a new job to the queue; when the queue is down, delete the job (no orphan is left
+    ``queued`` forever) and raise ``QueueUnavailable`` (503)."""
+    try:
+        _enqueue(job_id)
+    except BROKER_ERRORS as exc:
+        log.warning("export job %s not queued: %s", job_id, exc)
+        ExportJob.objects.filter(pk=job_id, state=ExportJob.State.QUEUED).delete()
+        raise QueueUnavailable() from exc
 
 
 def export_job_create(
@@ -62,7 +95,7 @@ def export_job_create(
     with transaction.atomic():
         job.save()
         job_id = job.pk
-        transaction.on_commit(lambda: _enqueue(job_id))
+        transaction.on_commit(lambda: _enqueue_or_forget(job_id))
     return job
 
 
@@ -87,20 +120,34 @@ def _save(job: ExportJob, message: str | None = None, **fields: Any) -> None:
         progress=job.progress,
         message=message or "",
     )
+    broadcast_job(job.architecture_id, export_contract(job))
 
 
-def _claim(job_id: int) -> ExportJob | None:
-    """Move the job to running, or return None when there is nothing to do (idempotency)."""
+def _claim(job_id: int, task_id: str) -> ExportJob | None:
+    """Move the job to running under ``task_id``, or return None when there is nothing to do
+    (idempotency). A job running under the same task id lost that attempt's worker process
+    (this is the redelivered message): it is taken over without waiting for staleness."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().select_related("architecture").get(pk=job_id)
         if job.state in (ExportJob.State.SUCCEEDED, ExportJob.State.FAILED):
             return None
         if (
             job.state == ExportJob.State.RUNNING
+            and (not task_id or job.task_id != task_id)
             and job.heartbeat
-            and job.heartbeat > timezone.now() - STALE_AFTER
+            and job.heartbeat > timezone.now() - stale_after()
         ):
-            raise JobBusy(f"export job {job_id} is running elsewhere")
+            raise JobBusy(f"export job {job_id} is running under another attempt")
+        if job.state == ExportJob.State.RUNNING and job.attempts >= MAX_ATTEMPTS:
+            _save(
+                job,
+                "failed: the worker was lost on every attempt",
+                state=ExportJob.State.FAILED,
+                error="worker lost",
+                finished=timezone.now(),
+            )
+            return None
+        job.task_id = task_id
         job.state = ExportJob.State.RUNNING
         job.started = timezone.now()
         job.attempts += 1
@@ -114,17 +161,20 @@ def _claim(job_id: int) -> ExportJob | None:
             attempts=job.attempts,
             progress=0,
             error="",
+            task_id=task_id,
         )
     return job
 
 
-def export_job_run(*, job_id: int) -> str:
+def export_job_run(*, job_id: int, task_id: str = "") -> str:
     """Build the bundle of a job. Idempotent: a finished job is left as it is.
 
-    Raises ``JobBusy`` (another worker has it) and transient errors (the task retries them after
-    putting the job back to ``queued``); an unsafe model (``ExportError``) fails the job.
+    Raises ``JobBusy`` (another attempt holds it) and transient errors (``TRANSIENT``: the task
+    retries them after putting the job back to ``queued``). Any other exception, from reading
+    the revision to the exporter, fails the job with its message; an unsafe model
+    (``ExportError``) fails it with the list of problems.
     """
-    job = _claim(job_id)
+    job = _claim(job_id, task_id)
     if job is None:
         return "done already"
     try:
@@ -151,13 +201,24 @@ def export_job_run(*, job_id: int) -> str:
             finished=timezone.now(),
         )
         return "failed"
-    except Exception as exc:
+    except TRANSIENT as exc:
         _save(
             job,
             f"attempt {job.attempts} failed: {type(exc).__name__}",
             state=ExportJob.State.QUEUED,
         )
         raise
+    except Exception as exc:
+        log.exception("export job %s failed", job.pk)
+        message = str(exc) or type(exc).__name__
+        _save(
+            job,
+            f"failed: {type(exc).__name__}: {message}"[:500],
+            state=ExportJob.State.FAILED,
+            error=message,
+            finished=timezone.now(),
+        )
+        return "failed"
     _save(
         job,
         f"succeeded: {len(bundle.files)} files, {len(data)} bytes",
@@ -205,13 +266,12 @@ def export_job_fail(*, job_id: int, error: str) -> None:
         )
 
 
-def export_job_recover_stale(*, job: ExportJob | None = None) -> int:
+def export_jobs_sweep() -> int:
     """Running jobs whose heartbeat is stale lost their worker: requeue them, or fail them
-    after ``MAX_ATTEMPTS``. Returns how many were recovered."""
-    cutoff = timezone.now() - STALE_AFTER
+    after ``MAX_ATTEMPTS``. Run periodically (Celery beat, the embedded worker); returns how
+    many were recovered. A requeued job gets a new task, which takes it over."""
+    cutoff = timezone.now() - stale_after()
     stale = ExportJob.objects.filter(state=ExportJob.State.RUNNING, heartbeat__lt=cutoff)
-    if job is not None:
-        stale = stale.filter(pk=job.pk)
     count = 0
     for job_id in stale.values_list("pk", flat=True):
         with transaction.atomic():
@@ -236,6 +296,7 @@ def export_job_recover_stale(*, job: ExportJob | None = None) -> int:
                     row,
                     "requeued: the worker was lost (stale heartbeat)",
                     state=ExportJob.State.QUEUED,
+                    task_id="",
                 )
                 transaction.on_commit(partial(_enqueue, job_id))
     return count

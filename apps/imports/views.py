@@ -16,27 +16,24 @@ from apps.architectures import selectors as arch_selectors
 from apps.architectures.models import Architecture
 from apps.archmodel import ModelInvalid, dump_yaml
 from apps.archmodel.diff import summarize
+from apps.core.http import principal_of
 from apps.workspaces.errors import Conflict
-from apps.workspaces.principal import Principal
 from apps.workspaces.selectors import workspace_list_for
 
 from . import services
 from .importers import KINDS, ImportInputError, SourceFile
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return Principal(user=request.user)  # type: ignore[arg-type]
+from .uploads import uploaded_files
 
 
 def _models(request: HttpRequest) -> list[Architecture]:
     out: list[Architecture] = []
-    for workspace, _role in workspace_list_for(principal=_principal(request)):
+    for workspace, _role in workspace_list_for(principal=principal_of(request)):
         out += list(Architecture.objects.filter(workspace=workspace).defer("document"))
     return out
 
 
 def _files(request: HttpRequest, field: str = "files") -> list[SourceFile]:
-    return [SourceFile(f.name or field, f.read()) for f in request.FILES.getlist(field)]
+    return uploaded_files(request, (field,), required=False)
 
 
 @login_required
@@ -52,7 +49,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 raise ImportInputError.one("choose at least one file")
             if model_id:
                 arch = arch_selectors.architecture_get_for(
-                    principal=_principal(request), architecture_id=int(model_id), need="editor"
+                    principal=principal_of(request), architecture_id=int(model_id), need="editor"
                 )
                 preview = services.import_preview_for(
                     architecture=arch,
@@ -91,14 +88,14 @@ def import_apply_page(request: HttpRequest) -> HttpResponse:
     except ValueError as exc:
         raise Http404("incomplete preview") from exc
     arch_selectors.architecture_get_for(
-        principal=_principal(request), architecture_id=model_id, need="editor"
+        principal=principal_of(request), architecture_id=model_id, need="editor"
     )
     try:
         revision, changed = services.import_apply(
             architecture_id=model_id,
             document=document,
             base_revision=base_revision,
-            actor=_principal(request),
+            actor=principal_of(request),
         )
     except Conflict as exc:
         messages.error(request, exc.message)
@@ -127,7 +124,7 @@ def drift_page(request: HttpRequest) -> HttpResponse:
             model_id = request.POST.get("model") or ""
             if model_id:
                 arch = arch_selectors.architecture_get_for(
-                    principal=_principal(request), architecture_id=int(model_id)
+                    principal=principal_of(request), architecture_id=int(model_id)
                 )
                 document = arch.document
             else:

@@ -18,10 +18,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
-from apps.architectures.bodies import MODEL_BODY, BodyError, read_body
+from apps.architectures.bodies import MODEL_BODY, read_body
 from apps.architectures.selectors import architecture_get_for, architecture_model
-from apps.archmodel import ModelInvalid
 from apps.archmodel.loader import gc_paused
+from apps.core.http import error, principal_of
 from apps.workspaces.auth import workbench_auth
 
 from .findings import Report
@@ -38,27 +38,19 @@ router = Router(tags=["rules"])
 FORMATS = ("json", "sarif", "junit")
 
 
-def _error(status: int, detail: str, **extra: Any) -> JsonResponse:
-    return JsonResponse({"detail": detail, **extra}, status=status)
-
-
 def _params(fmt: str, fail_on: str) -> JsonResponse | None:
     if fmt not in FORMATS:
-        return _error(
+        return error(
             400,
             f"format must be one of {', '.join(FORMATS)}, not '{fmt}'{did_you_mean(fmt, FORMATS)}",
         )
     if fail_on not in SEVERITIES:
-        return _error(
+        return error(
             400,
             f"fail_on must be one of {', '.join(SEVERITIES)}, not '{fail_on}'"
             f"{did_you_mean(fail_on, SEVERITIES)}",
         )
     return None
-
-
-def _invalid(exc: ModelInvalid) -> JsonResponse:
-    return _error(422, f"the model is invalid: {len(exc.errors)} error(s)", **exc.as_dict())
 
 
 def _respond(report: Report, fmt: str, fail_on: str, path: str) -> HttpResponse:
@@ -85,25 +77,20 @@ def validate_model(
         return bad
     wait = check_rate(request)
     if wait is not None:
-        response = _error(429, f"too many validations; retry in {wait} s (WORKBENCH_VALIDATE_RATE)")
+        response = error(429, f"too many validations; retry in {wait} s (WORKBENCH_VALIDATE_RATE)")
         response["Retry-After"] = str(wait)
         return response
-    try:
-        source = read_body(request, server_limits())
-        if not source.strip():
-            return _error(
-                400,
-                "the body is empty; send the model file (YAML or JSON), or upload "
-                "it as the multipart part 'file'",
-            )
-        # A big model makes many objects and no reference cycles: keep the collector out.
-        with gc_paused():
-            report = model_check_source(source=source)
-            return _respond(report, format, fail_on, path)
-    except BodyError as exc:
-        return JsonResponse(exc.as_dict(), status=exc.status)
-    except ModelInvalid as exc:
-        return _invalid(exc)
+    source = read_body(request, server_limits())
+    if not source.strip():
+        return error(
+            400,
+            "the body is empty; send the model file (YAML or JSON), or upload "
+            "it as the multipart part 'file'",
+        )
+    # A big model makes many objects and no reference cycles: keep the collector out.
+    with gc_paused():
+        report = model_check_source(source=source)
+        return _respond(report, format, fail_on, path)
 
 
 @router.get("/models/{int:model_id}/findings", auth=workbench_auth)
@@ -118,12 +105,10 @@ def list_model_findings(
     bad = _params(format, fail_on)
     if bad is not None:
         return bad
-    principal = request.auth  # type: ignore[attr-defined]
-    arch = architecture_get_for(principal=principal, architecture_id=model_id, need="viewer")
-    try:
-        report = model_check(model=architecture_model(arch))
-    except ModelInvalid as exc:
-        return _invalid(exc)
+    arch = architecture_get_for(
+        principal=principal_of(request), architecture_id=model_id, need="viewer"
+    )
+    report = model_check(model=architecture_model(arch))
     return _respond(report, format, fail_on, path)
 
 
@@ -137,5 +122,5 @@ def list_rules(request: HttpRequest) -> list[dict[str, Any]]:
 def get_rule(request: HttpRequest, rule_id: str) -> Any:
     rules = load_catalog()
     if rule_id not in rules:
-        return _error(404, f"unknown rule '{rule_id}'{did_you_mean(rule_id, rules)}")
+        return error(404, f"unknown rule '{rule_id}'{did_you_mean(rule_id, rules)}")
     return rule_doc(rule_id)

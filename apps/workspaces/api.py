@@ -6,11 +6,12 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
 
+from apps.core.http import principal_of
+
 from . import selectors, services
 from .auth import workbench_auth
 from .errors import AccessDenied, Conflict
 from .models import ApiToken, Membership, Role, Workspace
-from .principal import Principal
 from .schemas import (
     MemberIn,
     MemberOut,
@@ -23,10 +24,6 @@ from .schemas import (
 )
 
 router = Router(auth=workbench_auth, tags=["workspaces"])
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _workspace_out(workspace: Workspace, role: str) -> dict:
@@ -59,14 +56,14 @@ def _token_out(t: ApiToken) -> dict:
 @router.get("", response=list[WorkspaceOut])
 def list_workspaces(request: HttpRequest) -> list[dict]:
     """The caller's workspaces (a token sees only its own)."""
-    rows = selectors.workspace_list_for(principal=_principal(request))
+    rows = selectors.workspace_list_for(principal=principal_of(request))
     return [_workspace_out(w, role) for w, role in rows]
 
 
 @router.post("", response={201: WorkspaceOut})
 def create_workspace(request: HttpRequest, payload: WorkspaceIn) -> Status:
     """A new workspace, owned by the caller. People only: a token belongs to one workspace."""
-    principal = _principal(request)
+    principal = principal_of(request)
     if principal.user is None:
         raise AccessDenied("API tokens cannot create workspaces; sign in as a person")
     try:
@@ -78,7 +75,7 @@ def create_workspace(request: HttpRequest, payload: WorkspaceIn) -> Status:
 
 @router.get("/{int:workspace_id}", response=WorkspaceOut)
 def get_workspace(request: HttpRequest, workspace_id: int) -> dict:
-    principal = _principal(request)
+    principal = principal_of(request)
     workspace = selectors.workspace_get_for(principal=principal, workspace_id=workspace_id)
     return _workspace_out(
         workspace, selectors.role_in(principal=principal, workspace=workspace) or ""
@@ -89,7 +86,7 @@ def get_workspace(request: HttpRequest, workspace_id: int) -> dict:
 def delete_workspace(request: HttpRequest, workspace_id: int) -> Status:
     """Deletes the workspace and everything in it (owner only)."""
     workspace = selectors.workspace_get_for(
-        principal=_principal(request), workspace_id=workspace_id, need="owner"
+        principal=principal_of(request), workspace_id=workspace_id, need="owner"
     )
     services.workspace_delete(workspace=workspace)
     return Status(204, None)
@@ -112,7 +109,7 @@ def _membership(workspace: Workspace, username: str) -> Membership:
 @router.get("/{int:workspace_id}/members", response=list[MemberOut])
 def list_members(request: HttpRequest, workspace_id: int) -> list[dict]:
     workspace = selectors.workspace_get_for(
-        principal=_principal(request), workspace_id=workspace_id
+        principal=principal_of(request), workspace_id=workspace_id
     )
     return [_member_out(m) for m in selectors.membership_list(workspace=workspace)]
 
@@ -120,7 +117,7 @@ def list_members(request: HttpRequest, workspace_id: int) -> list[dict]:
 @router.post("/{int:workspace_id}/members", response={201: MemberOut})
 def add_member(request: HttpRequest, workspace_id: int, payload: MemberIn) -> Status:
     workspace = selectors.workspace_get_for(
-        principal=_principal(request), workspace_id=workspace_id, need="owner"
+        principal=principal_of(request), workspace_id=workspace_id, need="owner"
     )
     try:
         m = services.membership_add(
@@ -138,7 +135,7 @@ def update_member(
     request: HttpRequest, workspace_id: int, username: str, payload: MemberPatch
 ) -> dict:
     workspace = selectors.workspace_get_for(
-        principal=_principal(request), workspace_id=workspace_id, need="owner"
+        principal=principal_of(request), workspace_id=workspace_id, need="owner"
     )
     try:
         m = services.membership_update(
@@ -152,7 +149,7 @@ def update_member(
 @router.delete("/{int:workspace_id}/members/{username}", response={204: None})
 def remove_member(request: HttpRequest, workspace_id: int, username: str) -> Status:
     workspace = selectors.workspace_get_for(
-        principal=_principal(request), workspace_id=workspace_id, need="owner"
+        principal=principal_of(request), workspace_id=workspace_id, need="owner"
     )
     try:
         services.membership_remove(membership=_membership(workspace, username))
@@ -168,7 +165,7 @@ def remove_member(request: HttpRequest, workspace_id: int, username: str) -> Sta
 def list_tokens(request: HttpRequest, workspace_id: int) -> list[dict]:
     """Tokens of the workspace, without secrets (owner only)."""
     workspace = selectors.workspace_get_for(
-        principal=_principal(request), workspace_id=workspace_id, need="owner"
+        principal=principal_of(request), workspace_id=workspace_id, need="owner"
     )
     return [_token_out(t) for t in selectors.token_list(workspace=workspace)]
 
@@ -176,7 +173,7 @@ def list_tokens(request: HttpRequest, workspace_id: int) -> list[dict]:
 @router.post("/{int:workspace_id}/tokens", response={201: TokenCreatedOut})
 def create_token(request: HttpRequest, workspace_id: int, payload: TokenIn) -> Status:
     """A new token; the response is the only time its full string is shown (owner only)."""
-    principal = _principal(request)
+    principal = principal_of(request)
     workspace = selectors.workspace_get_for(
         principal=principal, workspace_id=workspace_id, need="owner"
     )
@@ -192,7 +189,7 @@ def create_token(request: HttpRequest, workspace_id: int, payload: TokenIn) -> S
 @router.delete("/{int:workspace_id}/tokens/{int:token_id}", response={204: None})
 def revoke_token(request: HttpRequest, workspace_id: int, token_id: int) -> Status:
     workspace = selectors.workspace_get_for(
-        principal=_principal(request), workspace_id=workspace_id, need="owner"
+        principal=principal_of(request), workspace_id=workspace_id, need="owner"
     )
     token = ApiToken.objects.filter(workspace=workspace, pk=token_id).first()
     if token is None:

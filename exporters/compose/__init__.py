@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apps.archmodel.quantity import quantity_value
 from exporters.common import yamlout
 from exporters.common.infra import Backing, Plan, Secret, Value
 from exporters.skeleton.spec import health_paths
@@ -35,11 +36,10 @@ def render(value: Value) -> str:
 
 
 def cpus(cpu: str | None) -> str | None:
+    """A Kubernetes CPU quantity (validated by the model core) as compose's ``cpus``."""
     if not cpu:
         return None
-    if cpu.endswith("m"):
-        return f"{int(cpu[:-1]) / 1000:g}"
-    return f"{float(cpu):g}"
+    return f"{float(quantity_value(cpu)):g}"
 
 
 def memory(mem: str | None) -> str | None:
@@ -47,9 +47,9 @@ def memory(mem: str | None) -> str | None:
         return None
     units = {"Ki": "k", "Mi": "m", "Gi": "g", "K": "k", "M": "m", "G": "g"}
     for suffix, unit in units.items():
-        if mem.endswith(suffix):
+        if mem.endswith(suffix) and mem[: -len(suffix)].replace(".", "", 1).isdigit():
             return mem[: -len(suffix)] + unit
-    return mem
+    return str(int(quantity_value(mem)))  # bytes: any other quantity compose cannot spell
 
 
 def _acyclic_depends(plan: Plan) -> dict[str, list[str]]:

@@ -82,3 +82,13 @@ def test_a_separate_worker_process_consumes_jobs_through_redis(
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def test_the_embedded_worker_sends_the_periodic_sweep_like_beat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workbench import celery as celery_module
+
+    sent: list[str] = []
+    monkeypatch.setattr(app, "send_task", lambda name, *a, **k: sent.append(name))
+    assert celery_module.sweep_once() == ["exports.export_jobs_sweep"] == sent

@@ -82,3 +82,38 @@ def test_the_console_script_reads_stdin():
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+BAD_RESOURCES = (
+    "apiVersion: workbench/v1\nname: shop\nservices:\n"
+    "  - id: api\n    deploy: {resources: {cpu: two, memory: lots}}\n"
+)
+
+
+def test_export_of_a_model_with_bad_quantities_exits_2_with_every_error(write, tmp_path, capsys):
+    out = tmp_path / "bundle.zip"
+    assert main(["export", write(BAD_RESOURCES), "--target", "compose", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and not out.exists()
+    assert "/services/0/deploy/resources/cpu" in err and "did you mean '2'" in err
+    assert "/services/0/deploy/resources/memory" in err and "'lots'" in err
+    assert "2 error(s)" in err
+
+
+def test_export_as_a_process_prints_no_traceback_for_a_bad_model(write, tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "export",
+            write(BAD_RESOURCES),
+            "-o",
+            str(tmp_path / "b.zip"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "cpu" in done.stderr

@@ -155,3 +155,18 @@ def test_name_file_wins_over_name(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setenv("WB_TOKEN_FILE", str(tmp_path / "absent"))
     with pytest.raises(ImproperlyConfigured, match="WB_TOKEN_FILE"):
         env_str("WB_TOKEN")
+
+
+def test_make_run_settings_keep_debug_pages_away_from_new_users(load_settings) -> None:
+    values = settings_json(
+        load_settings("workbench.settings.local", {}, ("DEBUG", "WHITENOISE_USE_FINDERS"))
+    )
+    assert values == {"DEBUG": False, "WHITENOISE_USE_FINDERS": True}
+
+
+def test_an_unknown_page_is_the_workbench_404_not_the_url_list(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Using the URLconf" not in body and "api/v1/" not in body
+    assert "<html" in body.lower()

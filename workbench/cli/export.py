@@ -18,7 +18,9 @@ from .common import EXIT_INVALID, EXIT_OK, fail, load_or_report
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export a runnable bundle (docker compose, kubernetes)")
     p.add_argument("file", help="model file (YAML or JSON), or - for stdin")
-    p.add_argument("--target", choices=("compose", "kubernetes", "all"), default="all")
+    from exporters import TARGET_CHOICES
+
+    p.add_argument("--target", choices=TARGET_CHOICES, default="all")
     p.add_argument("-o", "--output", help="zip file to write (default: <name>-<target>.zip)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run)
@@ -36,6 +38,10 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             sys.stderr.write(f"{args.file}: {problem}\n")
         return EXIT_INVALID
+    except ValueError as exc:
+        # A value the model core let through but an exporter cannot carry: a bad model, said
+        # in one line (never a traceback).
+        return fail(f"{args.file}: cannot export: {exc}")
     data = bundle.to_zip()
     output = args.output or f"{bundle.name}.zip"
     directory = os.path.dirname(os.path.abspath(output))

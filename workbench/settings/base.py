@@ -102,11 +102,12 @@ INSTALLED_APPS = [
     "apps.editor",  # editor helper: workspace pages, the model editor, live websocket
     "apps.exports",  # exports helper: export jobs (bundles built by the exporters library)
     "apps.diagrams",  # diagrams helper: Graphviz views with findings (the render task)
-    # Domain apps are added here as they land (apps.workspaces, apps.architectures, apps.rules).
+    "apps.rules",  # the rule catalog and engine, the CI API and the catalog pages
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.http.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -177,6 +178,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # Fail fast (503) rather than hang a request when Redis does not answer.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
     CHANNEL_LAYERS = {
@@ -204,8 +207,30 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The memory transport is polled; 0.1 s keeps embedded jobs snappy at negligible cost.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.1} if not REDIS_URL else {}
+# With Redis: a broker that does not answer within seconds makes the API answer 503 instead of
+# hanging the request (see apps.core.errors.QueueUnavailable).
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"polling_interval": 0.1}
+    if not REDIS_URL
+    else {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_TIMEZONE = "UTC"
+# A running job whose heartbeat is older than this lost its worker; the sweep (every
+# WORKBENCH_JOB_SWEEP_SECONDS, by `celery beat` and by the embedded worker) requeues it.
+WORKBENCH_JOB_STALE_SECONDS = env_int("WORKBENCH_JOB_STALE_SECONDS", 300)
+WORKBENCH_JOB_SWEEP_SECONDS = env_int("WORKBENCH_JOB_SWEEP_SECONDS", 60)
+CELERY_BEAT_SCHEDULE = {
+    "export-jobs-sweep": {
+        "task": "exports.export_jobs_sweep",
+        "schedule": float(WORKBENCH_JOB_SWEEP_SECONDS),
+    },
+}
 
 # Without Redis there is no separate worker process: a Celery worker runs in daemon threads of
 # the web process, started on the first task publish (see workbench/celery.py).

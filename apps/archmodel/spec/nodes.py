@@ -22,6 +22,7 @@ class T:
 class Str(T):
     max_length: int = 10_000
     description: str = ""
+    quantity: str = ""  # "cpu" or "memory": a Kubernetes resource quantity (see ..quantity)
 
 
 @dataclass

@@ -130,7 +130,21 @@ DEPLOY = Obj(
         _f("strategy", Enum(("rolling", "blue-green", "canary"))),
         _f(
             "resources",
-            Obj("resources", (_f("cpu", Str(max_length=20)), _f("memory", Str(max_length=20)))),
+            Obj(
+                "resources",
+                (
+                    _f(
+                        "cpu",
+                        Str(max_length=20, quantity="cpu"),
+                        description="Kubernetes CPU quantity: 500m, 1, 2.5",
+                    ),
+                    _f(
+                        "memory",
+                        Str(max_length=20, quantity="memory"),
+                        description="Kubernetes memory quantity: 256Mi, 1Gi, 512M",
+                    ),
+                ),
+            ),
         ),
     ),
 )

@@ -19,19 +19,16 @@ The package, by part:
   (``locate``);
 - ``scalars``: resolving scalars (YAML 1.1 implicit types minus timestamps) and the allowed
   tags; ``emit`` imports the implicit-type patterns from here;
-- ``writer``: ``dump_yaml_data`` (canonical YAML, see ``emit``) and ``dump_json_data``.
+- ``emit``: the canonical YAML emitter (quotes a string exactly when YAML would read it as
+  another type);
+- ``writer``: ``dump_yaml_data`` (canonical YAML, through ``emit``) and ``dump_json_data``.
 """
 
 from .parsed import Parsed
 from .reader import parse_document
-from .scalars import _BOOL_RE, _FLOAT_RE, _INT_RE, _NULL_RE
 from .writer import dump_json_data, dump_yaml_data
 
 __all__ = [
-    "_BOOL_RE",
-    "_FLOAT_RE",
-    "_INT_RE",
-    "_NULL_RE",
     "Parsed",
     "dump_json_data",
     "dump_yaml_data",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .emit import emit
+
 
 def dump_yaml_data(data: Any) -> str:
     """Write plain data as canonical YAML (the caller orders the keys); see ``emit``."""
-    from ..emit import emit
-
     return emit(data)
 
 

@@ -20,9 +20,11 @@ def _edit(world, i):
     op = {"op": "update", "kind": "service", "id": "orders", "set": {"replicas": 2 + i % 5}}
     if i % 7 == 3:
         op = {"op": "add", "kind": "team", "id": f"team-{i}", "value": {"title": f"Team {i}"}}
-    return services.architecture_apply_ops(
+    revision, changed = services.architecture_apply_ops(
         architecture_id=world.arch.pk, ops=[op], actor=world.owner
     )
+    assert changed
+    return revision
 
 
 def test_an_edit_stores_a_small_delta_and_every_revision_reads_back_exactly(world):

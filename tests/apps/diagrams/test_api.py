@@ -101,13 +101,28 @@ def test_a_large_diagram_is_queued_and_polled(
     assert res["Location"] == job["url"] and job["state"] in ("queued", "running", "done")
     polled = world.call("viewer", "get", job["url"]).json()
     assert polled["state"] == "done" and polled["progress"] == 1.0
+    # The one job contract, shared with export jobs: succeeded, 0..100.
+    assert polled["job"] == {
+        "kind": "diagram",
+        "id": job["id"],
+        "state": "succeeded",
+        "percent": 100,
+        "detail": None,
+        "url": job["url"],
+        "result_url": polled["result_url"],
+    }
     picture = world.call("viewer", "get", polled["result_url"])
     assert picture.status_code == 200 and picture.content.startswith(b"<?xml")
     # Once drawn, the model URL answers from the cache.
     again = world.call("viewer", "get", url(world, "teams"))
     assert again.status_code == 200 and again["X-Workbench-Cache"] == "hit"
-    # Outsiders cannot read someone else's job.
-    assert world.call("outsider", "get", job["url"]).status_code == 404
+    # Outsiders cannot read someone else's job, and learn nothing from the answer: it is the
+    # same 404, byte for byte, as for a job id that does not exist.
+    unknown = world.call("outsider", "get", "/api/v1/diagrams/jobs/nope")
+    for path in (job["url"], polled["result_url"]):
+        theirs = world.call("outsider", "get", path)
+        assert theirs.status_code == unknown.status_code == 404
+        assert theirs.content == unknown.content
 
 
 def test_an_unknown_job_is_404(world: World):

@@ -167,3 +167,20 @@ async def test_a_heartbeat_is_answered(world) -> None:
     await comm.send_json_to({"type": "ping"})
     assert (await next_of(comm, "pong"))["type"] == "pong"
     await comm.disconnect()
+
+
+async def test_redis_down_closes_the_socket_with_4503_and_a_reason(world, monkeypatch) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from apps.editor import consumers
+
+    def down(**kwargs: Any) -> None:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(consumers.presence, "presence_update", down)
+    comm = communicator(world.users["viewer"], world.arch.pk)
+    connected, _ = await comm.connect()
+    assert connected
+    output = await comm.receive_output(timeout=5)
+    assert output["type"] == "websocket.close" and output["code"] == 4503
+    assert output["reason"] == "the live channel is unavailable, try again"

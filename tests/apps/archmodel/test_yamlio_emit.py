@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from apps.archmodel import dump_yaml, load_model
-from apps.archmodel.emit import emit, scalar
 from apps.archmodel.yamlio import parse_document
+from apps.archmodel.yamlio.emit import emit, scalar
 
 TRICKY = [
     "",

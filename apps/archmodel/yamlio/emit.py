@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from .yamlio import _BOOL_RE, _FLOAT_RE, _INT_RE, _NULL_RE
+from .scalars import _BOOL_RE, _FLOAT_RE, _INT_RE, _NULL_RE
 
 INLINE_WIDTH = 80
 
