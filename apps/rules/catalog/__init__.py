@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     data,
     events,
     granularity,
+    journeys,
     operations,
     resilience,
     security,
