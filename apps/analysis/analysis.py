@@ -78,8 +78,7 @@ class Analysis:
         ]
         nominal = sum(u.N[r] for r in roots)
         worst = sum(u.W[r] for r in roots)
-        cut: set[str] = set()
-        required = reached = 0
+        cut = required = reached = 0
         for r in roots:
             cut |= u.cut[r]
             required |= u.req[r]
@@ -89,7 +88,14 @@ class Analysis:
         for b in bits(required):
             a *= av[b]
         return JourneyFigures(
-            spec, roots, nominal, worst, sorted(cut), required, reached, round(100 * a, 4)
+            spec,
+            roots,
+            nominal,
+            worst,
+            sorted({g.cut_labels[b] for b in bits(cut)}),
+            required,
+            reached,
+            round(100 * a, 4),
         )
 
     # --- blast radius ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from apps.rules.graph import strongly_connected
 CALL, ROUTE, DATA, PUBLISH = "call", "route", "data", "publish"
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Edge:
     """One edge of a node's tree: a call (with its effective properties), a gateway route, a
     data access or a publish without outbox. Only calls carry timeout, retries, breaker and
@@ -29,6 +29,7 @@ class Edge:
     fallback: bool = False
     pointer: str = ""
     route_path: str | None = None
+    cut_bit: int = 0  # a call/route inside a cycle: its bit in the cut-edge masks
 
 
 def availability(a_percent: float, replicas: int) -> float:
@@ -63,9 +64,10 @@ class Graph:
             replicas.append(n)
             blast.append(s.internal)
             pointers.append(s.pointer)
-        for d in (*model.datastores, *model.brokers):
+        stores = [("datastore", d) for d in model.datastores]
+        for kind, d in [*stores, *(("broker", b) for b in model.brokers)]:
             ids.append(d.id)
-            kinds.append("datastore" if d in model.datastores else "broker")
+            kinds.append(kind)
             lat.append(d.slo.latency_ms)
             av.append(availability(d.slo.availability, d.replicas))
             replicas.append(d.replicas)
@@ -138,11 +140,24 @@ class Graph:
             if kinds[i] == "service"
         }
         self.comp = [-1] * len(ids)
+        self.local = [0] * len(ids)  # position in its component: a bit of a path mask
         self.cyclic: list[bool] = []
         for c, members in enumerate(strongly_connected(adj)):
             self.cyclic.append(len(members) > 1)
-            for m in members:
+            for k, m in enumerate(members):
                 self.comp[index[m]] = c
+                self.local[index[m]] = k
+        # Edges that can be cut (a call or route inside one component) get a mask bit; the
+        # distinct labels behind the bits are ``cut_labels``.
+        self.cut_labels: list[str] = []
+        bit_of: dict[str, int] = {}
+        for out in self.edges:
+            for e in out:
+                if e.kind in (CALL, ROUTE) and self.comp[e.source] == self.comp[e.to]:
+                    if e.label not in bit_of:
+                        bit_of[e.label] = len(self.cut_labels)
+                        self.cut_labels.append(e.label)
+                    e.cut_bit = 1 << bit_of[e.label]
         for i, k in enumerate(kinds):
             if k != "service":
                 self.comp[i] = len(self.cyclic)

@@ -19,20 +19,22 @@ from typing import Any
 from .graph import CALL, DATA, PUBLISH, ROUTE, Edge, Graph
 
 INF = math.inf
-MAX_CYCLIC_NODES = 200_000
+MAX_CYCLIC_NODES = 50_000
 
 
 class TooLarge(Exception):
     """The call cycles unfold into more tree nodes than ``max_cyclic``."""
 
 
-Key = tuple[int, Any, Any]  # (element, frozenset of component members on the path | None, route)
+Key = tuple[
+    int, int, Any
+]  # (element, component members on the path as a bit mask (0 = none), route)
 
 
 class Unfolded:
-    def __init__(self, graph: Graph, *, max_cyclic: int = MAX_CYCLIC_NODES):
+    def __init__(self, graph: Graph, *, max_cyclic: int | None = None):
         self.g = graph
-        self.max_cyclic = max_cyclic
+        self.max_cyclic = max_cyclic or MAX_CYCLIC_NODES
         self.cyclic_nodes = 0
         self.memo: dict[frozenset[str] | None, dict[Key, int]] = {}
         # Per tree node (index = node number): element, children (edge, node or -1 when cut),
@@ -41,7 +43,7 @@ class Unfolded:
         self.children: list[list[tuple[Edge, int]]] = []
         self.N: list[float] = []
         self.W: list[float] = []
-        self.cut: list[frozenset[str]] = []
+        self.cut: list[int] = []  # bit set of ``Graph.cut_labels``
         self.req: list[int] = []
         self.tree: list[int] = []
 
@@ -58,9 +60,9 @@ class Unfolded:
         """The node number of element ``i`` as a start node (with ``route``: a gateway that
         follows only that route), unfolding what is not unfolded yet."""
         g = self.g
-        comp, cyclic = g.comp, g.cyclic
+        comp, cyclic, local = g.comp, g.cyclic, g.local
         memo = self.memo.setdefault(view, {})
-        start_path = frozenset((i,)) if cyclic[comp[i]] else None
+        start_path = 1 << local[i] if cyclic[comp[i]] else 0
         key: Key = (i, start_path, route)
         if key in memo:
             return memo[key]
@@ -74,7 +76,6 @@ class Unfolded:
             self.req,
             self.tree,
         )
-        empty: frozenset[str] = frozenset()
         # frame: [key, element, path set, edges, next edge, children so far, incoming edge]
         stack: list[list[Any]] = [[key, i, start_path, self._edges(view, i, route), 0, [], None]]
         while stack:
@@ -86,21 +87,22 @@ class Unfolded:
                 f[4] = k + 1
                 t = e.to
                 path = f[2]
-                if path is not None and t in path:
-                    f[5].append((e, -1))  # a call or route back onto the path: cut
-                    continue
-                if path is not None and comp[t] == comp[f[1]]:
-                    tpath: frozenset[int] | None = path | {t}
+                if path and comp[t] == comp[f[1]]:
+                    bit = 1 << local[t]
+                    if path & bit:
+                        f[5].append((e, -1))  # a call or route back onto the path: cut
+                        continue
+                    tpath = path | bit
                 elif cyclic[comp[t]]:
-                    tpath = frozenset((t,))
+                    tpath = 1 << local[t]
                 else:
-                    tpath = None
+                    tpath = 0
                 ckey: Key = (t, tpath, None)
                 uid = memo.get(ckey)
                 if uid is not None:
                     f[5].append((e, uid))
                     continue
-                if tpath is not None:
+                if tpath:
                     self.cyclic_nodes += 1
                     if self.cyclic_nodes > self.max_cyclic:
                         raise TooLarge(self.max_cyclic)
@@ -110,12 +112,12 @@ class Unfolded:
             x = f[1]
             kids: list[tuple[Edge, int]] = f[5]
             n = w = lat[x]
-            cuts = empty
+            cuts = 0
             r = t_bits = 1 << x
             for e, c in kids:
                 timeout = e.timeout
                 if c < 0:
-                    cuts = cuts | {e.label}
+                    cuts |= e.cut_bit
                     if timeout is not None:
                         w += (1 + e.retries) * timeout + e.retries * e.backoff
                     else:
@@ -128,8 +130,7 @@ class Unfolded:
                 else:
                     n += nc
                     w += W[c]
-                if cut[c]:
-                    cuts = cuts | cut[c]
+                cuts |= cut[c]
                 if not e.fallback:
                     r |= req[c]
                 t_bits |= tree[c]
