@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apps.archmodel.types import Model
+from apps.archmodel.types import Broker, Datastore, Model
 from apps.rules.graph import strongly_connected
 
 CALL, ROUTE, DATA, PUBLISH = "call", "route", "data", "publish"
@@ -64,8 +64,9 @@ class Graph:
             replicas.append(n)
             blast.append(s.internal)
             pointers.append(s.pointer)
-        stores = [("datastore", d) for d in model.datastores]
-        for kind, d in [*stores, *(("broker", b) for b in model.brokers)]:
+        stores: list[tuple[str, Datastore | Broker]] = [("datastore", d) for d in model.datastores]
+        stores += [("broker", b) for b in model.brokers]
+        for kind, d in stores:
             ids.append(d.id)
             kinds.append(kind)
             lat.append(d.slo.latency_ms)
@@ -142,24 +143,24 @@ class Graph:
         self.comp = [-1] * len(ids)
         self.local = [0] * len(ids)  # position in its component: a bit of a path mask
         self.cyclic: list[bool] = []
-        for c, members in enumerate(strongly_connected(adj)):
+        for comp_no, members in enumerate(strongly_connected(adj)):
             self.cyclic.append(len(members) > 1)
-            for k, m in enumerate(members):
-                self.comp[index[m]] = c
-                self.local[index[m]] = k
+            for position, m in enumerate(members):
+                self.comp[index[m]] = comp_no
+                self.local[index[m]] = position
         # Edges that can be cut (a call or route inside one component) get a mask bit; the
         # distinct labels behind the bits are ``cut_labels``.
         self.cut_labels: list[str] = []
         bit_of: dict[str, int] = {}
-        for out in self.edges:
-            for e in out:
+        for node_edges in self.edges:
+            for e in node_edges:
                 if e.kind in (CALL, ROUTE) and self.comp[e.source] == self.comp[e.to]:
                     if e.label not in bit_of:
                         bit_of[e.label] = len(self.cut_labels)
                         self.cut_labels.append(e.label)
                     e.cut_bit = 1 << bit_of[e.label]
-        for i, k in enumerate(kinds):
-            if k != "service":
+        for i, kind in enumerate(kinds):
+            if kind != "service":
                 self.comp[i] = len(self.cyclic)
                 self.cyclic.append(False)
 

@@ -30,6 +30,9 @@ def build_journeys(builder: Any, model: M.Model) -> list[M.Journey]:
     """The declared journeys; every problem is reported through ``builder.error``."""
     services = {s.id: s for s in model.services}
     actors = {a.id: a for a in model.actors}
+    # Whether a journey's edges exist depends on every call and route being valid: with
+    # reference errors elsewhere, those are reported, not their echo on each journey.
+    settled = not builder.errors
     out: list[M.Journey] = []
     for i, d in enumerate(_list(builder.doc.get("journeys"))):
         if not isinstance(d, dict) or not isinstance(d.get("id"), str):
@@ -49,12 +52,16 @@ def build_journeys(builder: Any, model: M.Model) -> list[M.Journey]:
             else None,
         )
         out.append(journey)
-        _check(builder, journey, services, actors)
+        _check(builder, journey, services, actors, settled)
     return out
 
 
 def _check(
-    builder: Any, j: M.Journey, services: dict[str, M.Service], actors: dict[str, M.Actor]
+    builder: Any,
+    j: M.Journey,
+    services: dict[str, M.Service],
+    actors: dict[str, M.Actor],
+    settled: bool,
 ) -> None:
     ptr = j.pointer
     entry = j.entry
@@ -108,6 +115,9 @@ def _check(
         targets = {c.to for c in source.calls}
         if isinstance(source, M.Service) and source.kind == "gateway":
             targets.update(r.to for r in source.routes)
+        if not settled:
+            listed.add(item)
+            continue
         if b not in targets:
             builder.error(
                 iptr,
@@ -116,7 +126,7 @@ def _check(
             )
             continue
         listed.add(item)
-    if gateway is None:
+    if gateway is None and settled:
         source = actors.get(entry) or services[entry]
         starts = [c.to for c in source.calls if j.calls is None or f"{entry}->{c.to}" in listed]
         if not starts:

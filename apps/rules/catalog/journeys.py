@@ -72,7 +72,7 @@ def journey_availability_below_target(ctx: Context) -> Iterator[Hit]:
         if not j.over_availability:
             continue
         weakest = sorted((g.av[b], g.ids[b]) for b in _bits(j.required))[:3]
-        names = ", ".join(f"{x} {100 * a:.4g} %" for a, x in weakest)
+        names = ", ".join(f"{x} {round(100 * a, 4):g} %" for a, x in weakest)
         yield Hit(
             j.spec.id,
             an.elements_of(j),

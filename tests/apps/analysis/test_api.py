@@ -123,8 +123,12 @@ def test_a_stored_models_analysis_follows_permissions(world, persona):
     if expected == "ok":
         assert resp.status_code == 200
         data = resp.json()
-        # The shop example declares no journeys: implicit ones, from its actors and routes.
-        assert data["journeys"] and all(j["id"].startswith("implicit:") for j in data["journeys"])
+        # The demo shop declares three journeys: one meets its budget, one does not.
+        assert [(j["id"], j["status"]) for j in data["journeys"]] == [
+            ("browse-catalog", "ok"),
+            ("checkout", "over-target"),
+            ("track-order", "ok"),
+        ]
     else:
         assert resp.status_code == int(expected)
 

@@ -138,3 +138,11 @@ def test_every_existing_file_without_the_new_keys_keeps_loading():
     model = load_model(BASE)
     assert model.journeys == []
     assert model.services[0].slo.availability == 99.9
+
+
+def test_a_dangling_call_is_reported_once_not_again_on_each_journey_through_it():
+    text = BASE.replace("calls: [gw, web]", "calls: [gww, web]") + (
+        "journeys: [{id: j, entry: shopper, calls: [shopper->gww]}]\n"
+    )
+    err = only_error(text)
+    assert err.pointer == "/actors/0/calls/0" and "did you mean 'gw'" in err.message
