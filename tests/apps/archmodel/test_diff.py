@@ -50,13 +50,13 @@ def test_added_and_removed_elements_are_listed_by_kind(shop):
         shop,
         [
             {"op": "add", "kind": "team", "id": "team-new", "value": {"title": "New"}},
-            {"op": "remove", "kind": "call", "id": "web->gateway"},
+            {"op": "remove", "kind": "call", "id": "payments->payment-provider"},
         ],
     )
     diff = diff_documents(shop, new)
     assert [(e["kind"], e["id"]) for e in diff["added"]] == [("team", "team-new")]
     assert [(e["kind"], e["id"], e["parent"]) for e in diff["removed"]] == [
-        ("call", "web->gateway", "web")
+        ("call", "payments->payment-provider", "payments")
     ]
 
 
