@@ -146,3 +146,14 @@ def test_a_dangling_call_is_reported_once_not_again_on_each_journey_through_it()
     )
     err = only_error(text)
     assert err.pointer == "/actors/0/calls/0" and "did you mean 'gw'" in err.message
+
+
+def test_the_editor_inspector_gets_the_new_keys_from_the_spec():
+    from apps.editor.spec_json import editor_spec
+
+    spec = editor_spec()
+    assert spec["collections"]["journeys"] == "journey"
+    journey = [f["name"] for f in spec["kinds"]["journey"]["fields"]]
+    assert journey == ["id", "title", "description", "entry", "route", "calls", "target"]
+    for kind in ("service", "datastore", "broker"):
+        assert "slo" in [f["name"] for f in spec["kinds"][kind]["fields"]]
