@@ -29,16 +29,20 @@ def analysis_of(model: Model) -> Analysis:
     try:
         return Analysis(model)
     except TooLarge as exc:
-        raise ModelInvalid(
-            [
-                ModelError(
-                    "/journeys" if model.journeys else "",
-                    f"the journeys unfold into more than {exc.args[0]:,} tree nodes inside call "
-                    "cycles; break the cycles, or declare journeys whose 'calls' avoid them",
-                    "limit",
-                )
-            ]
-        ) from None
+        raise _too_large(model, exc) from None
+
+
+def _too_large(model: Model, exc: TooLarge) -> ModelInvalid:
+    return ModelInvalid(
+        [
+            ModelError(
+                "/journeys" if model.journeys else "",
+                f"the journeys unfold into more than {exc.args[0]:,} tree nodes inside call "
+                "cycles; break the cycles, or declare journeys whose 'calls' avoid them",
+                "limit",
+            )
+        ]
+    )
 
 
 def analyse_model(model: Model, *, analysis: Analysis | None = None) -> dict[str, Any]:
@@ -67,7 +71,10 @@ def simulate_model(
 ) -> dict[str, Any]:
     """``{"journeys", "elements", "amplification"}``; raises ``SimulationError``."""
     an = analysis or analysis_of(model)
-    return an.simulate(fail, slow)
+    try:
+        return an.simulate(fail, slow)  # every element's own tree is unfolded too
+    except TooLarge as exc:
+        raise _too_large(model, exc) from None
 
 
 def simulate_exit_code(result: dict[str, Any]) -> int:

@@ -452,3 +452,17 @@ def test_implicit_journey_findings_have_no_path():
     )
     (f,) = [f for f in analyse_model(m)["findings"] if f["rule"] == "unbounded-journey"]
     assert f["target"] == "implicit:u->a" and f["path"] is None and f["line"] is None
+
+
+def test_a_simulation_whose_element_trees_unfold_too_far_is_refused_too(monkeypatch):
+    # The journey enters the cycle at one member; the element states unfold from every member.
+    ids = [f"s{i}" for i in range(7)]
+    services = [
+        {"id": s, "calls": [{"to": t, "timeout_ms": 10} for t in ids if t != s]} for s in ids
+    ]
+    m = model(actors=[{"id": "u", "calls": ["s0"]}], services=services)
+    an = Analysis(m)
+    monkeypatch.setattr(an.unfolded, "max_cyclic", an.unfolded.cyclic_nodes + 10)
+    with pytest.raises(ModelInvalid) as info:
+        simulate_model(m, ["s1"], {}, analysis=an)
+    assert info.value.errors[0].kind == "limit"
