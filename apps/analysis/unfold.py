@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .graph import CALL, DATA, PUBLISH, ROUTE, Edge, Graph
+from .graph import DATA, PUBLISH, ROUTE, Edge, Graph
 
 INF = math.inf
 MAX_CYCLIC_NODES = 50_000
@@ -26,12 +26,13 @@ class TooLarge(Exception):
     """The call cycles unfold into more tree nodes than ``max_cyclic``."""
 
 
-Key = tuple[
-    int, int, Any
-]  # (element, component members on the path as a bit mask (0 = none), route)
+# (element, the component members on the path as a bit mask (0 outside cycles), route)
+Key = tuple[int, int, Any]
 
 
 class Unfolded:
+    """Every journey's (and element's) tree as one DAG of shared nodes; see the module."""
+
     def __init__(self, graph: Graph, *, max_cyclic: int | None = None):
         self.g = graph
         self.max_cyclic = max_cyclic or MAX_CYCLIC_NODES
@@ -161,6 +162,3 @@ def bits(value: int) -> list[int]:
         out.append(i)
         i = find("1", i + 1)
     return out
-
-
-__all__ = ["CALL", "INF", "MAX_CYCLIC_NODES", "TooLarge", "Unfolded", "bits"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apps.analysis.analysis import number
+from apps.analysis.unfold import bits
 
 from ..context import Context
 from ..registry import Hit, rule
@@ -71,7 +72,7 @@ def journey_availability_below_target(ctx: Context) -> Iterator[Hit]:
     for j in an.journeys:
         if not j.over_availability:
             continue
-        weakest = sorted((g.av[b], g.ids[b]) for b in _bits(j.required))[:3]
+        weakest = sorted((g.av[b], g.ids[b]) for b in bits(j.required))[:3]
         names = ", ".join(f"{x} {round(100 * a, 4):g} %" for a, x in weakest)
         yield Hit(
             j.spec.id,
@@ -163,9 +164,3 @@ def timeout_below_latency(ctx: Context) -> Iterator[Hit]:
             "nominally there",
             edge.pointer,
         )
-
-
-def _bits(value: int) -> list[int]:
-    from apps.analysis.unfold import bits
-
-    return bits(value)
