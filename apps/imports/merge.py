@@ -185,7 +185,7 @@ def _drop_journey_references(doc: dict[str, Any]) -> None:
     edges that still exist (a journey left without a start node is dropped too)."""
     sources = {x["id"]: x for x in doc.get("services", []) + doc.get("actors", [])}
 
-    def targets(x: dict[str, Any]) -> set[str]:
+    def targets(x: dict[str, Any]) -> set[Any]:
         out = {c.get("to") if isinstance(c, dict) else c for c in x.get("calls", [])}
         return out | {r.get("to") for r in x.get("routes", []) if isinstance(r, dict)}
 
