@@ -69,6 +69,9 @@ class Analysis:
         )
         self.specs = journey_specs(model)
         self.journeys = [self._journey(s) for s in self.specs]
+        # Tree nodes are numbered as they are made: those below this are in journey trees
+        # (a simulation adds each element's own tree after them).
+        self.journey_nodes = len(self.unfolded)
 
     def _journey(self, spec: JourneySpec) -> JourneyFigures:
         g, u = self.graph, self.unfolded
@@ -149,7 +152,7 @@ class Analysis:
         u = self.unfolded
         out: dict[str, tuple[Any, float, float]] = {}
         n = u.N
-        for kids in u.children:
+        for kids in u.children[: self.journey_nodes]:
             for e, c in kids:
                 if c >= 0 and e.kind == CALL and e.timeout is not None and e.timeout < n[c]:
                     seen = out.get(e.label)

@@ -466,3 +466,17 @@ def test_a_simulation_whose_element_trees_unfold_too_far_is_refused_too(monkeypa
     with pytest.raises(ModelInvalid) as info:
         simulate_model(m, ["s1"], {}, analysis=an)
     assert info.value.errors[0].kind == "limit"
+
+
+def test_timeouts_below_latency_are_read_from_journey_trees_only_even_after_a_simulation():
+    m = model(
+        actors=[{"id": "u", "calls": ["a"]}],
+        services=[
+            {"id": "a"},
+            {"id": "b", "calls": [{"to": "c", "timeout_ms": 5}]},  # in no journey
+            {"id": "c"},
+        ],
+    )
+    an = Analysis(m)
+    an.simulate([], {})  # unfolds every element's own tree, b's included
+    assert an.timeouts_below_latency() == {}
