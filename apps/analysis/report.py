@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from apps.archmodel import ModelError, ModelInvalid
+from apps.archmodel.loader import gc_paused
 from apps.archmodel.types import Model
 
 from .analysis import Analysis, SimulationError
@@ -49,13 +50,14 @@ def analyse_model(model: Model, *, analysis: Analysis | None = None) -> dict[str
     """``{"journeys", "blast_radius", "findings"}``; ``exit_code`` says 1 when over target."""
     from apps.rules.engine import check_model
 
-    an = analysis or analysis_of(model)
-    report = check_model(model, only=ANALYSIS_RULES, analysis=an)
-    return {
-        "journeys": an.journeys_json(),
-        "blast_radius": an.blast_radius,
-        "findings": [f.as_dict() for f in report.findings],
-    }
+    with gc_paused():  # many small acyclic objects (see Analysis)
+        an = analysis or analysis_of(model)
+        report = check_model(model, only=ANALYSIS_RULES, analysis=an)
+        return {
+            "journeys": an.journeys_json(),
+            "blast_radius": an.blast_radius,
+            "findings": [f.as_dict() for f in report.findings],
+        }
 
 
 def analyse_exit_code(result: dict[str, Any]) -> int:
