@@ -40,6 +40,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/workspaces", "apps.workspaces.api.router"),  # workspaces, members, tokens
     ("", "apps.architectures.api.router"),  # /workspaces/{ws}/models, /models/..., /schema/...
     ("", "apps.rules.api.router"),  # /validate, /models/{id}/findings, /rules
+    ("", "apps.analysis.api.router"),  # /analyse, /simulate, /models/{id}/analysis
     ("", "apps.imports.api.router"),  # /import, /models/{id}/import-*, /drift
     ("", "apps.exports.api.router"),  # /models/{id}/exports, /exports/{job_id}[/download]
     ("", "apps.diagrams.api.router"),  # /models/{id}/diagrams/{view}.{fmt}, /diagrams/...

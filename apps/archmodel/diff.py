@@ -39,9 +39,10 @@ def elements(doc: dict[str, Any]) -> dict[Key, dict[str, Any]]:
             if not isinstance(item, dict) or not isinstance(item.get("id"), str):
                 continue
             own = item["id"]
-            put(kind, own, {k: v for k, v in item.items() if k not in NESTED})
             if kind not in ("service", "actor"):
+                put(kind, own, item)  # a journey's `calls` are edge names, not elements
                 continue
+            put(kind, own, {k: v for k, v in item.items() if k not in NESTED})
             for api in _list(item.get("apis")):
                 if isinstance(api, dict) and isinstance(api.get("id"), str):
                     put("api", api["id"], api, own)

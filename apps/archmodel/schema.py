@@ -34,6 +34,14 @@ def _type(t: S.T) -> dict[str, Any]:
             out["maximum"] = t.maximum  # type: ignore[attr-defined]
     elif cls is S.Num:
         out = {"type": "number"}
+        for key, bound in (
+            ("minimum", t.minimum),  # type: ignore[attr-defined]
+            ("maximum", t.maximum),  # type: ignore[attr-defined]
+            ("exclusiveMinimum", t.exclusive_minimum),  # type: ignore[attr-defined]
+            ("exclusiveMaximum", t.exclusive_maximum),  # type: ignore[attr-defined]
+        ):
+            if bound is not None:
+                out[key] = bound
     elif cls is S.Bool:
         out = {"type": "boolean"}
     elif cls is S.Enum:

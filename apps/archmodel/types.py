@@ -178,6 +178,14 @@ class Route:
 
 
 @dataclass(slots=True)
+class Slo:
+    """Effective service level of one instance: percent availability, own p99 latency (ms)."""
+
+    availability: float
+    latency_ms: float
+
+
+@dataclass(slots=True)
 class Service(Element):
     kind: str = "service"
     domain: str | None = None
@@ -197,6 +205,7 @@ class Service(Element):
     subscribes: list[Subscribe] = field(default_factory=list)
     data: list[DataAccess] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
+    slo: Slo = field(default_factory=lambda: Slo(99.9, 20))
 
     @property
     def internal(self) -> bool:
@@ -214,6 +223,7 @@ class Datastore(Element):
     kind: str = "other"
     owner: str | None = None
     replicas: int = 1
+    slo: Slo = field(default_factory=lambda: Slo(99.95, 5))
 
 
 @dataclass(slots=True)
@@ -221,6 +231,7 @@ class Broker(Element):
     kind: str = "other"
     role: str = "broker"
     replicas: int = 1
+    slo: Slo = field(default_factory=lambda: Slo(99.95, 5))
 
 
 @dataclass(slots=True)
@@ -242,6 +253,23 @@ class SagaStep:
 class Saga(Element):
     coordination: str = "none"
     steps: list[SagaStep] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class JourneyTarget:
+    availability: float | None = None  # percent
+    latency_ms: float | None = None
+
+
+@dataclass(slots=True)
+class Journey(Element):
+    """A user journey (ANALYSIS.md): from ``entry``, optionally one gateway ``route``, following
+    only the ``calls`` edges ("a->b") when given; ``target`` is its budget, as written."""
+
+    entry: str = ""
+    route: str | None = None
+    calls: list[str] | None = None
+    target: JourneyTarget | None = None
 
 
 @dataclass(slots=True)
@@ -279,6 +307,7 @@ class Model:
     sagas: list[Saga] = field(default_factory=list)
     validation: Validation = field(default_factory=Validation)
     suppressions: list[Suppression] = field(default_factory=list)
+    journeys: list[Journey] = field(default_factory=list)  # declared ones only
     by_id: dict[str, Element] = field(default_factory=dict)
     lines: Any = None  # callable(pointer) -> (line, column) when loaded from a file
 
@@ -311,5 +340,6 @@ _KIND_BY_TYPE: dict[type, str] = {
     Event: "event",
     Library: "library",
     Saga: "saga",
+    Journey: "journey",
     Api: "api",
 }

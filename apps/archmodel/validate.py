@@ -171,6 +171,8 @@ class Checker:
         if cls is S.Num:
             if type(value) not in (int, float):
                 self.error(path, f"expected a number, got {type_name(value)}", "type")
+            else:
+                self._num_range(value, t, path)  # type: ignore[arg-type]
             return value
         if cls is S.MapOf:
             if type(value) is not dict:
@@ -196,6 +198,16 @@ class Checker:
                 self.error(nul, NUL_MESSAGE, "value")
             return value
         raise TypeError(f"unknown spec type {t!r}")
+
+    def _num_range(self, value: float, t: S.Num, path: Path) -> None:
+        if t.minimum is not None and value < t.minimum:
+            self.error(path, f"must be at least {t.minimum:g}, got {value:g}", "value")
+        if t.maximum is not None and value > t.maximum:
+            self.error(path, f"must be at most {t.maximum:g}, got {value:g}", "value")
+        if t.exclusive_minimum is not None and value <= t.exclusive_minimum:
+            self.error(path, f"must be more than {t.exclusive_minimum:g}, got {value:g}", "value")
+        if t.exclusive_maximum is not None and value >= t.exclusive_maximum:
+            self.error(path, f"must be less than {t.exclusive_maximum:g}, got {value:g}", "value")
 
     def _one_of(self, value: Any, t: S.OneOf, path: Path, field_name: str) -> Any:
         for option in t.options:

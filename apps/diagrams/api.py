@@ -84,8 +84,10 @@ def get_model_diagram(
     team: str | None = None,
     focus: str | None = None,
     hops: int = 1,
+    colour: str = "findings",
 ) -> HttpResponse:
-    """One view of a stored model, with its findings drawn on it."""
+    """One view of a stored model, with its findings drawn on it (``colour=blast-radius``:
+    each element filled by the share of journeys its failure fails)."""
     arch = architecture_get_for(principal=principal_of(request), architecture_id=model_id)
     return _draw(
         model=architecture_model(arch),
@@ -94,6 +96,7 @@ def get_model_diagram(
         fmt=fmt,
         filters=Filters(domain=domain, team=team, focus=focus, hops=hops),
         architecture_id=arch.pk,
+        colour=colour,
     )
 
 
@@ -106,6 +109,7 @@ def draw_diagram(
     team: str | None = None,
     focus: str | None = None,
     hops: int = 1,
+    colour: str = "findings",
 ) -> HttpResponse:
     """One view of a posted model file, not stored (for CI pipelines and docs)."""
     source = read_body(request, server_limits())
@@ -119,6 +123,7 @@ def draw_diagram(
         fmt=format,
         filters=Filters(domain=domain, team=team, focus=focus, hops=hops),
         requester=services.requester_of(principal_of(request)),
+        colour=colour,
     )
 
 

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from apps.archmodel import Limits, Model, model_from_data
+from apps.archmodel import Limits, Model, ModelInvalid, model_from_data
 from apps.core.errors import BROKER_ERRORS, QueueUnavailable
 from apps.core.jobs import broadcast_job, job_contract
 from apps.rules.engine import check_model
@@ -84,11 +84,37 @@ def source_hash(data: bytes) -> str:
 
 
 def render_key(
-    *, content_hash: str, view: str, filters: Filters, fmt: str, today: datetime.date | None = None
+    *,
+    content_hash: str,
+    view: str,
+    filters: Filters,
+    fmt: str,
+    today: datetime.date | None = None,
+    colour: str = "findings",
 ) -> str:
     today = today or datetime.date.today()
     raw = f"{RENDER_VERSION}|{content_hash}|{today.isoformat()}|{view}|{filters.key()}|{fmt}"
+    if colour != "findings":
+        raw += f"|{colour}"
     return "diagrams:render:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+# What the picture is coloured by: the findings of the rules, or the blast radius of each
+# element (the share of journeys its failure fails; see docs/analysis.md).
+COLOURS = ("findings", "blast-radius")
+
+
+def _paint(model: Model, colour: str) -> dict[str, Any]:
+    """The ``findings`` or the ``blast`` argument of ``render`` for ``colour``."""
+    if colour == "blast-radius":
+        from apps.analysis.report import analysis_of
+
+        try:
+            analysis = analysis_of(model)
+        except ModelInvalid as exc:
+            raise DiagramInputError(exc.errors[0].message) from None
+        return {"blast": (analysis.blast_radius, len(analysis.journeys))}
+    return {"findings": check_model(model).findings}
 
 
 def _job_key(job_id: str) -> str:
@@ -108,6 +134,7 @@ def diagram_get(
     filters: Filters,
     architecture_id: int | None = None,
     requester: str | None = None,
+    colour: str = "findings",
 ) -> Drawn | Queued:
     """The diagram (from the cache or drawn now), or the queued job that will draw it.
 
@@ -118,7 +145,9 @@ def diagram_get(
     """
     if fmt not in FORMATS:
         raise DiagramInputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    key = render_key(content_hash=content_hash, view=view, filters=filters, fmt=fmt)
+    if colour not in COLOURS:
+        raise DiagramInputError(f"unknown colour {colour!r}; choose one of {', '.join(COLOURS)}")
+    key = render_key(content_hash=content_hash, view=view, filters=filters, fmt=fmt, colour=colour)
     hit = cache.get(key)
     if hit is not None:
         return Drawn(content=hit[1], media_type=hit[0], cached=True)
@@ -133,10 +162,10 @@ def diagram_get(
             filters=filters,
             architecture_id=architecture_id,
             requester=None if architecture_id is not None else requester,
+            colour=colour,
         )
-    report = check_model(model)
     result = render(
-        model, view, fmt=fmt, findings=report.findings, filters=filters, timeout=inline_timeout()
+        model, view, fmt=fmt, filters=filters, timeout=inline_timeout(), **_paint(model, colour)
     )
     cache.set(key, (result.media_type, result.content), cache_seconds())
     return Drawn(content=result.content, media_type=result.media_type, cached=False)
@@ -152,6 +181,7 @@ def _enqueue(
     filters: Filters,
     architecture_id: int | None,
     requester: str | None,
+    colour: str = "findings",
 ) -> Queued:
     # The same picture asked for twice shares one job; a posted file's job only with the same
     # requester, since nobody else may see it.
@@ -180,6 +210,7 @@ def _enqueue(
         },
         "architecture_id": architecture_id,
         "requester": requester,
+        "colour": colour,
     }
     cache.set(_job_key(job_id), job, JOB_TTL)
     cache.set(pending_key, job_id, JOB_TTL)
@@ -252,15 +283,15 @@ def diagram_job_run(*, job_id: str) -> str:
         return "failed"
     try:
         model = model_from_data(json.loads(source), limits=Limits.unlimited())
-        findings = check_model(model).findings
+        paint = _paint(model, job.get("colour", "findings"))
         _job_update(job, progress=0.3)
         result = render(
             model,
             job["view"],
             fmt=job["fmt"],
-            findings=findings,
             filters=Filters(**job["filters"]),
             timeout=job_timeout(),
+            **paint,
         )
     except DiagramError as exc:
         _job_update(job, state="failed", detail=str(exc))

@@ -175,7 +175,41 @@ def _drop_references(doc: dict[str, Any], gone: set[str]) -> None:
     doc["actors"] = [a for a in doc.get("actors", []) if a.get("calls") or a["id"] not in gone]
     if not doc["actors"]:
         del doc["actors"]
+    if "journeys" in doc:
+        _drop_journey_references(doc)
     del ids
+
+
+def _drop_journey_references(doc: dict[str, Any]) -> None:
+    """Journeys whose entry or gateway route went are dropped; ``calls`` items keep only the
+    edges that still exist (a journey left without a start node is dropped too)."""
+    sources = {x["id"]: x for x in doc.get("services", []) + doc.get("actors", [])}
+
+    def targets(x: dict[str, Any]) -> set[Any]:
+        out = {c.get("to") if isinstance(c, dict) else c for c in x.get("calls", [])}
+        return out | {r.get("to") for r in x.get("routes", []) if isinstance(r, dict)}
+
+    kept = []
+    for j in doc["journeys"]:
+        entry = sources.get(j.get("entry"))
+        if entry is None:
+            continue
+        if "route" in j and j["route"] not in {r.get("path") for r in entry.get("routes", [])}:
+            continue
+        if "calls" in j:
+            edges = []
+            for item in j["calls"]:
+                a, _, b = str(item).partition("->")
+                if a in sources and b in targets(sources[a]):
+                    edges.append(item)
+            j["calls"] = edges
+            is_gateway = entry.get("kind") == "gateway"
+            if not is_gateway and not any(f"{entry['id']}->{t}" in edges for t in targets(entry)):
+                continue
+        kept.append(j)
+    doc["journeys"] = kept
+    if not kept:
+        del doc["journeys"]
 
 
 def import_preview(

@@ -9,16 +9,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from apps.archmodel.types import Api, Call, Model, Route, Service
 
 from .graph import Condensation, adjacency, strongly_connected
 
+if TYPE_CHECKING:
+    from apps.analysis import Analysis
+
 
 class Context:
-    def __init__(self, model: Model, thresholds: dict[str, dict[str, float]]):
+    def __init__(
+        self, model: Model, thresholds: dict[str, dict[str, float]], *, journey_rules: bool = False
+    ):
         self.model = model
         self._thresholds = thresholds
+        # The journey rules (ANALYSIS.md) run for models that declare journeys, and always for
+        # ``workbench analyse``; every other model keeps exactly its findings.
+        self.journey_rules = journey_rules
 
     def threshold(self, rule_id: str, name: str) -> float:
         return self._thresholds[rule_id][name]
@@ -139,6 +148,15 @@ class Context:
     def condensation(self) -> Condensation:
         """The call graph (external services included) with each SCC collapsed to one node."""
         return Condensation(self.call_graph)
+
+    # --- resilience analysis -----------------------------------------------------------
+
+    @cached_property
+    def analysis(self) -> Analysis:
+        """The journeys, their figures and the blast radius (``apps.analysis``)."""
+        from apps.analysis.report import analysis_of
+
+        return analysis_of(self.model)
 
     # --- events ------------------------------------------------------------------------------
 

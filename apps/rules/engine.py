@@ -10,6 +10,8 @@ answers 422 and the CLI exits 2, exactly as for any other error in the file.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
+from typing import Any
 
 from apps.archmodel import ModelError, ModelInvalid
 from apps.archmodel.errors import pointer_join
@@ -24,12 +26,27 @@ from .registry import RULES, Hit, Rule, did_you_mean, load_catalog
 SUPPRESSION_RULES = ("expired-suppression", "unused-suppression")
 
 
-def check_model(model: Model, *, today: datetime.date | None = None) -> Report:
-    """Check ``model`` against the catalog. Raises ``ModelInvalid`` for a bad configuration."""
+def check_model(
+    model: Model,
+    *,
+    today: datetime.date | None = None,
+    only: Collection[str] | None = None,
+    analysis: Any = None,
+) -> Report:
+    """Check ``model`` against the catalog. Raises ``ModelInvalid`` for a bad configuration.
+
+    ``only`` runs just those rules (``workbench analyse`` runs the journey rules, over implicit
+    journeys when none are declared; suppressions of other rules are then left alone);
+    ``analysis`` hands over an ``apps.analysis.Analysis`` already computed for the model.
+    """
     rules = load_catalog()
     thresholds = configured_thresholds(model)
     disabled = set(model.validation.disable)
-    ctx = Context(model, thresholds)
+    if only is not None:
+        disabled |= set(rules) - set(only)
+    ctx = Context(model, thresholds, journey_rules=only is not None or bool(model.journeys))
+    if analysis is not None:
+        ctx.analysis = analysis
     lines = _LineCache(model)
     findings: list[Finding] = []
     # A big model allocates many findings; the collector would walk the whole (acyclic) model
@@ -47,7 +64,8 @@ def check_model(model: Model, *, today: datetime.date | None = None) -> Report:
             if f.rule in overrides:
                 f.severity = overrides[f.rule]
         findings.sort(key=Finding.sort_key)
-    return Report(model=model.name, findings=findings, disabled=sorted(disabled & set(rules)))
+    shown = disabled if only is None else set(model.validation.disable) & set(only)
+    return Report(model=model.name, findings=findings, disabled=sorted(shown & set(rules)))
 
 
 class _LineCache:
@@ -57,8 +75,8 @@ class _LineCache:
         self.model = model
         self.cache: dict[str, int | None] = {}
 
-    def __call__(self, pointer: str) -> int | None:
-        if self.model.lines is None:
+    def __call__(self, pointer: str | None) -> int | None:
+        if self.model.lines is None or pointer is None:
             return None
         if pointer not in self.cache:
             self.cache[pointer] = self.model.line_of(pointer)

@@ -17,13 +17,13 @@ class Finding:
     elements: list[str]
     message: str
     fix: str
-    path: str
+    path: str | None
     line: int | None = None
     suppressed: bool = False
     suppression_reason: str | None = None
 
     def sort_key(self) -> tuple:
-        return (SEVERITY_RANK[self.severity], self.rule, self.target, self.path, self.message)
+        return (SEVERITY_RANK[self.severity], self.rule, self.target, self.path or "", self.message)
 
     def as_dict(self) -> dict[str, Any]:
         return {

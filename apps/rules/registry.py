@@ -42,7 +42,7 @@ class Hit:
     target: str
     elements: Iterable[str]
     message: str
-    path: str = ""
+    path: str | None = ""  # None: nothing in the model to point at (an implicit journey)
     severity: str | None = None  # None = the rule's (configured) severity
 
 

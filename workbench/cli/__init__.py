@@ -4,7 +4,8 @@ Each subcommand is a module here exposing ``register(subparsers)``; it adds its 
 ``func(args) -> int`` (the exit code). Nothing here imports Django unless a command needs it,
 so ``workbench validate`` starts fast in CI.
 
-Exit codes: 0 ok, 1 findings/not canonical/drift, 2 invalid model or usage error.
+Exit codes: 0 ok, 1 findings/not canonical/drift/journey over target or failed, 2 invalid
+model or usage error.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import importlib
 import sys
 
 # Subcommand modules, in the order `workbench --help` lists them.
-COMMANDS = ("fmt", "validate", "check", "diagram", "export", "import_", "drift")
+COMMANDS = ("fmt", "validate", "check", "analyse", "diagram", "export", "import_", "drift")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name == f"{__name__}.{name}":
                 continue  # that command is not built yet
             raise
-        module.register(sub)
+        module.register(sub)  # a module may add several commands (analyse adds simulate)
     return parser
 
 

@@ -1,6 +1,7 @@
 """``workbench diagram FILE --view V --format svg -o OUT``: draw one view of a model file.
 
-Findings from the rule engine are drawn on the picture (``--no-findings`` to leave them out).
+Findings from the rule engine are drawn on the picture (``--no-findings`` to leave them out);
+``--colour blast-radius`` fills each element by the share of journeys its failure fails.
 Exit 0 when drawn, 2 for an invalid model, a bad option or a Graphviz failure.
 """
 
@@ -28,6 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     group.add_argument("--focus", help="only the neighbourhood of this element")
     p.add_argument("--hops", type=int, default=1, help="neighbourhood size for --focus")
     p.add_argument("--no-findings", action="store_true", help="do not run the rules")
+    p.add_argument(
+        "--colour",
+        choices=("findings", "blast-radius"),
+        default="findings",
+        help="blast-radius: fill each element by the share of journeys its failure fails "
+        "(workbench analyse); findings are then not drawn",
+    )
     p.add_argument("--text-marks", action="store_true", help="words instead of ◷ ↻ ⚡ marks")
     p.add_argument("--timeout", type=float, default=120.0, help="Graphviz time limit (s)")
     p.set_defaults(func=run)
@@ -40,7 +48,17 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(model, int):
         return model
     findings = None
-    if not args.no_findings:
+    blast = None
+    if args.colour == "blast-radius":
+        from apps.analysis.report import analysis_of
+
+        try:
+            analysis = analysis_of(model)
+        except ModelInvalid as exc:
+            print_errors(args.file, exc)
+            return EXIT_INVALID
+        blast = (analysis.blast_radius, len(analysis.journeys))
+    elif not args.no_findings:
         from apps.rules.engine import check_model
 
         try:
@@ -58,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
             filters=filters,
             symbols=not args.text_marks,
             timeout=args.timeout,
+            blast=blast,
         )
     except DiagramError as exc:
         return fail(str(exc))

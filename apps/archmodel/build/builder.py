@@ -4,6 +4,7 @@ services (domains, teams, libraries, actors, datastores, brokers, events, sagas)
 from __future__ import annotations
 
 from .. import types as M
+from .journeys import build_journeys, effective_slo
 from .services import ServiceBuilder
 from .values import _dict, _list
 
@@ -52,11 +53,13 @@ class Builder(ServiceBuilder):
                 kind=d.get("kind", "other"),
                 role=d.get("role", "broker"),
                 replicas=d.get("replicas", 1),
+                slo=effective_slo(d.get("slo"), self.defaults, "broker"),
             )
             for i, d in self._items("brokers")
         ]
         model.events = [self._event(i, d) for i, d in self._items("events")]
         model.sagas = [self._saga(i, d) for i, d in self._items("sagas")]
+        model.journeys = build_journeys(self, model)
         validation = doc.get("validation") or {}
         if isinstance(validation, dict):
             model.validation = M.Validation(
@@ -90,6 +93,7 @@ class Builder(ServiceBuilder):
             model.events,
             model.libraries,
             model.sagas,
+            model.journeys,
         ):
             for el in coll:
                 by_id.setdefault(el.id, el)
@@ -129,6 +133,7 @@ class Builder(ServiceBuilder):
             kind=d.get("kind", "other"),
             owner=d.get("owner"),
             replicas=d.get("replicas", 1),
+            slo=effective_slo(d.get("slo"), self.defaults, "datastore"),
         )
 
     def _event(self, i: int, d: dict) -> M.Event:

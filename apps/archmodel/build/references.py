@@ -25,7 +25,7 @@ class References:
         self.first: dict[str, str] = {}  # id -> pointer of its first definition
         self.api_owner: dict[str, str] = {}  # api id -> service id
         self.apis: dict[str, dict] = {}
-        defaults = _dict(doc.get("defaults"))
+        defaults = self.defaults = _dict(doc.get("defaults"))
         self.call_defaults = _dict(defaults.get("call"))
         self.service_defaults = _dict(defaults.get("service"))
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import types as M
 from ..validate import did_you_mean
+from .journeys import effective_slo
 from .references import References
 from .values import _a, _breaker, _dict, _get, _health, _list, _op_key, _replicas, _retries
 
@@ -48,6 +49,7 @@ class ServiceBuilder(References):
             cpu=res.get("cpu"),
             memory=res.get("memory"),
         )
+        s.slo = effective_slo(d.get("slo"), self.defaults, "service")
         for j, lib in enumerate(_list(d.get("uses"))):
             self.ref(lib, "library", f"{pointer}/uses/{j}")
         s.uses = list(_list(d.get("uses")))

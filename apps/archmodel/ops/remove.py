@@ -144,6 +144,33 @@ def _references(
                         f"saga '{saga.get('id')}' has a step in it",
                     )
                 )
+    routes_left = {
+        s["id"]: {
+            r.get("path") for r in _items(s, "routes") if _as_dict(r, "to").get("to") not in ids
+        }
+        for s in _items(doc, "services")
+        if isinstance(s, dict) and s.get("kind") == "gateway"
+    }
+    for i, journey in enumerate(_items(doc, "journeys")):
+        if not isinstance(journey, dict) or inside(("journeys", i)):
+            continue
+        who = f"journey '{journey.get('id')}'"
+        # A journey whose entry or gateway route goes away goes with it (its other references
+        # are then moot: dropping them too would shift the indices of the list it left).
+        if journey.get("entry") in ids:
+            refs.append(Ref(("journeys",), i, "drop", f"{who} starts at it"))
+            continue
+        if "route" in journey and journey["route"] not in routes_left.get(
+            journey.get("entry"), {journey["route"]}
+        ):
+            refs.append(
+                Ref(("journeys",), i, "drop", f"{who} follows its route {journey['route']}")
+            )
+            continue
+        for j, item in enumerate(_items(journey, "calls")):
+            src, _, dst = str(item).partition("->")
+            if item in edges or src in ids or dst in ids:
+                refs.append(Ref(("journeys", i, "calls"), j, "drop", f"{who} follows {item}"))
     for j, sup in enumerate(_items(doc, "suppressions")):
         if not isinstance(sup, dict) or inside(("suppressions", j)):
             continue
@@ -164,7 +191,9 @@ def _cascade(doc: _Doc, refs: list[Ref]) -> None:
     for ref in refs:
         if ref.action == "drop":
             drops.setdefault(ref.path, []).append(int(ref.key))
-    for path, indices in drops.items():
+    # Deeper lists first: dropping an item of an outer list (a journey) would shift the path of
+    # an inner one (that journey's neighbours' calls).
+    for path, indices in sorted(drops.items(), key=lambda kv: -len(kv[0])):
         items = doc.mut(path)
         for j in sorted(set(indices), reverse=True):
             del items[j]

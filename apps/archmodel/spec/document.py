@@ -5,7 +5,17 @@ collections to element kinds and element kinds to their spec."""
 from __future__ import annotations
 
 from .nodes import AnyJSON, Date, Enum, Field, Int, ListOf, MapOf, Num, Obj, Slug, Str, _f
-from .services import API, CALL, CALL_PROPERTIES, ID, SERVICE, SERVICE_PROPERTIES, TEXT, TITLE
+from .services import (
+    API,
+    CALL,
+    CALL_PROPERTIES,
+    ID,
+    SERVICE,
+    SERVICE_PROPERTIES,
+    SLO,
+    TEXT,
+    TITLE,
+)
 
 
 def _simple(name: str, *extra: Field) -> Obj:
@@ -42,12 +52,14 @@ DATASTORE = _simple(
     ),
     _f("owner", Slug(ref=("service",)), description="the one service that owns the schema"),
     _f("replicas", Int(minimum=0), default=1),
+    _f("slo", SLO),
 )
 BROKER = _simple(
     "broker",
     _f("kind", Enum(("kafka", "rabbitmq", "nats", "redis", "other")), required=True),
     _f("role", Enum(("broker", "esb")), default="broker"),
     _f("replicas", Int(minimum=0), default=1),
+    _f("slo", SLO),
 )
 EVENT = _simple(
     "event",
@@ -102,6 +114,34 @@ DEFAULTS = Obj(
     (
         _f("call", Obj("call-defaults", CALL_PROPERTIES)),
         _f("service", Obj("service-defaults", SERVICE_PROPERTIES)),
+        _f("datastore", Obj("datastore-defaults", (_f("slo", SLO),))),
+        _f("broker", Obj("broker-defaults", (_f("slo", SLO),))),
+    ),
+)
+JOURNEY = _simple(
+    "journey",
+    _f(
+        "entry",
+        Slug(ref=("actor", "service")),
+        required=True,
+        description="an actor, a frontend or a gateway id",
+    ),
+    _f("route", Str(max_length=500), description="with a gateway entry: the path of its route"),
+    _f(
+        "calls",
+        ListOf(Str(max_length=300, description='"a->b": a call or route edge to follow')),
+        description="the only call/route edges followed; absent = all",
+    ),
+    _f(
+        "target",
+        Obj(
+            "journey-target",
+            (
+                _f("availability", Num(exclusive_minimum=0, maximum=100)),
+                _f("latency_ms", Num(exclusive_minimum=0)),
+            ),
+        ),
+        description="the journey's budget; see ANALYSIS.md",
     ),
 )
 
@@ -128,6 +168,7 @@ MODEL = Obj(
         _f("sagas", ListOf(SAGA)),
         _f("validation", VALIDATION),
         _f("suppressions", ListOf(SUPPRESSION)),
+        _f("journeys", ListOf(JOURNEY), description="user journeys with budgets"),
     ),
 )
 
@@ -142,6 +183,7 @@ COLLECTIONS: dict[str, str] = {
     "events": "event",
     "libraries": "library",
     "sagas": "saga",
+    "journeys": "journey",
 }
 KIND_COLLECTION = {kind: coll for coll, kind in COLLECTIONS.items()}
 ELEMENT_SPECS: dict[str, Obj] = {
@@ -154,5 +196,6 @@ ELEMENT_SPECS: dict[str, Obj] = {
     "event": EVENT,
     "library": LIBRARY,
     "saga": SAGA,
+    "journey": JOURNEY,
     "api": API,
 }

@@ -42,8 +42,13 @@ class Int(T):
 
 @dataclass
 class Num(T):
+    """A number (int or float); ``exclusive_*`` bounds exclude the bound itself."""
+
     minimum: float | None = None
     description: str = ""
+    maximum: float | None = None
+    exclusive_minimum: float | None = None
+    exclusive_maximum: float | None = None
 
 
 @dataclass

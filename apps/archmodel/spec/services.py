@@ -4,7 +4,7 @@ shares."""
 
 from __future__ import annotations
 
-from .nodes import Bool, Enum, Int, ListOf, Obj, OneOf, Slug, Str, _f
+from .nodes import Bool, Enum, Int, ListOf, Num, Obj, OneOf, Slug, Str, _f
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
@@ -160,6 +160,25 @@ ROUTE = Obj(
     ),
 )
 
+SLO = Obj(
+    "slo",
+    (
+        _f(
+            "availability",
+            Num(exclusive_minimum=0, exclusive_maximum=100),
+            description="percent availability of one instance (built-in: services 99.9, "
+            "datastores and brokers 99.95)",
+        ),
+        _f(
+            "latency_ms",
+            Num(minimum=0),
+            description="own p99 processing time, downstream calls excluded (built-in: "
+            "services 20, datastores and brokers 5)",
+        ),
+    ),
+    description="service level objective of one instance; see ANALYSIS.md",
+)
+
 SERVICE_PROPERTIES = (
     _f("runtime", Enum(("python", "node", "java", "go", "dotnet", "other")), default="python"),
     _f("port", Int(minimum=1, maximum=65535), default=8080),
@@ -168,6 +187,7 @@ SERVICE_PROPERTIES = (
     _f("health", HEALTH, description="true = both at /healthz; false or absent = none"),
     _f("observability", OBSERVABILITY),
     _f("deploy", DEPLOY),
+    _f("slo", SLO),
 )
 
 SERVICE = Obj(

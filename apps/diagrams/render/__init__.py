@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from apps.archmodel.loader import gc_paused
 from apps.archmodel.types import Model
@@ -24,7 +25,7 @@ from .engine import GraphvizRun, run_graphviz
 from .errors import DiagramError, DiagramInputError, RenderFailed, RenderTimeout
 from .filters import Filters, apply_filters
 from .graph import Diagram
-from .overlay import FindingLike, apply_findings
+from .overlay import FindingLike, apply_blast_radius, apply_findings
 from .svg import SvgFinisher, svg_is_safe
 from .views import BUILDERS, TEAMS_SUMMARY_ABOVE, VIEWS, teams_summary_view
 
@@ -70,8 +71,10 @@ def build_diagram(
     findings: Iterable[FindingLike] | None = None,
     filters: Filters | None = None,
     symbols: bool = True,
+    blast: tuple[list[dict[str, Any]], int] | None = None,
 ) -> Diagram:
-    """The diagram as data: view built, filter applied, findings drawn."""
+    """The diagram as data: view built, filter applied, findings drawn; with ``blast`` (the
+    analysis' blast-radius rows and the number of journeys) nodes coloured by blast radius."""
     if view not in BUILDERS:
         raise DiagramInputError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
     builder = BUILDERS[view]
@@ -95,6 +98,8 @@ def build_diagram(
         diagram.title += f" ({label})"
     if findings is not None:
         apply_findings(diagram, findings, model_name=model.name)
+    if blast is not None:
+        apply_blast_radius(diagram, blast[0], blast[1])
     return diagram
 
 
@@ -112,6 +117,7 @@ def render(
     filters: Filters | None = None,
     symbols: bool = True,
     timeout: float = 30.0,
+    blast: tuple[list[dict[str, Any]], int] | None = None,
 ) -> RenderResult:
     """Draw one view of `model` as SVG, PNG or DOT (the DOT is our source, before layout).
 
@@ -124,7 +130,9 @@ def render(
         raise DiagramInputError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
     t0 = time.perf_counter()
     if fmt == "dot":
-        diagram = build_diagram(model, view, findings=findings, filters=filters, symbols=symbols)
+        diagram = build_diagram(
+            model, view, findings=findings, filters=filters, symbols=symbols, blast=blast
+        )
         source, layout = diagram_dot(diagram)
         t1 = t2 = t3 = time.perf_counter()
         content = source.encode("utf-8")
@@ -134,7 +142,7 @@ def render(
             # the cyclic collector would otherwise stop to walk (with the whole model) mid-way.
             with gc_paused():
                 diagram = build_diagram(
-                    model, view, findings=findings, filters=filters, symbols=symbols
+                    model, view, findings=findings, filters=filters, symbols=symbols, blast=blast
                 )
                 layout = choose_layout(
                     len(diagram.nodes), len(diagram.edges), engine=diagram.engine

@@ -112,7 +112,7 @@ def _node_label(node: Node, wrap: int) -> str:
 
 @lru_cache(maxsize=1024)
 def _node_look(
-    kind: str, severity: str | None, ghost: bool, focus: bool, shared: bool
+    kind: str, severity: str | None, ghost: bool, focus: bool, shared: bool, heat: int = 0
 ) -> tuple[str, str]:
     """The class and the drawing attributes of a node: they depend on a few flags only."""
     _legend, shape, fill, border, extra = st.NODE_STYLES[kind]
@@ -125,6 +125,8 @@ def _node_look(
         fill, border, penwidth = st.ERROR_FILL, st.ERROR, 2.6
     elif severity == "warning":
         fill, border, penwidth = st.WARNING_FILL, st.WARNING, 2.6
+    elif heat:
+        fill, border, penwidth = st.HEAT_FILLS[heat - 1], st.HEAT_BORDER, 1.2 + 0.5 * heat
     if focus:
         penwidth = max(penwidth, 3.0)
         styles.append("bold")
@@ -136,6 +138,7 @@ def _node_look(
         "wb-ghost" if ghost else "",
         "wb-focus" if focus else "",
         "wb-shared" if shared else "",
+        f"wb-heat-{heat}" if heat and not ghost else "",
     )
     look = _attrs(
         {
@@ -152,7 +155,9 @@ def _node_look(
 
 
 def node_stmt(node: Node, *, wrap: int = 24) -> str:
-    classes, look = _node_look(node.kind, node.severity, node.ghost, node.focus, node.shared)
+    classes, look = _node_look(
+        node.kind, node.severity, node.ghost, node.focus, node.shared, node.heat
+    )
     kind_name = st.NODE_STYLES[node.kind][0]
     head = (
         f"{node.label} ({kind_name}, {node.id})"

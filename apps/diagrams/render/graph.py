@@ -25,6 +25,7 @@ class Node:
     severity: str | None = None  # set by the findings overlay
     notes: list[str] = field(default_factory=list)  # tooltip lines (at most NOTES_SHOWN)
     more_notes: int = 0  # notes past NOTES_SHOWN, counted in the tooltip
+    heat: int = 0  # blast-radius colouring: 1-4 = the share of journeys its failure fails
 
     def __post_init__(self) -> None:
         if not self.members:
@@ -73,6 +74,7 @@ class Diagram:
     summary: str = ""  # findings summary for the legend
     hidden_findings: int = 0  # findings whose elements this view does not draw
     engine: str | None = None  # a view may ask for another Graphviz engine (team summary: neato)
+    heat_journeys: int = 0  # journeys behind the blast-radius colouring (0: not coloured)
 
     def add_node(self, node: Node) -> Node:
         return self.nodes.setdefault(node.id, node)

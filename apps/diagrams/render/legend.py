@@ -42,6 +42,14 @@ def legend_lines(diagram: Diagram, labels: bool) -> list[str]:
             f'<TR><TD></TD><TD ALIGN="LEFT">{st.MARK_TIMEOUT} timeout  {st.MARK_RETRIES} retries  '
             f"{st.MARK_BREAKER} circuit breaker</TD></TR>"
         )
+    if diagram.heat_journeys:
+        # Graphviz's HTML labels take no raw '%': the shares are written as fractions.
+        for level, share in enumerate(("up to 1/4", "up to 1/2", "up to 3/4", "over 3/4"), 1):
+            text = html_text(f"its failure fails {share} of {diagram.heat_journeys} journeys")
+            rows.append(
+                f'<TR><TD BGCOLOR="{st.HEAT_FILLS[level - 1]}" COLOR="{st.HEAT_BORDER}" '
+                f'BORDER="1"></TD><TD ALIGN="LEFT">{text}</TD></TR>'
+            )
     rows.append(
         f'<TR><TD BGCOLOR="{st.ERROR_FILL}" COLOR="{st.ERROR}" BORDER="2"></TD>'
         '<TD ALIGN="LEFT">has an error</TD></TR>'

@@ -134,3 +134,28 @@ def apply_findings(
         parts_text.append(f"{suppressed} suppressed")
     diagram.summary = " · ".join(parts_text) if parts_text else "no findings"
     diagram.hidden_findings = hidden
+
+
+def apply_blast_radius(diagram: Diagram, rows: Iterable[dict[str, Any]], journeys: int) -> None:
+    """Colour each node by the share of the ``journeys`` its element's failure fails (the
+    ``blast_radius`` rows of ``apps.analysis``); a node standing for several elements takes
+    the worst. The tooltip says how many journeys fail and degrade."""
+    diagram.heat_journeys = journeys
+    if not journeys:
+        return
+    members = diagram.member_index()
+    for row in rows:
+        failed, degraded = len(row["failed"]), len(row["degraded"])
+        node_id = members.get(row["element"])
+        if node_id is None or not (failed or degraded):
+            continue
+        node = diagram.nodes[node_id]
+        if failed:
+            node.heat = max(node.heat, min(4, -(-4 * failed // journeys)))
+        if len(node.notes) < NOTES_SHOWN:
+            node.notes.append(
+                f"[blast radius] {row['element']} down fails {failed} and degrades {degraded} "
+                f"of {journeys} journeys"
+            )
+        else:
+            node.more_notes += 1

@@ -68,3 +68,8 @@ CLUSTER_STYLES: dict[str, tuple[str, str, str, str]] = {
 MARK_TIMEOUT = "◷"
 MARK_RETRIES = "↻"
 MARK_BREAKER = "⚡"
+
+# Blast-radius colouring (``workbench diagram --colour blast-radius``): level 1-4 = the share of
+# the journeys an element's failure fails, up to 25 %, 50 %, 75 %, 100 % (ColorBrewer Purples).
+HEAT_FILLS = ("#efedf5", "#bcbddc", "#9e9ac8", "#756bb1")
+HEAT_BORDER = "#54278f"

@@ -50,13 +50,13 @@ def test_added_and_removed_elements_are_listed_by_kind(shop):
         shop,
         [
             {"op": "add", "kind": "team", "id": "team-new", "value": {"title": "New"}},
-            {"op": "remove", "kind": "call", "id": "web->gateway"},
+            {"op": "remove", "kind": "call", "id": "payments->payment-provider"},
         ],
     )
     diff = diff_documents(shop, new)
     assert [(e["kind"], e["id"]) for e in diff["added"]] == [("team", "team-new")]
     assert [(e["kind"], e["id"], e["parent"]) for e in diff["removed"]] == [
-        ("call", "web->gateway", "web")
+        ("call", "payments->payment-provider", "payments")
     ]
 
 
@@ -82,3 +82,23 @@ def test_unified_diff_shows_the_changed_yaml_line(shop):
     text = unified_yaml_diff(shop, new, from_label="r1", to_label="r2")
     assert text.startswith("--- r1\n+++ r2\n")
     assert "-    replicas: 2\n" in text and "+    replicas: 5\n" in text
+
+
+def test_a_journeys_calls_and_target_are_diffed_as_its_fields(shop):
+    new = edited(
+        shop,
+        [
+            {
+                "op": "update",
+                "kind": "journey",
+                "id": "track-order",
+                "set": {
+                    "calls": ["web->gateway", "gateway->orders"],
+                    "target": {"latency_ms": 150},
+                },
+            }
+        ],
+    )
+    (change,) = diff_documents(shop, new)["changed"]
+    assert (change["kind"], change["id"]) == ("journey", "track-order")
+    assert set(change["fields"]) == {"calls", "target"}

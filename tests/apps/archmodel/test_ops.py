@@ -268,3 +268,36 @@ def test_an_op_that_makes_the_model_invalid_is_caught_by_validation(shop):
     with pytest.raises(ModelInvalid) as exc:
         model_from_data(new)
     assert exc.value.errors[0].pointer.endswith("/port")
+
+
+def test_cascade_drops_journeys_whose_entry_or_route_goes_and_the_calls_items_through_it(shop):
+    new, _ = apply_valid(
+        shop, [{"op": "remove", "kind": "service", "id": "orders", "cascade": True}]
+    )
+    journeys = {j["id"]: j for j in new["journeys"]}
+    assert "checkout" not in journeys  # its route /api/orders went with orders
+    assert journeys["track-order"]["calls"] == ["web->gateway"]
+    assert "browse-catalog" in journeys
+
+
+def test_removing_a_journeys_entry_without_cascade_names_the_journey(shop):
+    with pytest.raises(OpError) as exc:
+        apply_ops(shop, [{"op": "remove", "kind": "service", "id": "web"}])
+    assert "journey 'track-order' starts at it" in exc.value.message
+
+
+def test_a_journey_is_an_element_of_its_own_for_operations(shop):
+    new, _ = apply_valid(
+        shop,
+        [
+            {
+                "op": "update",
+                "kind": "journey",
+                "id": "checkout",
+                "set": {"target": {"latency_ms": 500}},
+            },
+            {"op": "remove", "kind": "journey", "id": "browse-catalog"},
+        ],
+    )
+    assert [j["id"] for j in new["journeys"]] == ["checkout", "track-order"]
+    assert new["journeys"][0]["target"] == {"latency_ms": 500}

@@ -130,3 +130,18 @@ def test_cli_import_then_drift_exit_codes(tmp_path):
     bad = cli("drift", str(out), "--against", fixture("openapi", "petstore.yaml"))
     assert bad.returncode == 2
     assert cli("import", "--from", "openapi", fixture("compose", "voting-app.yml")).returncode == 2
+
+
+def test_removing_what_the_import_lacks_drops_the_journeys_through_it():
+    doc = {
+        **BASE,
+        "actors": [{"id": "voter", "calls": ["vote", "legacy"]}],
+        "journeys": [
+            {"id": "cast", "entry": "voter", "calls": ["voter->vote"]},
+            {"id": "old", "entry": "voter", "calls": ["voter->legacy"]},
+        ],
+    }
+    imported, _ = run("compose", "compose/voting-app.yml")
+    merged = merge_documents(model_from_data(doc).document, imported, remove=True)
+    assert "legacy" not in services(merged)
+    assert [j["id"] for j in merged["journeys"]] == ["cast"]

@@ -150,7 +150,8 @@ def test_stored_model_findings_follow_permissions(world, persona):
     expected = expected_status(persona, "viewer")
     if expected == "ok":
         assert resp.status_code == 200
-        assert resp.json()["summary"]["error"] == 1
+        # wobbly-call, and the demo's checkout journey over its latency and availability
+        assert resp.json()["summary"]["error"] == 3
     else:
         assert resp.status_code == int(expected)
 

@@ -53,6 +53,12 @@ RULES_MD_IDS = [
     "tightly-coupled-teams",
     "expired-suppression",
     "unused-suppression",
+    # ANALYSIS.md "Rules"
+    "journey-latency-over-target",
+    "journey-availability-below-target",
+    "critical-dependency",
+    "unbounded-journey",
+    "timeout-below-latency",
 ]
 
 
@@ -68,7 +74,8 @@ def test_the_engine_imports_no_django():
     import sys
 
     code = (
-        "import sys, apps.rules.engine, apps.rules.formats, apps.rules.ruledocs, apps.rules.testing; "
+        "import sys, apps.rules.engine, apps.rules.formats, apps.rules.ruledocs, apps.rules.testing, "
+        "apps.analysis, apps.analysis.text; apps.rules.registry.load_catalog(); "
         "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
@@ -241,4 +248,7 @@ def test_the_registry_matches_the_shared_rules_md_when_present():
     if not rules_md.exists():
         pytest.skip("../shared/RULES.md is not beside the repository")
     ids = re.findall(r"^\| `([a-z-]+)` \|", rules_md.read_text(), flags=re.M)
+    analysis_md = REPO.parent / "shared" / "ANALYSIS.md"
+    if analysis_md.exists():  # the journey rules are specified beside the analysis
+        ids += re.findall(r"^\| `([a-z-]+)` \|", analysis_md.read_text(), flags=re.M)
     assert sorted(ids) == sorted(load_catalog())
