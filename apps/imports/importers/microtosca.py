@@ -155,9 +155,7 @@ def import_microtosca(
                 m = folded.get(m, m)
                 member = b.lookup(m)
                 if member and b.kind_of(member) == "services":
-                    actor = b.add(
-                        "actors", "user", {"title": "External user", "kind": "person"}, ns="actor"
-                    )
+                    actor = b.user_actor()
                     b.relate(actor, "call", member, where=where, via=f"edge group {gname}")
                 else:
                     report.ignore(

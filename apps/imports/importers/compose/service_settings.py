@@ -9,9 +9,8 @@ from typing import Any
 
 from ..builder import DocumentBuilder, Where
 from ..common import k8s_cpu, k8s_memory
-from ..reader import Doc
 from ..report import ImportReport
-from .interpolation import interpolate
+from .project import Located
 
 USER_ACTOR = "user"
 
@@ -20,17 +19,18 @@ class _ReaderBase:
     """The state every part of ``_ComposeReader`` shares: the document, the builder, the
     report, and where a key is."""
 
-    def __init__(self, doc: Doc, builder: DocumentBuilder, report: ImportReport):
-        self.doc = doc
+    def __init__(self, located: Located, builder: DocumentBuilder, report: ImportReport):
+        self.located = located
         self.b = builder
         self.report = report
-        self.file = doc.file
+        self.public: list[tuple[str, Where]] = []  # entry points, for the user actor
 
     def where(self, obj: Any, key: Any = None) -> Where:
-        return Where(self.file, self.doc.line(obj, key))
+        return self.located.where(obj, key)
 
-    def _fl(self, obj: Any, key: Any = None) -> tuple[str, int | None]:
-        return self.file, self.doc.line(obj, key)
+    def _fl(self, obj: Any, key: Any = None) -> tuple[str | None, int | None]:
+        w = self.located.where(obj, key)
+        return w.file, w.line
 
 
 class _ServiceSettings(_ReaderBase):
@@ -45,7 +45,6 @@ class _ServiceSettings(_ReaderBase):
         if value is None:
             return
         where = self.where(line_obj, key)
-        value = interpolate(value, self.report, where)
         try:
             count = int(value)
         except (TypeError, ValueError):
@@ -116,8 +115,7 @@ class _ServiceSettings(_ReaderBase):
         if isinstance(ports, list):
             for i, entry in enumerate(ports):
                 where = self.where(ports, i)
-                entry = interpolate(entry, self.report, where)
-                host_ip, _published, target = _port(entry)
+                host_ip, published, target = _port(entry)
                 if target is None:
                     self.report.ignore(
                         f"'{ident}': port '{entry}' not understood", where.file, where.line, ident
@@ -129,6 +127,15 @@ class _ServiceSettings(_ReaderBase):
                     self.report.ignore(
                         f"'{ident}': port {target} is published on {host_ip} only "
                         "(a local debug port), not a public entry",
+                        where.file,
+                        where.line,
+                        ident,
+                    )
+                    continue
+                if published is None:
+                    self.report.ignore(
+                        f"'{ident}': port {target} is published on a random host port "
+                        "(no host port given), as for debugging; not taken as a public entry",
                         where.file,
                         where.line,
                         ident,
@@ -146,13 +153,20 @@ class _ServiceSettings(_ReaderBase):
             )
         if public:
             where = self.where(spec, "ports")
-            actor = self.b.add(
-                "actors", USER_ACTOR, {"title": "External user", "kind": "person"}, ns="actor"
-            )
-            self.b.relate(actor, "call", ident, where=where, via="published port")
+            self.public.append((ident, where))
             self.report.infer(
                 f"'{ident}' is a public entry point (published port)", where.file, where.line, ident
             )
+
+
+    def _user_actor(self) -> None:
+        """The ``user`` actor calling the public entry points, added after every service so
+        that a real service named ``user`` keeps its name (the actor is the one renamed)."""
+        if not self.public:
+            return
+        actor = self.b.user_actor()
+        for ident, where in self.public:
+            self.b.relate(actor, "call", ident, where=where, via="published port")
 
 
 def _port(entry: Any) -> tuple[str | None, int | None, int | None]:

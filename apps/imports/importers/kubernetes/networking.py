@@ -52,9 +52,7 @@ def _service(
     report.infer(f"Service '{sname}' names '{target}'", where.file, where.line, target)
     element = builder.get(target)
     if spec.get("type") in ("LoadBalancer", "NodePort") and element and element.coll == "services":
-        actor = builder.add(
-            "actors", USER_ACTOR, {"title": "External user", "kind": "person"}, ns="actor"
-        )
+        actor = builder.user_actor()
         builder.relate(actor, "call", target, where=where, via=f"Service type {spec.get('type')}")
         report.infer(
             f"'{target}' is public (Service type {spec.get('type')})",
@@ -84,9 +82,7 @@ def _ingress(
             routes.append(("/", svc))
     gw = builder.add("services", iname, {"kind": "gateway"}, where=where, suffix="ingress")
     report.infer(f"gateway '{gw}' from Ingress '{iname}'", where.file, where.line, gw)
-    actor = builder.add(
-        "actors", USER_ACTOR, {"title": "External user", "kind": "person"}, ns="actor"
-    )
+    actor = builder.user_actor()
     builder.relate(actor, "call", gw, where=where, via="Ingress")
     seen = set()
     for path, svc in routes:
