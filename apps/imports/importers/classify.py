@@ -134,6 +134,8 @@ SERVER_ENV: tuple[tuple[str, str, str], ...] = (
     ("RABBITMQ_ERLANG_COOKIE", "broker", "rabbitmq"),
     ("ENVOY_PORT", "gateway", "envoy"),
 )
+# Environment variables only tooling sets on itself.
+TOOLING_ENV = (("HEALTHCHECKSUI__", "health dashboard"), ("LOCUST_", "load generator"))
 HEALTH_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("pg_isready", "datastore", "postgres"),
     ("redis-cli", "datastore", "redis"),
@@ -309,6 +311,10 @@ def classify(
     if found:
         c = Classification(found[0], found[1], [f"image '{image}'"])
         return _with_runtime(c, image, env, command, build_args)
+    for key in env:
+        for prefix, category in TOOLING_ENV:
+            if key.upper().startswith(prefix):
+                return Classification("tooling", category, [f"environment {key}"])
     for key, role, kind in SERVER_ENV:
         if key in env and not _client_env(env, key):
             return Classification(role, kind, [f"environment {key}"])

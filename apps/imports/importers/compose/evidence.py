@@ -65,6 +65,7 @@ class _Evidence(_ServiceSettings):
         self.notes: dict[str, dict[str, str]] = {}  # element id -> {field: why it is a guess}
         self.unknown: dict[str, list[str]] = {}  # element id -> aspects the source omits
         self.db_refs: list[tuple[str, str, str, Where, str]] = []  # service, server, db, ...
+        self.configured: set[str] = set()  # services whose environment names what they use
         self.connected: set[tuple[str, str]] = set()  # (service, server) with a connection
 
     def note(self, ident: str, field: str, why: str) -> None:
@@ -141,6 +142,7 @@ class _Evidence(_ServiceSettings):
                             ident,
                         )
                     continue
+                self.configured.add(ident)
                 props = {"protocol": "grpc"} if scheme in ("grpc", "grpcs") else {}
                 self._depend(ident, host, where, f"environment {key}", props=props)
 
@@ -152,6 +154,7 @@ class _Evidence(_ServiceSettings):
         server = self.b.lookup(host)
         if self._tool(host) or server is None or self.b.kind_of(server) != "datastores":
             return False
+        self.configured.add(ident)
         self.db_refs.append((ident, server, db, where, key))
         self.connected.add((ident, server))
         return True
@@ -213,6 +216,16 @@ class _Evidence(_ServiceSettings):
             users = self.uses.setdefault(tid, set())  # type: ignore[arg-type]
             if start_order:
                 if ident in users or (ident, tid) in self.connected:
+                    return
+                if ident in self.configured:
+                    self.report.infer(
+                        f"'{ident}' depends on datastore '{tid}' ({via}), but its environment, "
+                        "which names what it connects to, does not name it: a start order, "
+                        "not data access",
+                        where.file,
+                        where.line,
+                        ident,
+                    )
                     return  # its connection settings already say how it is used
                 users.add(ident)
                 self.b.relate(ident, "data", target, where=where, props={"access": "read"},
@@ -240,12 +253,31 @@ class _Evidence(_ServiceSettings):
         dep = spec.get("depends_on")
         if isinstance(dep, list | dict):
             names += [d for d in dep if isinstance(d, str)]
-        for key, value, _where in self._env_pairs(spec):
+        for key, value, where in self._env_pairs(spec):
             names += [h for h, _ in hosts_in(key, value)]
+            if self.tooling[sname] == "health dashboard":
+                self._checked_health(sname, value, where)
         for n in names:
             tid = self.b.lookup(n)
             if tid and self.b.kind_of(tid) in ("datastores", "brokers"):
                 self.tooling_uses.add(tid)
+
+    def _checked_health(self, tool: str, value: str, where: Where) -> None:
+        """A health dashboard polling ``http://webmvc/hc``: webmvc has a health endpoint."""
+        m = re.match(r"https?://([A-Za-z][A-Za-z0-9_.-]*)(?::\d+)?(/[^\s?#]*)", value)
+        if not m or m.group(2) in ("", "/"):
+            return
+        target = self.b.lookup(m.group(1))
+        element = self.b.get(target) if target else None
+        if element is None or element.coll != "services" or "health" in element.fields:
+            return
+        element.fields["health"] = {"liveness": m.group(2)[:500], "readiness": m.group(2)[:500]}
+        self.report.infer(
+            f"'{target}' health check at {m.group(2)} (polled by the health dashboard '{tool}')",
+            where.file,
+            where.line,
+            target,
+        )
 
     def _apply_evidence(self) -> None:
         self._databases()

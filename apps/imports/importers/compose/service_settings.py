@@ -164,8 +164,22 @@ class _ServiceSettings(_ReaderBase):
         that a real service named ``user`` keeps its name (the actor is the one renamed)."""
         if not self.public:
             return
+        public = self.public
+        gateways = [i for i, _ in public if self.b.elements[i].fields.get("kind") == "gateway"]
+        if gateways:
+            public = [(i, w) for i, w in public if i in gateways]
+            for ident, where in self.public:
+                if ident not in gateways:
+                    self.report.guess(
+                        f"'{ident}' publishes a port next to the gateway(s) "
+                        f"{', '.join(gateways)}: taken as direct access for development, not as "
+                        "a public entry point",
+                        where.file,
+                        where.line,
+                        ident,
+                    )
         actor = self.b.user_actor()
-        for ident, where in self.public:
+        for ident, where in public:
             self.b.relate(actor, "call", ident, where=where, via="published port")
 
 
