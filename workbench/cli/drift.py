@@ -11,8 +11,6 @@ import sys
 from apps.imports.drift import deployment_kind, drift, drift_text
 from apps.imports.importers import ImportInputError, import_files, read_paths
 
-from .import_ import add_compose_options, read_inputs
-
 from .common import (
     EXIT_FAIL,
     EXIT_INVALID,
@@ -20,6 +18,7 @@ from .common import (
     limits_from_env,
     load_or_report,
 )
+from .import_ import add_compose_options, read_inputs
 
 
 def register(sub: argparse._SubParsersAction) -> None:

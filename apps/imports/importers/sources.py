@@ -92,8 +92,8 @@ def with_env_files(
             names = [str(beside)]
     for name in names:
         content = _read_env(Path(name), max_bytes)
-        label = name if name.endswith(".env") or Path(name).name.startswith(".env") else (
-            f"{name}.env"
+        label = (
+            name if name.endswith(".env") or Path(name).name.startswith(".env") else (f"{name}.env")
         )
         files.append(SourceFile(label, content))
     check_size(files, max_bytes)

@@ -14,8 +14,16 @@ from ..classify import Classification
 from ..common import hosts_in
 from .service_settings import _ServiceSettings
 
-TRACING_ENV = ("OTEL_EXPORTER_OTLP", "OTEL_EXPORTER_JAEGER", "OTEL_EXPORTER_ZIPKIN", "ZIPKIN",
-               "JAEGER_", "MANAGEMENT_ZIPKIN", "SPRING_ZIPKIN", "MANAGEMENT_OTLP")
+TRACING_ENV = (
+    "OTEL_EXPORTER_OTLP",
+    "OTEL_EXPORTER_JAEGER",
+    "OTEL_EXPORTER_ZIPKIN",
+    "ZIPKIN",
+    "JAEGER_",
+    "MANAGEMENT_ZIPKIN",
+    "SPRING_ZIPKIN",
+    "MANAGEMENT_OTLP",
+)
 REGISTRY_ENV = ("EUREKA_", "CONSUL_", "SPRING_CLOUD_CONSUL", "SPRING_CLOUD_DISCOVERY")
 _CONN_HOST = ("server", "host", "data source", "address", "addr", "hostname")
 _CONN_DB = ("database", "initial catalog", "db")
@@ -86,7 +94,9 @@ class _Evidence(_ServiceSettings):
     def _env_pairs(self, spec: dict[str, Any]) -> list[tuple[str, str, Where]]:
         env = spec.get("environment")
         if isinstance(env, dict):
-            return [(str(k), "" if v is None else str(v), self.where(env, k)) for k, v in env.items()]
+            return [
+                (str(k), "" if v is None else str(v), self.where(env, k)) for k, v in env.items()
+            ]
         pairs = []
         if isinstance(env, list):
             for i, item in enumerate(env):
@@ -114,8 +124,10 @@ class _Evidence(_ServiceSettings):
     def _environment_dependencies(self, ident: str, spec: dict[str, Any]) -> None:
         for key, value, where in self._env_pairs(spec):
             upper = key.upper()
-            if value and any(upper.startswith(p) for p in TRACING_ENV) and (
-                "ENDPOINT" in upper or "URL" in upper or "HOST" in upper or "BASE" in upper
+            if (
+                value
+                and any(upper.startswith(p) for p in TRACING_ENV)
+                and ("ENDPOINT" in upper or "URL" in upper or "HOST" in upper or "BASE" in upper)
             ):
                 self._seen(ident, "tracing", f"environment {key}")
                 if upper == "OTEL_EXPORTER_OTLP_ENDPOINT":  # every signal, not only traces
@@ -228,8 +240,7 @@ class _Evidence(_ServiceSettings):
                     )
                     return  # its connection settings already say how it is used
                 users.add(ident)
-                self.b.relate(ident, "data", target, where=where, props={"access": "read"},
-                              via=via)
+                self.b.relate(ident, "data", target, where=where, props={"access": "read"}, via=via)
                 self.report.guess(
                     f"'{ident}' depends on datastore '{tid}' ({via}) with no connection "
                     "setting naming it: a start order, recorded as read access, not as a write",
@@ -241,8 +252,9 @@ class _Evidence(_ServiceSettings):
                 return
             users.add(ident)
             self.writes.setdefault(tid, set()).add(ident)  # type: ignore[arg-type]
-            self.b.relate(ident, "data", target, where=where, props={"access": "read-write"},
-                          via=via)
+            self.b.relate(
+                ident, "data", target, where=where, props={"access": "read-write"}, via=via
+            )
             return
         if coll == "brokers":
             self.uses.setdefault(tid, set()).add(ident)  # type: ignore[arg-type]

@@ -70,7 +70,9 @@ def _merge_files(docs: list[Doc], located: Located, report: ImportReport) -> dic
     project = dict(docs[0].data)
     located.new(project, docs[0].data, located.per(docs[0].data))
     project["services"] = dict(docs[0].data["services"])
-    located.new(project["services"], docs[0].data["services"], located.per(docs[0].data["services"]))
+    located.new(
+        project["services"], docs[0].data["services"], located.per(docs[0].data["services"])
+    )
     for doc in docs[1:]:
         for key, value in doc.data.items():
             if key != "services":
@@ -82,8 +84,11 @@ def _merge_files(docs: list[Doc], located: Located, report: ImportReport) -> dic
                 base = services.get(sname)
                 if isinstance(base, dict) and isinstance(spec, dict):
                     services[sname] = merge(base, spec, located)
-                    report.infer(f"service '{sname}' overridden by '{doc.file}'", doc.file,
-                                 doc.line(value, sname))
+                    report.infer(
+                        f"service '{sname}' overridden by '{doc.file}'",
+                        doc.file,
+                        doc.line(value, sname),
+                    )
                 else:
                     services[sname] = spec
                 if isinstance(per, dict):
@@ -207,7 +212,7 @@ class _ComposeReader(_Evidence):
 
     def _element(self, sname: str, spec: dict[str, Any], services: dict[str, Any]) -> str | None:
         where = self.where(services, sname)
-        image = spec.get("image") if isinstance(spec.get("image"), str) else ""
+        image: str = spec["image"] if isinstance(spec.get("image"), str) else ""
         build = spec.get("build")
         cls = classify(
             sname,
@@ -233,11 +238,18 @@ class _ComposeReader(_Evidence):
         if cls.role in ("datastore", "broker"):
             coll = cls.role + "s"
             ident = self.b.add(
-                coll, sname, {"kind": cls.kind}, where=where,
+                coll,
+                sname,
+                {"kind": cls.kind},
+                where=where,
                 suffix="db" if coll == "datastores" else "broker",
             )
-            say(f"{cls.role} '{ident}' ({cls.kind}) by {', '.join(cls.evidence)}",
-                where.file, where.line, ident)
+            say(
+                f"{cls.role} '{ident}' ({cls.kind}) by {', '.join(cls.evidence)}",
+                where.file,
+                where.line,
+                ident,
+            )
             self._replicas(ident, spec, store=True)
             if cls.guess:
                 self.note(ident, "kind", cls.describe())
@@ -253,8 +265,9 @@ class _ComposeReader(_Evidence):
             if cls.guess:
                 self.note(ident, "kind", cls.describe())
         elif image:
-            self.report.infer(f"service '{ident}' from image '{image}'", where.file, where.line,
-                              ident)
+            self.report.infer(
+                f"service '{ident}' from image '{image}'", where.file, where.line, ident
+            )
         elif build is not None:
             context = build.get("context", ".") if isinstance(build, dict) else build
             self.report.infer(
@@ -302,7 +315,8 @@ class _ComposeReader(_Evidence):
         self._ports(ident, spec)
         if "env_file" in spec:
             self.report.ignore(
-                f"'{ident}': env_file names another file; not read", *self._fl(spec, "env_file"),
+                f"'{ident}': env_file names another file; not read",
+                *self._fl(spec, "env_file"),
                 ident,
             )
         return ident
@@ -342,8 +356,13 @@ class _ComposeReader(_Evidence):
         if isinstance(links, list):
             for i, link in enumerate(links):
                 if isinstance(link, str):
-                    self._depend(ident, link.split(":", 1)[0], self.where(links, i), "links",
-                                 start_order=True)
+                    self._depend(
+                        ident,
+                        link.split(":", 1)[0],
+                        self.where(links, i),
+                        "links",
+                        start_order=True,
+                    )
 
 
 def _text(value: Any) -> str:

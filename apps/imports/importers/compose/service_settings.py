@@ -158,7 +158,6 @@ class _ServiceSettings(_ReaderBase):
                 f"'{ident}' is a public entry point (published port)", where.file, where.line, ident
             )
 
-
     def _user_actor(self) -> None:
         """The ``user`` actor calling the public entry points, added after every service so
         that a real service named ``user`` keeps its name (the actor is the one renamed)."""
