@@ -81,6 +81,8 @@ TOOLING: dict[str, str] = {
     "mailpit": "mail catcher",
     "portainer": "admin UI",
     "busybox": "utility",
+    "tiny-tools": "utility",
+    "load-test": "load generator",
     "curl": "utility",
 }
 # Service names (whole name or a dash/underscore-separated part) that say tooling.
@@ -105,13 +107,21 @@ TOOLING_NAMES: dict[str, str] = {
     "registry-server": "discovery",
     "config-server": "configuration",
     "opamp": "telemetry agent management",
+    "config": "configuration",
+    "registry": "discovery",
+    "monitoring": "dashboards",
+    "turbine": "metrics",
+    "hystrix-dashboard": "dashboards",
     "opamp-server": "telemetry agent management",
     "admin-server": "admin UI",
     "load-generator": "load generator",
     "loadgenerator": "load generator",
     "locust": "load generator",
 }
-GATEWAY_NAME_PARTS = ("gateway", "apigw", "gw", "proxy", "ingress", "edge", "bff")
+GATEWAY_NAME_PARTS = (
+    "gateway", "apigw", "gw", "proxy", "ingress", "edge", "bff", "apache", "nginx", "haproxy",
+    "traefik", "envoy", "kong",
+)  # fmt: skip
 # Environment variables only a server of that kind sets on itself.
 SERVER_ENV: tuple[tuple[str, str, str], ...] = (
     ("POSTGRES_PASSWORD", "datastore", "postgres"),
@@ -179,6 +189,25 @@ NAME_KINDS: tuple[tuple[str, str, str], ...] = (
     ("rabbitmq", "broker", "rabbitmq"),
     ("rabbit", "broker", "rabbitmq"),
     ("nats", "broker", "nats"),
+    ("memcached", "datastore", "other"),
+    ("db", "datastore", "other"),
+    ("database", "datastore", "other"),
+)
+NOT_A_STORE = (
+    "service",
+    "svc",
+    "api",
+    "ui",
+    "exporter",
+    "admin",
+    "commander",
+    "express",
+    "insight",
+    "proxy",
+    "client",
+    "web",
+    "app",
+    "worker",
 )
 RUNTIME_ENV: tuple[tuple[str, str], ...] = (
     ("JAVA_OPTS", "java"),
@@ -333,8 +362,11 @@ def classify(
             if port in PORTS:
                 role, kind = PORTS[port]
                 return Classification(role, kind, [f"well-known port {port}"], guess=True)
+    # A name made of a datastore or broker word (``mysql``, ``auth-mongodb``), even when built
+    # from a local Dockerfile; never a name that also says service/api/ui/exporter.
+    if not any(p in NOT_A_STORE for p in parts):
         for token, role, kind in NAME_KINDS:
-            if token in parts:
+            if token in parts and (not built or parts[-1] == token):
                 return Classification(role, kind, [f"name '{name}'"], guess=True)
     c = Classification("service")
     return _with_runtime(c, image, env, command, build_args)

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from ..builder import Where, slugify
-from ..classify import Classification
+from ..classify import PORTS, Classification
 from ..common import hosts_in
 from .service_settings import _ServiceSettings
 
@@ -57,6 +57,51 @@ def database_url(value: str) -> tuple[str, str] | None:
     """``postgres://u:p@orders-db:5432/orders?x`` → ("orders-db", "orders")."""
     m = _DB_URL.match(value.strip())
     return (m.group("host"), m.group("db")) if m else None
+
+
+CLIENT_HINTS = {
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mariadb",
+    "mongodb": "mongodb",
+    "redis": "redis",
+}
+CLIENT_PREFIXES = (
+    ("MONGO", "mongodb"),
+    ("MYSQL", "mysql"),
+    ("POSTGRES", "postgres"),
+    ("PG", "postgres"),
+    ("REDIS", "redis"),
+    ("CASSANDRA", "cassandra"),
+)
+SERVICE_WORDS = ("service", "svc", "api", "app", "server")
+STORE_WORDS = (
+    "db",
+    "database",
+    "mongo",
+    "mongodb",
+    "mysql",
+    "mariadb",
+    "postgres",
+    "postgresql",
+    "pg",
+    "redis",
+    "cache",
+    "store",
+    "data",
+    "cassandra",
+    "sql",
+    "memcached",
+)
+
+
+def _stem(ident: str, words: tuple[str, ...]) -> str:
+    """``ts-auth-mongo`` → ``ts-auth``; ``orders-service`` → ``orders``."""
+    parts = ident.split("-")
+    while len(parts) > 1 and parts[-1] in words:
+        parts.pop()
+    return "-".join(parts)
 
 
 class _Evidence(_ServiceSettings):
@@ -155,8 +200,32 @@ class _Evidence(_ServiceSettings):
                         )
                     continue
                 self.configured.add(ident)
+                self._refine_kind(target, key, value, scheme)
                 props = {"protocol": "grpc"} if scheme in ("grpc", "grpcs") else {}
                 self._depend(ident, host, where, f"environment {key}", props=props)
+
+    def _refine_kind(self, target: str, key: str, value: str, scheme: str | None) -> None:
+        """``MONGO_HOST=user-db:27017`` says what kind the datastore ``user-db`` is when its own
+        container did not."""
+        element = self.b.get(target)
+        if element is None or element.coll != "datastores" or element.fields.get("kind") != "other":
+            return
+        kind = CLIENT_HINTS.get((scheme or "").lower())
+        if kind is None:
+            kind = next((k for p, k in CLIENT_PREFIXES if key.upper().startswith(p)), None)
+        if kind is None:
+            m = re.search(r":(\d{2,5})\b", value)
+            found = PORTS.get(int(m.group(1))) if m else None
+            kind = found[1] if found and found[0] == "datastore" else None
+        if kind and kind != "other":
+            element.fields["kind"] = kind
+            self.report.guess(
+                f"datastore '{target}' is {kind}: its client says so ({key})",
+                element.where.file,
+                element.where.line,
+                target,
+            )
+            self.note(target, "kind", f"client setting {key}")
 
     def _database(self, ident: str, conn: tuple[str, str], where: Where, key: str) -> bool:
         """A connection string or URL naming a database on a datastore server. Decided at the
@@ -330,11 +399,16 @@ class _Evidence(_ServiceSettings):
                     element.where.line,
                     ident,
                 )
-        for store, writers in self.writes.items():
+        self._paired_by_name()
+        for store, users in self.uses.items():
             element = self.b.get(store)
-            if element is None or len(self.uses.get(store, ())) != 1 or len(writers) != 1:
+            if element is None or element.coll != "datastores" or len(users) != 1:
                 continue
-            owner = next(iter(writers))
+            owner = next(iter(users))
+            if owner not in self.writes.get(store, ()) and _stem(owner, SERVICE_WORDS) != _stem(
+                store, STORE_WORDS
+            ):
+                continue
             element.fields["owner"] = owner
             self.report.guess(
                 f"'{store}' is owned by '{owner}', the one service that uses it",
@@ -361,6 +435,33 @@ class _Evidence(_ServiceSettings):
                 unknown.append("replicas")
             if unknown:
                 self.unknown[element.id] = unknown
+
+    def _paired_by_name(self) -> None:
+        """``ts-auth-mongo`` nobody names in a connection setting, next to ``ts-auth-service``:
+        the naming convention says which service uses (and owns) it. A guess, reported."""
+        services = {
+            _stem(e.id, SERVICE_WORDS): e.id
+            for e in self.b.elements.values()
+            if e.coll == "services"
+        }
+        for element in list(self.b.elements.values()):
+            if element.coll != "datastores" or self.uses.get(element.id):
+                continue
+            stem = _stem(element.id, STORE_WORDS)
+            owner = services.get(stem) if stem != element.id else None
+            if owner is None:
+                continue
+            self.uses.setdefault(element.id, set()).add(owner)
+            self.writes.setdefault(element.id, set()).add(owner)
+            self.b.relate(owner, "data", element.id, where=element.where, via="naming")
+            self.report.guess(
+                f"'{owner}' uses datastore '{element.id}': no setting names it, but their names "
+                f"pair ('{stem}')",
+                element.where.file,
+                element.where.line,
+                owner,
+            )
+            self.note(owner, f"data {element.id}", "paired by name")
 
     def _drop_tooling_stores(self) -> None:
         for tid in sorted(self.tooling_uses):

@@ -158,6 +158,26 @@ class _ServiceSettings(_ReaderBase):
                 f"'{ident}' is a public entry point (published port)", where.file, where.line, ident
             )
 
+    def _front_doors(self, public: list[tuple[str, Where]]) -> list[tuple[str, Where]]:
+        """When (nearly) every service of a larger project publishes a port, that is the
+        "publish everything for development" habit: the entry points are the user interfaces
+        (names like ``ui``, ``web``, ``frontend``), the rest is direct access (a guess)."""
+        count = sum(1 for e in self.b.elements.values() if e.coll == "services")
+        doors = [(i, w) for i, w in public if _front_door(i)]
+        if not doors or not _is_most(len(public), count):
+            return public
+        for ident, where in public:
+            if not _front_door(ident):
+                self.report.guess(
+                    f"'{ident}' publishes a port, as {len(public)} of the {count} services do: "
+                    f"taken as direct access for development; the entry points are "
+                    f"{', '.join(i for i, _ in doors)}",
+                    where.file,
+                    where.line,
+                    ident,
+                )
+        return doors
+
     def _user_actor(self) -> None:
         """The ``user`` actor calling the public entry points, added after every service so
         that a real service named ``user`` keeps its name (the actor is the one renamed)."""
@@ -177,9 +197,22 @@ class _ServiceSettings(_ReaderBase):
                         where.line,
                         ident,
                     )
+        else:
+            public = self._front_doors(public)
         actor = self.b.user_actor()
         for ident, where in public:
             self.b.relate(actor, "call", ident, where=where, via="published port")
+
+
+FRONT_DOOR = ("ui", "web", "frontend", "dashboard", "portal", "spa", "mvc", "edge", "front")
+
+
+def _front_door(ident: str) -> bool:
+    return any(p in FRONT_DOOR for p in re.split(r"[-_]", ident))
+
+
+def _is_most(part: int, whole: int) -> bool:
+    return whole >= 6 and part * 5 >= whole * 4
 
 
 def _port(entry: Any) -> tuple[str | None, int | None, int | None]:
