@@ -132,18 +132,22 @@ class DocumentBuilder:
         self.synthetic.add(ident)
         return ident
 
-    def _rename_synthetic(self, ident: str) -> None:
-        new = f"{ident}-actor"
-        n = 2
-        while new in self.elements or new in self._reserved():
-            new = f"{ident}-actor-{n}"
-            n += 1
+    def rename(self, ident: str, new: str) -> None:
+        """Give element ``ident`` the free id ``new``; every name of it follows."""
         element = self.elements.pop(ident)
         element.id = new
         self.elements[new] = element
         for key, value in list(self.by_name.items()):
             if value == ident:
                 self.by_name[key] = new
+
+    def _rename_synthetic(self, ident: str) -> None:
+        new = f"{ident}-actor"
+        n = 2
+        while new in self.elements or new in self._reserved():
+            new = f"{ident}-actor-{n}"
+            n += 1
+        self.rename(ident, new)
         self.synthetic.discard(ident)
         self.synthetic.add(new)
         self.report.guess(

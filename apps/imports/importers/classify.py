@@ -145,7 +145,7 @@ SERVER_ENV: tuple[tuple[str, str, str], ...] = (
     ("ENVOY_PORT", "gateway", "envoy"),
 )
 # Environment variables only tooling sets on itself.
-TOOLING_ENV = (("HEALTHCHECKSUI__", "health dashboard"), ("LOCUST_", "load generator"))
+TOOLING_ENV = (("HEALTHCHECKSUI__", "health dashboard"),)
 HEALTH_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("pg_isready", "datastore", "postgres"),
     ("redis-cli", "datastore", "redis"),
