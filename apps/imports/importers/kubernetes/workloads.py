@@ -124,7 +124,7 @@ def _workload(
             doc.file,
             where.line,
         )
-    image = main.get("image") if isinstance(main.get("image"), str) else ""
+    image: str = main["image"] if isinstance(main.get("image"), str) else ""
     env_list = main.get("env")
     env = {
         str(e["name"]): str(e.get("value", ""))
@@ -220,9 +220,9 @@ def _workload(
     if isinstance(replicas, int):
         element.fields["replicas"] = replicas
         report.infer(f"'{ident}' replicas {replicas}", doc.file, doc.line(spec, "replicas"), ident)
-    ports = main.get("ports")
-    if isinstance(ports, list) and ports and isinstance(ports[0], dict):
-        port = ports[0].get("containerPort")
+    main_ports = main.get("ports")
+    if isinstance(main_ports, list) and main_ports and isinstance(main_ports[0], dict):
+        port = main_ports[0].get("containerPort")
         if isinstance(port, int) and 0 < port < 65536:
             element.fields["port"] = port
     health: dict[str, str] = {}
@@ -252,12 +252,11 @@ def _workload(
         res = {k: str(limits[k])[:20] for k in ("cpu", "memory") if k in limits}
         if res:
             element.fields["deploy"] = {"resources": res}
-    env = main.get("env")
-    if isinstance(env, list):
+    if isinstance(env_list, list):
         found = []
-        for i, item in enumerate(env):
+        for i, item in enumerate(env_list):
             if isinstance(item, dict) and isinstance(item.get("name"), str) and "value" in item:
-                found.append((item["name"], item["value"], Where(doc.file, doc.line(env, i))))
+                found.append((item["name"], item["value"], Where(doc.file, doc.line(env_list, i))))
         element.fields["x-env"] = found
     return ident
 
