@@ -20,6 +20,24 @@ STYLES = {"openapi": "rest", "grpc": "grpc", "graphql": "graphql", "trpc": "rest
 STORE_KINDS = ("postgres", "mysql", "mariadb", "mongodb", "redis", "cassandra", "elasticsearch")
 
 
+TAG_RUNTIMES = {
+    "java": "java", "kotlin": "java", "spring": "java", "spring-boot": "java", "scala": "java",
+    "python": "python", "django": "python", "flask": "python", "fastapi": "python",
+    "node": "node", "nodejs": "node", "javascript": "node", "typescript": "node",
+    "go": "go", "golang": "go", "dotnet": "dotnet", "csharp": "dotnet", "c#": "dotnet",
+    "net": "dotnet", "aspnet": "dotnet",
+}  # fmt: skip
+
+
+def runtime_from_tags(tags: list) -> str | None:
+    """Backstage tags such as ``java`` or ``go`` (the catalog's convention for the language)."""
+    for tag in tags:
+        runtime = TAG_RUNTIMES.get(str(tag).lower().lstrip("."))
+        if runtime:
+            return runtime
+    return None
+
+
 def _ref(ref: Any, default_kind: str) -> tuple[str, str]:
     """``component:default/artist-lookup`` → ("component", "artist-lookup")."""
     text = str(ref)
@@ -167,8 +185,16 @@ def import_backstage(
             ident,
         )
         tags = meta(e).get("tags")
+        element = b.get(ident)
+        assert element is not None
         if isinstance(tags, list) and tags:
-            b.get(ident).fields["tags"] = [str(t)[:100] for t in tags]  # type: ignore[union-attr]
+            element.fields["tags"] = [str(t)[:100] for t in tags]
+        runtime = runtime_from_tags(tags if isinstance(tags, list) else [])
+        element.fields["runtime"] = runtime or "other"
+        if runtime:
+            report.guess(
+                f"'{ident}' runtime {runtime} from its tags", where.file, where.line, ident
+            )
     apis = {meta(e)["name"]: (e, where) for e, where in by_kind.get("api", [])}
     for e, where in components:
         found = b.lookup(meta(e)["name"], ns="component")
