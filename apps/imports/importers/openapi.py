@@ -25,7 +25,7 @@ def resolve_local(
     while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 20:
         ref = node["$ref"]
         if not ref.startswith("#/"):
-            report.ignore(f"remote $ref '{ref[:200]}' is never fetched", file, line)
+            report.ignore_once(f"remote $ref '{ref[:200]}' is never fetched", file, line)
             return None
         target: Any = doc_root
         for part in ref[2:].split("/"):
@@ -33,7 +33,7 @@ def resolve_local(
             if isinstance(target, dict) and part in target:
                 target = target[part]
             else:
-                report.ignore(f"$ref '{ref[:200]}' points nowhere in the document", file, line)
+                report.ignore_once(f"$ref '{ref[:200]}' points nowhere in the document", file, line)
                 return None
         node = target
         depth += 1
@@ -113,7 +113,7 @@ def add_openapi(
     title = str(info.get("title") or "api")
     sname = service or title
     where = Where(file, doc.line(data, "info"))
-    sid = builder.add("services", sname, where=where)
+    sid = builder.add("services", sname, {"runtime": "other"}, where=where)
     if service:
         report.infer(f"operations go onto service '{sid}' (--service)", file, where.line, sid)
     else:
@@ -159,7 +159,7 @@ def add_openapi(
         f"api '{api_id}' with {len(operations)} operation(s)", file, doc.line(data, "paths"), api_id
     )
     for ref in remote_refs(data):
-        report.ignore(f"remote $ref '{ref[:200]}' is never fetched", file, None, api_id)
+        report.ignore_once(f"remote $ref '{ref[:200]}' is never fetched", file, None, api_id)
     element = builder.get(sid)
     assert element is not None
     element.fields.setdefault("apis", []).append(api)
