@@ -5,12 +5,11 @@ from __future__ import annotations
 from apps.archmodel import model_from_data
 from apps.rules.engine import check_model
 
+from .helpers import calls, data, kinds, public, run, services
+
 
 def check(doc):
     return check_model(model_from_data(doc)).findings
-
-
-from .helpers import calls, data, kinds, public, run, services
 
 
 def test_voting_app_compose_reads_who_uses_which_store():
