@@ -75,6 +75,7 @@ def import_asyncapi(
         services = [e.id for e in builder.elements.values() if e.coll == "services"]
         if len(services) == 1:
             builder.name = services[0]
+    builder.mark_unknown(replicas=True)  # an AsyncAPI server says nothing of replicas
     return builder.document(), report
 
 

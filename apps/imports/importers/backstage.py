@@ -324,4 +324,5 @@ def import_backstage(
                     else "not part of the model"
                 )
                 report.ignore(f"{e['kind']} '{meta(e)['name']}': {reason}", where.file, where.line)
+    b.mark_unknown(resilience=True, replicas=True)  # a catalog describes neither
     return b.document(), report

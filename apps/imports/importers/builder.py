@@ -154,6 +154,28 @@ class DocumentBuilder:
             f"the external user actor is '{new}': '{ident}' is the name of an element of the input"
         )
 
+    def mark_unknown(self, *, resilience: bool = False, replicas: bool = False) -> None:
+        """Note (``x-imported.unknown``) what the source cannot describe, so the rules do not
+        fail CI on it: the resilience of the calls of services that call services, and the
+        replicas of brokers, datastores and gateways that state none."""
+        for e in self.elements.values():
+            unknown: list[str] = []
+            if resilience and e.coll == "services" and any(
+                r["kind"] in ("depends", "call")
+                and self.kind_of(self._resolve(r["target"], r["ns"]) or "") == "services"
+                for r in e.refs
+            ):
+                unknown.append("resilience")
+            if (
+                replicas
+                and "replicas" not in e.fields
+                and (e.coll in ("brokers", "datastores") or e.fields.get("kind") == "gateway")
+            ):
+                unknown.append("replicas")
+            if unknown:
+                note = e.fields.setdefault("x-imported", {})
+                note["unknown"] = sorted({*note.get("unknown", []), *unknown})
+
     def remove(self, ident: str) -> None:
         """Take an element out again (an importer learnt it is tooling, or a server of
         databases that are modelled instead)."""
