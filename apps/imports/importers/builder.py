@@ -160,10 +160,14 @@ class DocumentBuilder:
         replicas of brokers, datastores and gateways that state none."""
         for e in self.elements.values():
             unknown: list[str] = []
-            if resilience and e.coll == "services" and any(
-                r["kind"] in ("depends", "call")
-                and self.kind_of(self._resolve(r["target"], r["ns"]) or "") == "services"
-                for r in e.refs
+            if (
+                resilience
+                and e.coll == "services"
+                and any(
+                    r["kind"] in ("depends", "call")
+                    and self.kind_of(self._resolve(r["target"], r["ns"]) or "") == "services"
+                    for r in e.refs
+                )
             ):
                 unknown.append("resilience")
             if (

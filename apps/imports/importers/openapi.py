@@ -56,11 +56,35 @@ def remote_refs(node: Any, limit: int = 50) -> list[str]:
     return out
 
 
-def _auth(data: dict[str, Any]) -> str | None:
-    schemes = (data.get("components") or {}).get("securitySchemes") or {}
+def as_schemes(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    components = data.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
     if not isinstance(schemes, dict):
-        return None
-    for scheme in schemes.values():
+        return {}
+    return {str(k): v for k, v in schemes.items() if isinstance(v, dict)}
+
+
+def openapi_operations(doc: Doc, report: ImportReport, api_id: str) -> list[dict[str, str]]:
+    """``{method, path}`` of every operation of an OpenAPI document (also used for the inline
+    ``definition`` of a Backstage API)."""
+    data = doc.data
+    paths = data.get("paths") if isinstance(data, dict) else None
+    operations = []
+    for path, item in (paths if isinstance(paths, dict) else {}).items():
+        line = doc.line(paths, path)
+        item = resolve_local(data, item, report, doc.file, line)
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            if isinstance(item.get(method), dict):
+                operations.append({"method": method.upper(), "path": str(path)[:500]})
+        if isinstance(item.get("trace"), dict):
+            report.ignore(f"TRACE {path} is not a model operation method", doc.file, line, api_id)
+    return operations
+
+
+def _auth(data: dict[str, Any]) -> str | None:
+    for scheme in as_schemes(data).values():
         if not isinstance(scheme, dict):
             continue
         kind = scheme.get("type")
@@ -135,6 +159,16 @@ def add_openapi(
             api_id,
         )
     auth = _auth(data)
+    for sname_, scheme in as_schemes(data).items():
+        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() != "bearer":
+            report.ignore(
+                f"security scheme '{sname_}' (http {scheme.get('scheme')}) has no model auth "
+                f"value (jwt, oauth2, api-key, mtls); {'auth ' + auth if auth else 'auth none'} "
+                "recorded",
+                file,
+                doc.line(data, "components"),
+                api_id,
+            )
     if auth:
         api["auth"] = auth
         report.guess(
@@ -143,17 +177,7 @@ def add_openapi(
             doc.line(data, "components"),
             api_id,
         )
-    operations = []
-    for path, item in (paths or {}).items():
-        line = doc.line(paths, path)
-        item = resolve_local(data, item, report, file, line)
-        if not isinstance(item, dict):
-            continue
-        for method in METHODS:
-            if isinstance(item.get(method), dict):
-                operations.append({"method": method.upper(), "path": str(path)[:500]})
-        if isinstance(item.get("trace"), dict):
-            report.ignore(f"TRACE {path} is not a model operation method", file, line, api_id)
+    operations = openapi_operations(doc, report, api_id)
     api["operations"] = operations
     report.infer(
         f"api '{api_id}' with {len(operations)} operation(s)", file, doc.line(data, "paths"), api_id
