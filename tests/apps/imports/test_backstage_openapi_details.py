@@ -48,7 +48,7 @@ spec:
 
 
 def test_a_subcomponent_stays_a_service_tagged_with_its_parent():
-    doc, report = run(
+    doc, _ = run(
         "backstage",
         "backstage/catalog-info.yaml",
         "backstage/wayback-archive-ingestion-component.yaml",
