@@ -85,6 +85,10 @@ def with_env_files(
     them: the ``--env-file`` files if any are given, else the ``.env`` beside the first file
     (when there is one). Env files are passed on as files named ``.env`` / ``*.env``."""
     files = read_paths(paths, max_bytes)
+    if len(paths) == 1 and Path(paths[0]).is_file():
+        # keep the folder: Compose names a project after it (shop/docker-compose.yml → shop)
+        folder = Path(paths[0]).resolve().parent.name
+        files = [SourceFile(f"{folder}/{f.name}" if folder else f.name, f.content) for f in files]
     names = list(env_files or [])
     if not names and paths and Path(paths[0]).is_file():
         beside = Path(paths[0]).parent / ".env"
