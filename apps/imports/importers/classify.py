@@ -296,8 +296,20 @@ def _name_parts(name: str) -> list[str]:
     return [p for p in re.split(r"[-_.]", name.lower()) if p]
 
 
+HEALTH_RUNTIMES: tuple[tuple[str, str], ...] = (
+    (r"(^|[\s/])node(js)?\b", "node"),
+    (r"(^|[\s/])python3?\b", "python"),
+    (r"(^|[\s/])java\b", "java"),
+    (r"(^|[\s/])dotnet\b", "dotnet"),
+)
+
+
 def runtime_from(
-    image: str, env: dict[str, str], command: str, build_args: dict[str, str]
+    image: str,
+    env: dict[str, str],
+    command: str,
+    build_args: dict[str, str],
+    health: str = "",
 ) -> tuple[str | None, str]:
     """(runtime, evidence) from the base image, the environment, the command or build args."""
     if image:
@@ -320,6 +332,9 @@ def runtime_from(
     for pattern, runtime in RUNTIME_COMMANDS:
         if re.search(pattern, text):
             return runtime, f"command '{text[:40]}'"
+    for pattern, runtime in HEALTH_RUNTIMES:
+        if re.search(pattern, health):
+            return runtime, f"health command '{health.strip()[:40]}'"
     return None, ""
 
 
@@ -339,7 +354,7 @@ def classify(
     found = _by_image(image) if image else None
     if found:
         c = Classification(found[0], found[1], [f"image '{image}'"])
-        return _with_runtime(c, image, env, command, build_args)
+        return _with_runtime(c, image, env, command, build_args, health)
     for key in env:
         for prefix, category in TOOLING_ENV:
             if key.upper().startswith(prefix):
@@ -356,7 +371,7 @@ def classify(
     parts = _name_parts(name)
     if any(p in GATEWAY_NAME_PARTS for p in parts) or "apigw" in lname or lname.endswith("gw"):
         c = Classification("gateway", "", [f"name '{name}'"], guess=True)
-        return _with_runtime(c, image, env, command, build_args)
+        return _with_runtime(c, image, env, command, build_args, health)
     if not built:
         for port in ports or []:
             if port in PORTS:
@@ -369,7 +384,7 @@ def classify(
             if token in parts and (not built or parts[-1] == token):
                 return Classification(role, kind, [f"name '{name}'"], guess=True)
     c = Classification("service")
-    return _with_runtime(c, image, env, command, build_args)
+    return _with_runtime(c, image, env, command, build_args, health)
 
 
 def _client_env(env: dict[str, str], key: str) -> bool:
@@ -384,7 +399,8 @@ def _with_runtime(
     env: dict[str, str],
     command: str,
     build_args: dict[str, str] | None,
+    health: str = "",
 ) -> Classification:
     if c.role in ("service", "gateway"):
-        c.runtime, c.runtime_evidence = runtime_from(image, env, command, build_args or {})
+        c.runtime, c.runtime_evidence = runtime_from(image, env, command, build_args or {}, health)
     return c

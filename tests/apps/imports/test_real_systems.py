@@ -73,6 +73,7 @@ def test_otel_demo_three_files_and_env():
     }
     assert services(doc)["cart"]["runtime"] == "dotnet"
     assert services(doc)["ad"]["runtime"] == "java"
+    assert services(doc)["frontend"]["runtime"] == "node"  # its health command runs node
     assert services(doc)["currency"]["runtime"] == "other"  # no evidence: not python
     found = severities(doc)
     # the one error: accounting and product-catalog both write astronomy_db (true)
