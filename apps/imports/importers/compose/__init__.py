@@ -14,8 +14,11 @@ The package, by part:
 - ``project``: env files, interpolation and the merge of several files;
 - ``importer``: ``import_compose`` and the reader's walk over ``services``: ``extends``, the
   element each service becomes, its aliases;
-- ``evidence``: dependencies, databases named by connection strings, and what the tooling a
-  service uses says about it;
+- ``evidence``: dependencies (a ``depends_on`` alone is a start order) and what the tooling a
+  service uses says about it (tracing, central logging, registry discovery, health URLs);
+- ``stores``: databases named by connection strings, kinds said by clients, stores paired with
+  services by name, stores only tooling uses;
+- ``clues``: the pure readings those use (connection strings, database URLs, name stems);
 - ``service_settings``: a service's replicas, health check, resource limits and ports, and the
   state every part of the reader shares.
 """

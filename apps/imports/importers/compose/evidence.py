@@ -10,101 +10,21 @@ import re
 from typing import Any
 
 from ..builder import Where, slugify
-from ..classify import PORTS, Classification
+from ..classify import Classification
 from ..common import hosts_in
-from .service_settings import _ServiceSettings
-
-TRACING_ENV = (
-    "OTEL_EXPORTER_OTLP",
-    "OTEL_EXPORTER_JAEGER",
-    "OTEL_EXPORTER_ZIPKIN",
-    "ZIPKIN",
-    "JAEGER_",
-    "MANAGEMENT_ZIPKIN",
-    "SPRING_ZIPKIN",
-    "MANAGEMENT_OTLP",
+from .clues import (
+    REGISTRY_ENV,
+    SERVICE_WORDS,
+    STORE_WORDS,
+    TRACING_ENV,
+    connection_string,
+    database_url,
+    stem,
 )
-REGISTRY_ENV = ("EUREKA_", "CONSUL_", "SPRING_CLOUD_CONSUL", "SPRING_CLOUD_DISCOVERY")
-_CONN_HOST = ("server", "host", "data source", "address", "addr", "hostname")
-_CONN_DB = ("database", "initial catalog", "db")
+from .stores import _Stores
 
 
-def connection_string(value: str) -> tuple[str, str] | None:
-    """``Server=sqldata;Database=CatalogDb;User Id=sa`` → ("sqldata", "CatalogDb");
-    ``Host=postgres;Database=orders`` likewise (ADO.NET / Npgsql style)."""
-    if ";" not in value or "=" not in value:
-        return None
-    parts = {}
-    for item in value.split(";"):
-        k, sep, v = item.partition("=")
-        if sep:
-            parts[k.strip().lower()] = v.strip()
-    host = next((parts[k] for k in _CONN_HOST if parts.get(k)), None)
-    db = next((parts[k] for k in _CONN_DB if parts.get(k)), None)
-    if not host or not db:
-        return None
-    host = re.sub(r"^tcp:", "", host, flags=re.I).split(",")[0].split(":")[0].strip()
-    return (host, db) if re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", host) else None
-
-
-_DB_URL = re.compile(
-    r"^(postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|sqlserver|jdbc:[a-z]+)://"
-    r"(?:[^@/\s]*@)?(?P<host>[A-Za-z][A-Za-z0-9_.-]*)(?::\d+)?/(?P<db>[A-Za-z_][A-Za-z0-9_.-]*)"
-)
-
-
-def database_url(value: str) -> tuple[str, str] | None:
-    """``postgres://u:p@orders-db:5432/orders?x`` → ("orders-db", "orders")."""
-    m = _DB_URL.match(value.strip())
-    return (m.group("host"), m.group("db")) if m else None
-
-
-CLIENT_HINTS = {
-    "postgres": "postgres",
-    "postgresql": "postgres",
-    "mysql": "mysql",
-    "mariadb": "mariadb",
-    "mongodb": "mongodb",
-    "redis": "redis",
-}
-CLIENT_PREFIXES = (
-    ("MONGO", "mongodb"),
-    ("MYSQL", "mysql"),
-    ("POSTGRES", "postgres"),
-    ("PG", "postgres"),
-    ("REDIS", "redis"),
-    ("CASSANDRA", "cassandra"),
-)
-SERVICE_WORDS = ("service", "svc", "api", "app", "server")
-STORE_WORDS = (
-    "db",
-    "database",
-    "mongo",
-    "mongodb",
-    "mysql",
-    "mariadb",
-    "postgres",
-    "postgresql",
-    "pg",
-    "redis",
-    "cache",
-    "store",
-    "data",
-    "cassandra",
-    "sql",
-    "memcached",
-)
-
-
-def _stem(ident: str, words: tuple[str, ...]) -> str:
-    """``ts-auth-mongo`` → ``ts-auth``; ``orders-service`` → ``orders``."""
-    parts = ident.split("-")
-    while len(parts) > 1 and parts[-1] in words:
-        parts.pop()
-    return "-".join(parts)
-
-
-class _Evidence(_ServiceSettings):
+class _Evidence(_Stores):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.classes: dict[str, Classification] = {}
@@ -120,9 +40,6 @@ class _Evidence(_ServiceSettings):
         self.db_refs: list[tuple[str, str, str, Where, str]] = []  # service, server, db, ...
         self.configured: set[str] = set()  # services whose environment names what they use
         self.connected: set[tuple[str, str]] = set()  # (service, server) with a connection
-
-    def note(self, ident: str, field: str, why: str) -> None:
-        self.notes.setdefault(ident, {})[field] = why
 
     def env_of(self, spec: dict[str, Any]) -> dict[str, str]:
         env = spec.get("environment")
@@ -149,11 +66,6 @@ class _Evidence(_ServiceSettings):
                     k, _, v = item.partition("=")
                     pairs.append((k.strip(), v, self.where(env, i)))
         return pairs
-
-    def _tool(self, host: str) -> str | None:
-        """The tooling service a host name means, if it is one."""
-        name = self.tooling_names.get(host)
-        return name if name in self.tooling else None
 
     def _seen(self, ident: str, aspect: str, why: str) -> None:
         self.evidence.setdefault(ident, {}).setdefault(aspect, why)
@@ -203,79 +115,6 @@ class _Evidence(_ServiceSettings):
                 self._refine_kind(target, key, value, scheme)
                 props = {"protocol": "grpc"} if scheme in ("grpc", "grpcs") else {}
                 self._depend(ident, host, where, f"environment {key}", props=props)
-
-    def _refine_kind(self, target: str, key: str, value: str, scheme: str | None) -> None:
-        """``MONGO_HOST=user-db:27017`` says what kind the datastore ``user-db`` is when its own
-        container did not."""
-        element = self.b.get(target)
-        if element is None or element.coll != "datastores" or element.fields.get("kind") != "other":
-            return
-        kind = CLIENT_HINTS.get((scheme or "").lower())
-        if kind is None:
-            kind = next((k for p, k in CLIENT_PREFIXES if key.upper().startswith(p)), None)
-        if kind is None:
-            m = re.search(r":(\d{2,5})\b", value)
-            found = PORTS.get(int(m.group(1))) if m else None
-            kind = found[1] if found and found[0] == "datastore" else None
-        if kind and kind != "other":
-            element.fields["kind"] = kind
-            self.report.guess(
-                f"datastore '{target}' is {kind}: its client says so ({key})",
-                element.where.file,
-                element.where.line,
-                target,
-            )
-            self.note(target, "kind", f"client setting {key}")
-
-    def _database(self, ident: str, conn: tuple[str, str], where: Where, key: str) -> bool:
-        """A connection string or URL naming a database on a datastore server. Decided at the
-        end (``_databases``): a server hosting two or more databases becomes one datastore per
-        database (one server often hosts one database per service); else the server is it."""
-        host, db = conn
-        server = self.b.lookup(host)
-        if self._tool(host) or server is None or self.b.kind_of(server) != "datastores":
-            return False
-        self.configured.add(ident)
-        self.db_refs.append((ident, server, db, where, key))
-        self.connected.add((ident, server))
-        return True
-
-    def _databases(self) -> None:
-        by_server: dict[str, set[str]] = {}
-        for _ident, server, db, _where, _key in self.db_refs:
-            by_server.setdefault(server, set()).add(db)
-        for ident, server, db, where, key in self.db_refs:
-            via = f"environment {key}"
-            if len(by_server[server]) < 2:
-                self.uses.setdefault(server, set()).add(ident)
-                self.writes.setdefault(server, set()).add(ident)
-                self.b.relate(ident, "data", server, where=where, via=via)
-                continue
-            name = f"{server}/{db}"
-            existing = self.b.lookup(name)
-            server_el = self.b.get(server)
-            assert server_el is not None
-            logical = self.b.add(
-                "datastores",
-                name,
-                {"kind": server_el.fields.get("kind", "other")},
-                where=where,
-                suffix="db",
-                label=db.rsplit(".", 1)[-1],
-            )
-            if existing is None:
-                if "replicas" in server_el.fields:
-                    self.b.get(logical).fields["replicas"] = server_el.fields["replicas"]  # type: ignore[union-attr]
-                self.hosted[logical] = server
-                self.report.infer(
-                    f"datastore '{logical}': database '{db}' on server '{server}' ({key})",
-                    where.file,
-                    where.line,
-                    logical,
-                )
-            self.uses.setdefault(logical, set()).add(ident)
-            self.writes.setdefault(logical, set()).add(ident)
-            self.b.relate(ident, "data", name, where=where, via=via)
 
     def _depend(
         self,
@@ -405,7 +244,7 @@ class _Evidence(_ServiceSettings):
             if element is None or element.coll != "datastores" or len(users) != 1:
                 continue
             owner = next(iter(users))
-            if owner not in self.writes.get(store, ()) and _stem(owner, SERVICE_WORDS) != _stem(
+            if owner not in self.writes.get(store, ()) and stem(owner, SERVICE_WORDS) != stem(
                 store, STORE_WORDS
             ):
                 continue
@@ -435,62 +274,6 @@ class _Evidence(_ServiceSettings):
                 unknown.append("replicas")
             if unknown:
                 self.unknown[element.id] = unknown
-
-    def _paired_by_name(self) -> None:
-        """``ts-auth-mongo`` nobody names in a connection setting, next to ``ts-auth-service``:
-        the naming convention says which service uses (and owns) it. A guess, reported."""
-        services = {
-            _stem(e.id, SERVICE_WORDS): e.id
-            for e in self.b.elements.values()
-            if e.coll == "services"
-        }
-        for element in list(self.b.elements.values()):
-            if element.coll != "datastores" or self.uses.get(element.id):
-                continue
-            stem = _stem(element.id, STORE_WORDS)
-            owner = services.get(stem) if stem != element.id else None
-            if owner is None:
-                continue
-            self.uses.setdefault(element.id, set()).add(owner)
-            self.writes.setdefault(element.id, set()).add(owner)
-            self.b.relate(owner, "data", element.id, where=element.where, via="naming")
-            self.report.guess(
-                f"'{owner}' uses datastore '{element.id}': no setting names it, but their names "
-                f"pair ('{stem}')",
-                element.where.file,
-                element.where.line,
-                owner,
-            )
-            self.note(owner, f"data {element.id}", "paired by name")
-
-    def _drop_tooling_stores(self) -> None:
-        for tid in sorted(self.tooling_uses):
-            if self.uses.get(tid):
-                continue
-            element = self.b.get(tid)
-            assert element is not None
-            self.b.remove(tid)
-            self.report.ignore(
-                f"'{tid}' is used only by observability/platform tooling; left out as tooling",
-                element.where.file,
-                element.where.line,
-            )
-
-    def _drop_servers(self) -> None:
-        servers = sorted(set(self.hosted.values()))
-        for server in servers:
-            if self.uses.get(server):
-                continue
-            dbs = sorted(db for db, s in self.hosted.items() if s == server)
-            element = self.b.get(server)
-            assert element is not None
-            self.b.remove(server)
-            self.report.infer(
-                f"datastore server '{server}' hosts the databases {', '.join(dbs)}; each is a "
-                "datastore of the model, the server is not",
-                element.where.file,
-                element.where.line,
-            )
 
     def _attach_notes(self) -> None:
         for ident in sorted(set(self.notes) | set(self.unknown)):

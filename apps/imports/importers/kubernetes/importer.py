@@ -7,7 +7,7 @@ from typing import Any
 
 from ..builder import DocumentBuilder, Where
 from ..common import as_dict, hosts_in, short_host
-from ..compose.evidence import connection_string, database_url
+from ..compose.clues import connection_string, database_url
 from ..reader import Doc
 from ..report import ImportInputError, ImportReport
 from ..sources import SourceFile
