@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..builder import Where, slugify
+from ..builder import Where
 from ..classify import Classification
 from ..common import hosts_in
 from .clues import (
@@ -287,5 +287,3 @@ class _Evidence(_Stores):
                 note["guessed"] = dict(sorted(self.notes[ident].items()))
             element.fields["x-imported"] = note
 
-
-__all__ = ["connection_string", "slugify"]
