@@ -225,7 +225,7 @@ def test_cli_import_errors_are_json_with_report_json(tmp_path, capsys):
 
 
 @pytest.mark.django_db
-def test_eshop_through_the_api_import_and_drift(world):
+def test_eshop_through_the_api_import_check_and_drift(world):
     uploads = [
         SimpleUploadedFile(p.rsplit("/", 1)[-1], (FIXTURES / p).read_bytes()) for p in ESHOP_FILES
     ]
@@ -236,6 +236,16 @@ def test_eshop_through_the_api_import_and_drift(world):
     assert res.status_code == 200, res.content
     body = res.json()
     assert {d["id"] for d in body["document"]["datastores"]} >= {"identity-db", "ordering-db"}
+    checked = world.call(
+        "viewer_token",
+        "post",
+        "/api/v1/validate",
+        data=body["yaml"].encode(),
+        content_type="application/yaml",
+    )
+    assert checked.status_code == 200, checked.content
+    errors = [f for f in checked.json()["findings"] if f["severity"] == "error"]
+    assert [(f["rule"], f["target"]) for f in errors] == [("shared-database", "ordering-db")]
     for u in uploads:
         u.seek(0)
     env.seek(0)
