@@ -286,4 +286,3 @@ class _Evidence(_Stores):
             if ident in self.notes:
                 note["guessed"] = dict(sorted(self.notes[ident].items()))
             element.fields["x-imported"] = note
-
