@@ -80,12 +80,15 @@ services:
     image: ${DB_IMAGE:-postgres:16}
   flags:
     image: ${FLAGS_IMAGE-ghcr.io/open-feature/flagd:0.11}
+  worker:
+    image: ${WORKER_IMAGE:-${BASE_IMAGE:-python:3.12}}
 """,
             ".env": "# comment\nexport APP_IMAGE='node:22'\nDB_HOST=db  # trailing\n"
             'FEATURE_HOST="flags"\nPASSWORD=$${not-a-var}\n',
         }
     )
     assert services(doc)["app"]["runtime"] == "node"
+    assert services(doc)["worker"]["runtime"] == "python"  # a nested default
     assert kinds(doc, "datastores") == {"db": "postgres"}  # the machine's DB_IMAGE is not read
     assert calls(doc, "app") == {"flags"}  # the bare FEATURE_HOST took its value from .env
     assert data(doc, "app") == {"db"}

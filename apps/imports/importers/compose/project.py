@@ -23,7 +23,6 @@ from ..reader import Doc, decode
 from ..report import ImportReport
 from ..sources import SourceFile
 
-_VAR = re.compile(r"\$(?:\$|\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 REPLACED = {"command", "entrypoint", "profiles", "test"}
 AS_MAPPING = {"environment", "labels", "extra_hosts", "depends_on", "networks", "args"}
@@ -75,32 +74,64 @@ def substitute(value: str, env: dict[str, str], report: ImportReport | None, whe
             )
         return ""
 
-    def sub(m: re.Match[str]) -> str:
-        if m.group(0) == "$$":
-            return "$"
-        plain = m.group("plain")
-        if plain is not None:
-            return env[plain] if plain in env else missing(f"${plain}")
-        inner = m.group("braced")
+    def braced(inner: str, depth: int) -> str:
         if _NAME.fullmatch(inner):
             return env[inner] if inner in env else missing(f"${{{inner}}}")
-        for op in (":-", "-", ":?", "?", ":+", "+"):
-            name, sep, rest = inner.partition(op)
-            if not sep or not _NAME.fullmatch(name):
-                continue
-            is_set, val = name in env, env.get(name, "")
-            if op == ":-":
-                return val if val else rest
-            if op == "-":
-                return val if is_set else rest
-            if op == ":+":
-                return rest if val else ""
-            if op == "+":
-                return rest if is_set else ""
-            return val if (val if op == ":?" else is_set) else missing(f"${{{inner}}}")
-        return missing(f"${{{inner}}}")
+        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)(:-|-|:\?|\?|:\+|\+)", inner)
+        if m is None:
+            return missing(f"${{{inner}}}")
+        name, op = m.group(1), m.group(2)
+        rest = inner[m.end() :]
+        is_set, val = name in env, env.get(name, "")
+        if op in (":-", "-"):
+            use_default = not val if op == ":-" else not is_set
+            return scan(rest, depth + 1) if use_default else val
+        if op in (":+", "+"):
+            use_alt = bool(val) if op == ":+" else is_set
+            return scan(rest, depth + 1) if use_alt else ""
+        return val if (val if op == ":?" else is_set) else missing(f"${{{inner}}}")
 
-    return _VAR.sub(sub, value)
+    def scan(text: str, depth: int) -> str:
+        """``$$``, ``$NAME`` and ``${...}`` with nested defaults (``${A:-${B:-c}}``)."""
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            ch = text[i]
+            if ch != "$" or depth > 10:
+                out.append(ch)
+                i += 1
+                continue
+            nxt = text[i + 1 : i + 2]
+            if nxt == "$":
+                out.append("$")
+                i += 2
+            elif nxt == "{":
+                level, j = 1, i + 2
+                while j < len(text) and level:
+                    if text.startswith("${", j):
+                        level += 1
+                        j += 2
+                        continue
+                    if text[j] == "}":
+                        level -= 1
+                    j += 1
+                if level:  # no closing brace: literal text
+                    out.append(text[i:])
+                    break
+                out.append(braced(text[i + 2 : j - 1], depth))
+                i = j
+            else:
+                m = _NAME.match(text, i + 1)
+                if m is None:
+                    out.append("$")
+                    i += 1
+                    continue
+                plain = m.group(0)
+                out.append(env[plain] if plain in env else missing(f"${plain}"))
+                i = m.end()
+        return "".join(out)
+
+    return scan(value, 0)
 
 
 @dataclass
