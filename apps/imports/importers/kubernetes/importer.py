@@ -53,12 +53,11 @@ def import_kubernetes(
         if kind in WORKLOADS:
             tmpl = as_dict(as_dict(obj.get("spec")).get("template"))
             labels = as_dict(tmpl.get("metadata")).get("labels") or {}
-            ports = {
-                p
-                for selector, targets in service_ports
-                if isinstance(labels, dict) and all(labels.get(k) == v for k, v in selector.items())
-                for p in targets
-            }
+            ports: set[Any] = set()
+            for k, v in labels.items() if isinstance(labels, dict) else ():
+                for selector, targets in service_ports.get((str(k), str(v)), ()):
+                    if all(labels.get(sk) == sv for sk, sv in selector.items()):
+                        ports |= targets
             ident = _workload(builder, report, doc, obj, oname, where, ports)
             if ident:
                 workloads.add(ident, labels, doc)
@@ -108,9 +107,13 @@ def import_kubernetes(
     return builder.document(), report
 
 
-def _service_ports(objects: list[tuple[Doc, dict[str, Any]]]) -> list[tuple[dict, set[Any]]]:
-    """(selector, target ports) of every Service: they say which container is the workload."""
-    out = []
+def _service_ports(
+    objects: list[tuple[Doc, dict[str, Any]]],
+) -> dict[tuple[str, str], list[tuple[dict, set[Any]]]]:
+    """(selector, target ports) of every Service, indexed by the selector's first label: they
+    say which container is the workload (an index keeps 1,000 workloads x 1,000 Services
+    linear)."""
+    out: dict[tuple[str, str], list[tuple[dict, set[Any]]]] = {}
     for _doc, obj in objects:
         if obj.get("kind") != "Service":
             continue
@@ -123,7 +126,8 @@ def _service_ports(objects: list[tuple[Doc, dict[str, Any]]]) -> list[tuple[dict
             for p in spec.get("ports") or []
             if isinstance(p, dict)
         }
-        out.append((selector, ports))
+        k, v = next(iter(selector.items()))
+        out.setdefault((str(k), str(v)), []).append((selector, ports))
     return out
 
 
