@@ -36,6 +36,7 @@ FILES_BODY = {
                         "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
                         "name": {"type": "string"},
                         "service": {"type": "string"},
+                        "profile": {"type": "array", "items": {"type": "string"}},
                     },
                 }
             }
@@ -67,7 +68,8 @@ def _report_out(report: Any) -> dict[str, Any]:
 )
 def import_model(request: HttpRequest) -> Any:
     """``?from=compose|kubernetes|openapi|asyncapi|backstage|microtosca``; multipart ``files``
-    (one or many), optional ``name`` and ``service``. Returns the document, its canonical YAML
+    (one or many; compose: several files merged in upload order, plus env files named ``.env``
+    or ``*.env``), optional ``name``, ``service`` and (compose) ``profile`` (repeatable). Returns the document, its canonical YAML
     and the report; nothing is stored."""
     kind = _kind(request)
     files = uploaded_files(request)
@@ -76,6 +78,7 @@ def import_model(request: HttpRequest) -> Any:
         files=files,
         name=request.POST.get("name") or None,
         service=request.POST.get("service") or None,
+        profiles=request.POST.getlist("profile"),
     )
     return {"document": document, "yaml": dump_yaml(document), "report": _report_out(report)}
 
@@ -98,6 +101,7 @@ def preview_import(request: HttpRequest, model_id: int) -> Any:
         files=uploaded_files(request),
         service=request.POST.get("service") or None,
         remove=request.GET.get("remove") in ("1", "true", "yes"),
+        profiles=request.POST.getlist("profile"),
     )
     preview["report"] = _report_out(preview["report"])
     return preview
@@ -141,6 +145,7 @@ def drift_model(request: HttpRequest, model_id: int) -> Any:
         model_document=arch.document,
         files=uploaded_files(request),
         kind=request.GET.get("from") or None,
+        profiles=request.POST.getlist("profile"),
     )
     return _drift_out(items, report)
 
@@ -152,7 +157,10 @@ def drift_files(request: HttpRequest) -> Any:
     files = uploaded_files(request, ("files", "file"))
     document = services.model_document_from_upload(models[0].content)
     items, report = services.drift_run(
-        model_document=document, files=files, kind=request.GET.get("from") or None
+        model_document=document,
+        files=files,
+        kind=request.GET.get("from") or None,
+        profiles=request.POST.getlist("profile"),
     )
     return _drift_out(items, report)
 

@@ -197,16 +197,22 @@ def drift_text(items: list[DriftItem]) -> str:
 
 
 def deployment_kind(files: list[SourceFile]) -> str:
-    """compose when the single file has a top-level ``services`` mapping, else kubernetes."""
-    if len(files) == 1:
+    """compose when every file (env files aside) is a single document with a top-level
+    ``services`` mapping, else kubernetes."""
+    from .importers.compose.project import is_env_file
+
+    yaml_files = [f for f in files if not is_env_file(f.name)]
+    if not yaml_files:
+        return "kubernetes"
+    for f in yaml_files:
         try:
-            docs = read_yaml(files[0].content, files[0].name, multi=True, aliases=True)
+            docs = read_yaml(f.content, f.name, multi=True, aliases=True)
         except ImportInputError:
             return "kubernetes"
-        if (
+        if not (
             len(docs) == 1
             and isinstance(docs[0].data, dict)
             and isinstance(docs[0].data.get("services"), dict)
         ):
-            return "compose"
-    return "kubernetes"
+            return "kubernetes"
+    return "compose"

@@ -57,8 +57,14 @@ def _merge_value(old: Any, new: Any, key: str | None) -> Any:
 
 
 def _merge_element(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``new`` onto ``old``; a value the import only guessed (``x-imported.guessed``, or a
+    runtime it could not tell: ``other``) never replaces one the stored model states."""
     out = dict(old)
+    note = new.get("x-imported")
+    guessed = set(note.get("guessed") or {}) if isinstance(note, dict) else set()
     for field, value in new.items():
+        if field in out and (field in guessed or (field == "runtime" and value == "other")):
+            continue
         if field in NESTED_KEYS and isinstance(value, list) and isinstance(out.get(field), list):
             out[field] = _merge_list(out[field], value, NESTED_KEYS[field])
         elif field in UNION_LISTS and isinstance(value, list) and isinstance(out.get(field), list):

@@ -23,10 +23,22 @@ DEPLOYMENT_KINDS = ("compose", "kubernetes")
 
 
 def import_run(
-    *, kind: str, files: list[SourceFile], name: str | None = None, service: str | None = None
+    *,
+    kind: str,
+    files: list[SourceFile],
+    name: str | None = None,
+    service: str | None = None,
+    profiles: list[str] | None = None,
 ) -> tuple[dict[str, Any], ImportReport]:
+    """Compose: ``files`` may hold several compose files (merged in upload order) and env
+    files (named ``.env`` / ``*.env``); ``profiles`` selects services (default: all)."""
     return import_files(
-        kind, files, name=name, service=service, max_bytes=settings.WORKBENCH_MAX_MODEL_BYTES
+        kind,
+        files,
+        name=name,
+        service=service,
+        max_bytes=settings.WORKBENCH_MAX_MODEL_BYTES,
+        profiles=profiles or None,
     )
 
 
@@ -37,9 +49,12 @@ def import_preview_for(
     files: list[SourceFile],
     service: str | None = None,
     remove: bool = False,
+    profiles: list[str] | None = None,
 ) -> dict[str, Any]:
     """The merged document, the diff from the stored one and the report: nothing stored."""
-    document, report = import_run(kind=kind, files=files, name=architecture.name, service=service)
+    document, report = import_run(
+        kind=kind, files=files, name=architecture.name, service=service, profiles=profiles
+    )
     merged, diff, notes = import_preview(architecture.document, document, remove=remove)
     report.extend(notes)
     return {
@@ -64,14 +79,18 @@ def import_apply(
 
 
 def drift_run(
-    *, model_document: dict[str, Any], files: list[SourceFile], kind: str | None = None
+    *,
+    model_document: dict[str, Any],
+    files: list[SourceFile],
+    kind: str | None = None,
+    profiles: list[str] | None = None,
 ) -> tuple[list[DriftItem], ImportReport]:
     kind = kind or deployment_kind(files)
     if kind not in DEPLOYMENT_KINDS:
         raise ImportInputError.one(
             f"drift compares with compose or kubernetes, not '{kind}'", status=400
         )
-    deployed, report = import_run(kind=kind, files=files)
+    deployed, report = import_run(kind=kind, files=files, profiles=profiles)
     return drift(model_document, deployed), report
 
 

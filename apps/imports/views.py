@@ -57,6 +57,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                     files=files,
                     service=request.POST.get("service") or None,
                     remove=request.POST.get("remove") == "on",
+                    profiles=request.POST.getlist("profile"),
                 )
                 context.update(
                     preview=preview,
@@ -71,6 +72,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                     files=files,
                     name=request.POST.get("name") or None,
                     service=request.POST.get("service") or None,
+                    profiles=request.POST.getlist("profile"),
                 )
                 context.update(yaml=dump_yaml(document), report=report)
         except ImportInputError as exc:
@@ -133,7 +135,10 @@ def drift_page(request: HttpRequest) -> HttpResponse:
                     raise ImportInputError.one("choose a stored model or upload a model file")
                 document = services.model_document_from_upload(uploaded[0].content)
             items, report = services.drift_run(
-                model_document=document, files=files, kind=request.POST.get("kind") or None
+                model_document=document,
+                files=files,
+                kind=request.POST.get("kind") or None,
+                profiles=request.POST.getlist("profile"),
             )
             context.update(items=items, report=report, done=True)
         except ImportInputError as exc:

@@ -20,6 +20,7 @@ from apps.archmodel.types import Model
 
 from .context import Context
 from .findings import Finding, Report
+from .imported import soften_unknowns
 from .registry import RULES, Hit, Rule, did_you_mean, load_catalog
 
 # Computed here, after every other rule ran.
@@ -59,6 +60,7 @@ def check_model(
         findings = _apply_suppressions(
             model, lines, findings, disabled, today or datetime.date.today()
         )
+        soften_unknowns(model, findings)
         overrides = model.validation.severity
         for f in findings:
             if f.rule in overrides:

@@ -1,5 +1,6 @@
-"""``workbench drift MODEL --against compose.yaml|DIR [--format text|json]``: compare a model
-with a compose file or Kubernetes manifests. Exit 0 no drift, 1 drift, 2 bad input."""
+"""``workbench drift MODEL --against FILE|DIR [--against FILE]... [--env-file F] [--profile P]
+[--format text|json]``: compare a model with a compose project (one or several files merged)
+or Kubernetes manifests. Exit 0 no drift, 1 drift, 2 bad input."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .common import (
     limits_from_env,
     load_or_report,
 )
+from .import_ import add_compose_options, read_inputs
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,10 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--against",
         nargs="+",
+        action="extend",
         required=True,
-        help="compose file, or Kubernetes manifest files / folder",
+        help="compose files (repeat --against for an override file: merged in order, as "
+        "'docker compose -f' does), or Kubernetes manifest files / folder",
     )
     p.add_argument("--kind", choices=("compose", "kubernetes"), help="default: detected")
+    add_compose_options(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run)
 
@@ -39,10 +44,9 @@ def run(args: argparse.Namespace) -> int:
         return model
     max_bytes = limits_from_env().max_bytes
     try:
-        files = read_paths(args.against, max_bytes)
-        deployed, _report = import_files(
-            args.kind or deployment_kind(files), files, max_bytes=max_bytes
-        )
+        kind = args.kind or deployment_kind(read_paths(args.against, max_bytes))
+        files = read_inputs(kind, args.against, args.env_file, max_bytes)
+        deployed, _report = import_files(kind, files, max_bytes=max_bytes, profiles=args.profile)
     except ImportInputError as exc:
         for p in exc.problems:
             sys.stderr.write(f"workbench drift: {p}\n")

@@ -308,6 +308,14 @@ def dot_lines(diagram: Diagram, layout: Layout | None = None) -> Iterator[str]:
             yield indent + "}\n"
 
     yield from emit(None, "  ")
+    if not diagram.nodes:
+        empty = EMPTY_VIEWS.get(diagram.view, "nothing to draw")
+        yield (
+            f'  "_empty" [shape=plaintext fontcolor="{st.MUTED}" '
+            f"label={quote('Nothing to show: ' + empty)}];\n"
+        )
+    if layout.engine == "dot":
+        yield from _wrap_rows(diagram, layout)
     labels = layout.edge_labels
     for edge in diagram.edges:
         yield "  " + edge_stmt(edge, labels=labels) + "\n"
@@ -316,6 +324,56 @@ def dot_lines(diagram: Diagram, layout: Layout | None = None) -> Iterator[str]:
     for line in legend_lines(diagram, labels):
         yield line + "\n"
     yield "}\n"
+
+
+EMPTY_VIEWS = {
+    "events": "this model has no events (no service publishes or subscribes)",
+    "data": "this model has no datastores",
+    "teams": "this model has no teams",
+    "dependencies": "this model has no services",
+    "context": "this model has no services or actors",
+}
+WRAP_ABOVE = 8  # separate pieces (unconnected groups of nodes) before rows are wrapped
+
+
+def _wrap_rows(diagram: Diagram, layout: Layout) -> Iterator[str]:
+    """Many unconnected pieces (services without known calls, a service and its datastore)
+    would all stand in the first ranks: one long column, 384 x 2,829 pt for Train-Ticket's
+    42 services. Invisible edges chain the pieces into rows of about sqrt(n) so the drawing
+    stays near square; pieces inside drawn clusters are left where the cluster puts them."""
+    parent = {node_id: node_id for node_id in diagram.nodes}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    outgoing: set[str] = set()
+    incoming: set[str] = set()
+    for edge in diagram.edges:
+        if edge.src in parent and edge.dst in parent:
+            outgoing.add(edge.src)
+            incoming.add(edge.dst)
+            a, b = root(edge.src), root(edge.dst)
+            if a != b:
+                parent[a] = b
+    pieces: dict[str, list[str]] = {}
+    for node_id, node in diagram.nodes.items():
+        if layout.clusters and node.cluster in diagram.clusters:
+            pieces.setdefault("_clustered", []).append(node_id)
+            continue
+        pieces.setdefault(root(node_id), []).append(node_id)
+    free = [p for key, p in pieces.items() if key != "_clustered"]
+    if len(free) <= WRAP_ABOVE:
+        return
+    width = max(2, math.ceil(math.sqrt(len(free) / 2)))  # a node is ~2x as wide as tall
+    for i in range(len(free) - 1):
+        if (i + 1) % width == 0:
+            continue
+        tail = next((n for n in free[i] if n not in outgoing), free[i][-1])
+        head = next((n for n in free[i + 1] if n not in incoming), free[i + 1][0])
+        yield f"  {quote(tail)} -> {quote(head)} [style=invis];\n"
 
 
 def _component_links(diagram: Diagram) -> Iterator[str]:

@@ -40,7 +40,9 @@ def import_files(
     name: str | None = None,
     service: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    profiles: list[str] | None = None,
 ) -> tuple[dict[str, Any], ImportReport]:
+    """``profiles``: compose only, the profiles to run (default: every service)."""
     if kind not in KINDS:
         raise ImportInputError.one(
             f"unknown import kind '{kind}'; choose one of {', '.join(KINDS)}", status=400
@@ -52,8 +54,9 @@ def import_files(
         return import_openapi(files, name=name, service=service)
     if kind == "asyncapi":
         return import_asyncapi(files, name=name, service=service)
+    if kind == "compose":
+        return import_compose(files, name=name, profiles=profiles)
     func = {
-        "compose": import_compose,
         "kubernetes": import_kubernetes,
         "backstage": import_backstage,
         "microtosca": import_microtosca,

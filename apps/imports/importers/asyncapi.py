@@ -75,11 +75,18 @@ def import_asyncapi(
         services = [e.id for e in builder.elements.values() if e.coll == "services"]
         if len(services) == 1:
             builder.name = services[0]
+    builder.mark_unknown(replicas=True)  # an AsyncAPI server says nothing of replicas
     return builder.document(), report
 
 
-def _broker(builder: DocumentBuilder, report: ImportReport, doc: Doc, data: dict[str, Any]) -> str:
+def _brokers(
+    builder: DocumentBuilder, report: ImportReport, doc: Doc, data: dict[str, Any]
+) -> tuple[dict[str, str], str | None]:
+    """A broker per server with a broker protocol (``{server name: broker id}``) and the
+    default broker of channels that name no server. A file whose servers all speak http/ws
+    has no broker (its events are left out); a file without servers gets one assumed broker."""
     servers = as_dict(data.get("servers"))
+    found: dict[str, str] = {}
     for sname, server in servers.items():
         if not isinstance(server, dict):
             continue
@@ -93,25 +100,51 @@ def _broker(builder: DocumentBuilder, report: ImportReport, doc: Doc, data: dict
                 where.line,
             )
             continue
+        # one broker per kind: servers of one kind are the environments (production, staging)
+        # or listeners of one broker; channels pick among kinds by their servers
         bname = kind if kind != "other" else f"{protocol}-broker"
         ident = builder.add(
             "brokers", bname, {"kind": kind}, where=where, ns="broker", suffix="broker"
         )
+        found[str(sname)] = ident
         report.guess(
             f"broker '{ident}' ({kind}) from server '{sname}' protocol '{protocol}'",
             where.file,
             where.line,
             ident,
         )
-        return ident
+    if found:
+        return found, next(iter(found.values()))
+    if servers:
+        report.ignore(
+            "no server speaks a broker protocol: no broker, and the events are left out",
+            doc.file,
+            doc.line(data, "servers"),
+        )
+        return found, None
     ident = builder.add("brokers", "broker", {"kind": "other"}, ns="broker", suffix="broker")
     report.guess(
-        f"no broker protocol among the servers; broker '{ident}' (other) assumed",
+        f"the document names no servers; broker '{ident}' (other) assumed",
         doc.file,
         doc.line0,
         ident,
     )
-    return ident
+    return found, ident
+
+
+def _channel_broker(
+    channel: Any, brokers: dict[str, str], default: str | None, data: dict[str, Any]
+) -> str | None:
+    """The broker of a channel: the first of its ``servers`` (2.x names, 3.x ``$ref``s) that
+    is a broker, else the default."""
+    names = channel.get("servers") if isinstance(channel, dict) else None
+    for entry in names if isinstance(names, list) else []:
+        name = entry.get("$ref", "").rsplit("/", 1)[-1] if isinstance(entry, dict) else entry
+        if str(name) in brokers:
+            return brokers[str(name)]
+    if isinstance(names, list) and names:
+        return None  # the channel is served by non-broker servers only
+    return default
 
 
 def _event(
@@ -169,17 +202,26 @@ def add_asyncapi(
     channels = channels or {}
     info = as_dict(data.get("info"))
     title = str(info.get("title") or "async-service")
-    sid = builder.add("services", service or title, where=Where(file, doc.line(data, "info")))
+    sid = builder.add(
+        "services",
+        service or title,
+        {"runtime": "other"},
+        where=Where(file, doc.line(data, "info")),
+    )
     if not service:
         report.guess(
             f"service '{sid}' named after info.title '{title}'", file, doc.line(data, "info"), sid
         )
-    broker = _broker(builder, report, doc, data)
+    brokers, default = _brokers(builder, report, doc, data)
     if major == "2":
         for cname, item in channels.items():
             where = Where(file, doc.line(channels, cname))
             item = resolve_local(data, item, report, file, where.line)
             if not isinstance(item, dict):
+                continue
+            broker = _channel_broker(item, brokers, default, data)
+            if broker is None:
+                _no_broker(report, str(cname), where)
                 continue
             for op_key, relation in (("publish", "subscribe"), ("subscribe", "publish")):
                 op = item.get(op_key)
@@ -226,14 +268,85 @@ def add_asyncapi(
                 if channel_ref
                 else op.get("messages") or []
             )
+            broker = _channel_broker(chan, brokers, default, data)
+            if broker is None:
+                _no_broker(report, cname, where)
+                continue
             for m in refs:
                 resolved = resolve_local(data, m, report, file, where.line)
                 key = m.get("$ref", "").rsplit("/", 1)[-1] if isinstance(m, dict) else oname
                 ev = _event(builder, report, doc, broker, key or oname, cname, resolved, where)
                 builder.relate(sid, op_relation, ev, where=where, via=f"operation {oname}")
+            _reply(builder, report, doc, sid, oname, op, op_relation, brokers, default, where)
     for ref in remote_refs(data):
-        report.ignore(f"remote $ref '{ref[:200]}' is never fetched", file, None)
+        report.ignore_once(f"remote $ref '{ref[:200]}' is never fetched", file, None)
     return sid
+
+
+def _no_broker(report: ImportReport, channel: str, where: Where) -> None:
+    report.ignore(
+        f"channel '{channel}' is served by no broker (its servers speak no broker protocol); "
+        "its events are left out",
+        where.file,
+        where.line,
+    )
+
+
+def _reply(
+    builder: DocumentBuilder,
+    report: ImportReport,
+    doc: Doc,
+    sid: str,
+    oname: str,
+    op: dict[str, Any],
+    relation: str,
+    brokers: dict[str, str],
+    default: str | None,
+    where: Where,
+) -> None:
+    """3.x ``reply``: the answer to a request, travelling the other way (a service that sends
+    the request receives the reply; one that receives it sends the reply)."""
+    data = doc.data
+    reply = resolve_local(data, op.get("reply"), report, doc.file, where.line)
+    if not isinstance(reply, dict):
+        return
+    channel_ref = (
+        (reply.get("channel") or {}).get("$ref") if isinstance(reply.get("channel"), dict) else None
+    )
+    chan = resolve_local(data, reply.get("channel"), report, doc.file, where.line)
+    if not isinstance(chan, dict):
+        if isinstance(reply.get("address"), dict):
+            report.ignore(
+                f"operation '{oname}': the reply address is chosen at run time "
+                f"({reply['address'].get('location', 'a message field')}); the reply event has "
+                "no fixed channel",
+                where.file,
+                where.line,
+            )
+        return
+    cname = str(chan.get("address") or (channel_ref or "").rsplit("/", 1)[-1] or f"{oname}-reply")
+    broker = _channel_broker(chan, brokers, default, data)
+    if broker is None:
+        _no_broker(report, cname, where)
+        return
+    messages = reply.get("messages") or (
+        [{"$ref": f"{channel_ref}/messages/{k}"} for k in (chan.get("messages") or {})]
+        if channel_ref
+        else []
+    )
+    back = "subscribe" if relation == "publish" else "publish"
+    for m in messages:
+        resolved = resolve_local(data, m, report, doc.file, where.line)
+        key = m.get("$ref", "").rsplit("/", 1)[-1] if isinstance(m, dict) else ""
+        ev = _event(builder, report, doc, broker, key or f"{oname}-reply", cname, resolved, where)
+        builder.relate(sid, back, ev, where=where, via=f"reply of operation {oname}")
+        report.infer(
+            f"'{sid}' {'receives' if back == 'subscribe' else 'sends'} the reply '{ev}' of "
+            f"operation '{oname}'",
+            where.file,
+            where.line,
+            ev,
+        )
 
 
 def _message_name(raw: Any, resolved: Any, fallback: str) -> str:

@@ -9,15 +9,97 @@ component → call), ``owner`` (→ team), ``system``/``domain`` (→ domain). A
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .builder import DocumentBuilder, Where
-from .reader import read_yaml
+from .reader import read_one, read_yaml
 from .report import ImportInputError, ImportReport
 from .sources import SourceFile
 
 STYLES = {"openapi": "rest", "grpc": "grpc", "graphql": "graphql", "trpc": "rest"}
 STORE_KINDS = ("postgres", "mysql", "mariadb", "mongodb", "redis", "cassandra", "elasticsearch")
+
+
+TAG_RUNTIMES = {
+    "java": "java", "kotlin": "java", "spring": "java", "spring-boot": "java", "scala": "java",
+    "python": "python", "django": "python", "flask": "python", "fastapi": "python",
+    "node": "node", "nodejs": "node", "javascript": "node", "typescript": "node",
+    "go": "go", "golang": "go", "dotnet": "dotnet", "csharp": "dotnet", "c#": "dotnet",
+    "net": "dotnet", "aspnet": "dotnet",
+}  # fmt: skip
+
+
+def _inline_operations(
+    text: str, atype: str, where: Where, report: ImportReport, api_id: str
+) -> list[dict[str, str]] | None:
+    """The operations of an API whose ``definition`` is written inline (OpenAPI)."""
+    from .openapi import openapi_operations
+
+    if atype == "grpc":
+        names = re.findall(r"^\s*rpc\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(", text, flags=re.M)
+        if names:
+            report.infer(
+                f"api '{api_id}': {len(names)} operation(s) from its inline protobuf definition",
+                where.file,
+                where.line,
+                api_id,
+            )
+        return [{"name": n[:200]} for n in names] or None
+    if atype != "openapi":
+        return None
+    try:
+        doc = read_one(text.encode(), f"{where.file}#definition")
+    except ImportInputError:
+        report.ignore(
+            "its inline definition is not valid YAML/JSON", where.file, where.line, api_id
+        )
+        return None
+    if not isinstance(doc.data, dict) or "paths" not in doc.data:
+        return None
+    operations = openapi_operations(doc, report, api_id)
+    report.infer(
+        f"api '{api_id}': {len(operations)} operation(s) from its inline OpenAPI definition",
+        where.file,
+        where.line,
+        api_id,
+    )
+    return operations
+
+
+def _resource_owners(
+    b: DocumentBuilder, report: ImportReport, resource_teams: dict[str, str | None]
+) -> None:
+    """A database Resource's owner is a team; the model's owner is a service: the one
+    component that depends on it, or the one of them owned by the same team."""
+    for rname, team in resource_teams.items():
+        store = b.lookup(rname, ns="resource")
+        if store is None:
+            continue
+        users = [
+            e for e in b.elements.values()
+            if e.coll == "services"
+            and any(r["kind"] == "data" and r["target"] == rname for r in e.refs)
+        ]  # fmt: skip
+        same_team = [u for u in users if team and u.fields.get("team") == team]
+        chosen = users if len(users) == 1 else same_team if len(same_team) == 1 else []
+        if chosen:
+            b.elements[store].fields["owner"] = chosen[0].id
+            why = (
+                "the one component depending on it"
+                if len(users) == 1
+                else (f"the one component of its owner team '{team}' depending on it")
+            )
+            report.guess(f"'{store}' is owned by '{chosen[0].id}', {why}", None, None, store)
+
+
+def runtime_from_tags(tags: list) -> str | None:
+    """Backstage tags such as ``java`` or ``go`` (the catalog's convention for the language)."""
+    for tag in tags:
+        runtime = TAG_RUNTIMES.get(str(tag).lower().lstrip("."))
+        if runtime:
+            return runtime
+    return None
 
 
 def _ref(ref: Any, default_kind: str) -> tuple[str, str]:
@@ -167,8 +249,16 @@ def import_backstage(
             ident,
         )
         tags = meta(e).get("tags")
+        element = b.get(ident)
+        assert element is not None
         if isinstance(tags, list) and tags:
-            b.get(ident).fields["tags"] = [str(t)[:100] for t in tags]  # type: ignore[union-attr]
+            element.fields["tags"] = [str(t)[:100] for t in tags]
+        runtime = runtime_from_tags(tags if isinstance(tags, list) else [])
+        element.fields["runtime"] = runtime or "other"
+        if runtime:
+            report.guess(
+                f"'{ident}' runtime {runtime} from its tags", where.file, where.line, ident
+            )
     apis = {meta(e)["name"]: (e, where) for e, where in by_kind.get("api", [])}
     for e, where in components:
         found = b.lookup(meta(e)["name"], ns="component")
@@ -192,7 +282,15 @@ def import_backstage(
                         awhere.line,
                         api_id,
                     )
-                if spec(api_entity).get("definition") is not None:
+                definition = spec(api_entity).get("definition")
+                operations = (
+                    _inline_operations(definition, atype, awhere, report, api_id)
+                    if isinstance(definition, str)
+                    else None
+                )
+                if operations:
+                    api["operations"] = operations
+                elif definition is not None:
                     report.ignore(
                         f"API '{aname}': its definition is not read (import it with "
                         "--from openapi to get its operations); URLs are never fetched",
@@ -251,6 +349,19 @@ def import_backstage(
                 props={"api": provider[1]},
                 via=f"consumesApis {ref}",
             )
+        parent = spec(e).get("subcomponentOf")
+        if isinstance(parent, str):
+            _, pname = _ref(parent, "component")
+            element = b.get(ident)
+            assert element is not None
+            element.fields["tags"] = [*element.fields.get("tags", []), f"part-of:{pname}"[:100]]
+            report.infer(
+                f"'{ident}' is a subcomponent of '{pname}' (tag part-of:{pname}); it stays a "
+                "service of its own",
+                where.file,
+                where.line,
+                ident,
+            )
         for ref in spec(e).get("dependsOn") or []:
             kind, dname = _ref(ref, "component")
             if kind == "resource":
@@ -264,8 +375,10 @@ def import_backstage(
                     where.line,
                     ident,
                 )
+    resource_teams: dict[str, str | None] = {}
     for e, where in by_kind.get("resource", []):
         rname = meta(e)["name"]
+        resource_teams[rname] = team_of(e, where) if spec(e).get("owner") else None
         rtype = str(spec(e).get("type", ""))
         if rtype != "database":
             report.ignore(
@@ -298,4 +411,6 @@ def import_backstage(
                     else "not part of the model"
                 )
                 report.ignore(f"{e['kind']} '{meta(e)['name']}': {reason}", where.file, where.line)
+    _resource_owners(b, report, resource_teams)
+    b.mark_unknown(resilience=True, replicas=True)  # a catalog describes neither
     return b.document(), report

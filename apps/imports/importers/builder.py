@@ -59,6 +59,7 @@ class DocumentBuilder:
         self.by_name: dict[tuple[str, str], str] = {}  # (namespace, source name) -> id
         self.description: str | None = None
         self.api_ids: set[str] = set()
+        self.synthetic: set[str] = set()  # ids of elements no input names (the user actor)
 
     # --- elements ------------------------------------------------------------------------
 
@@ -93,6 +94,8 @@ class DocumentBuilder:
         }.get(coll, "x")
         label = str(name) if label is None else label
         base = slugify(label, fallback)
+        if base in self.synthetic:
+            self._rename_synthetic(base)
         ident = base
         if ident in self.elements or ident in self._reserved():
             candidate = f"{base}-{suffix}" if suffix and not base.endswith(f"-{suffix}") else base
@@ -109,6 +112,81 @@ class DocumentBuilder:
         self.elements[ident] = Element(coll, ident, dict(fields or {}), where)
         self.by_name[key] = ident
         return ident
+
+    def user_actor(self) -> str:
+        """The synthetic ``user`` actor that calls public entry points. Every importer uses
+        this one: when a real element is (or later becomes) ``user``, the actor is the one
+        renamed (``user-actor``), so the same clash gets the same answer everywhere."""
+        existing = self.by_name.get(("actor", "user"))
+        if existing is not None:
+            return existing
+        ident = "user" if "user" not in self.elements else "user-actor"
+        n = 2
+        while ident in self.elements or ident in self._reserved():
+            ident = f"user-actor-{n}"
+            n += 1
+        self.elements[ident] = Element(
+            "actors", ident, {"title": "External user", "kind": "person"}, Where()
+        )
+        self.by_name[("actor", "user")] = ident
+        self.synthetic.add(ident)
+        return ident
+
+    def rename(self, ident: str, new: str) -> None:
+        """Give element ``ident`` the free id ``new``; every name of it follows."""
+        element = self.elements.pop(ident)
+        element.id = new
+        self.elements[new] = element
+        for key, value in list(self.by_name.items()):
+            if value == ident:
+                self.by_name[key] = new
+
+    def _rename_synthetic(self, ident: str) -> None:
+        new = f"{ident}-actor"
+        n = 2
+        while new in self.elements or new in self._reserved():
+            new = f"{ident}-actor-{n}"
+            n += 1
+        self.rename(ident, new)
+        self.synthetic.discard(ident)
+        self.synthetic.add(new)
+        self.report.guess(
+            f"the external user actor is '{new}': '{ident}' is the name of an element of the input"
+        )
+
+    def mark_unknown(self, *, resilience: bool = False, replicas: bool = False) -> None:
+        """Note (``x-imported.unknown``) what the source cannot describe, so the rules do not
+        fail CI on it: the resilience of the calls of services that call services, and the
+        replicas of brokers, datastores and gateways that state none."""
+        for e in self.elements.values():
+            unknown: list[str] = []
+            if (
+                resilience
+                and e.coll == "services"
+                and any(
+                    r["kind"] in ("depends", "call")
+                    and self.kind_of(self._resolve(r["target"], r["ns"]) or "") == "services"
+                    for r in e.refs
+                )
+            ):
+                unknown.append("resilience")
+            if (
+                replicas
+                and "replicas" not in e.fields
+                and (e.coll in ("brokers", "datastores") or e.fields.get("kind") == "gateway")
+            ):
+                unknown.append("replicas")
+            if unknown:
+                note = e.fields.setdefault("x-imported", {})
+                note["unknown"] = sorted({*note.get("unknown", []), *unknown})
+
+    def remove(self, ident: str) -> None:
+        """Take an element out again (an importer learnt it is tooling, or a server of
+        databases that are modelled instead)."""
+        self.elements.pop(ident, None)
+        for key, value in list(self.by_name.items()):
+            if value == ident:
+                del self.by_name[key]
 
     def _reserved(self) -> set[str]:
         return self.api_ids
@@ -224,7 +302,11 @@ class DocumentBuilder:
                         continue
                     seen.add((element.id, "data:" + target))
                     access = ref["props"].get("access")
-                    entry: Any = {"store": target, "access": access} if access else target
+                    entry: Any = (
+                        {"store": target, "access": access}
+                        if access and access != "read-write"
+                        else target
+                    )
                     element.fields.setdefault("data", []).append(entry)
                     self.report.infer(
                         f"'{element.id}' accesses datastore '{target}'{via}",

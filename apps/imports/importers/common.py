@@ -172,6 +172,8 @@ _HOST_KEYS = (
     "BOOTSTRAP_SERVERS",
     "DSN",
     "NODES",
+    "CONNECTION",
+    "CONNECTIONSTRING",
 )
 GRPC_SCHEMES = {"grpc", "grpcs"}
 HTTP_SCHEMES = {"http", "https", "ws", "wss"}

@@ -80,7 +80,7 @@ def import_microtosca(
         kinds[nname] = kind
         lower = nname.lower()
         if kind == "service":
-            ident = b.add("services", nname, where=where, suffix="svc")
+            ident = b.add("services", nname, {"runtime": "other"}, where=where, suffix="svc")
             report.infer(f"service '{ident}' from {ntype}", where.file, where.line, ident)
         elif kind == "datastore":
             dkind = next((k for k in STORE_KINDS if k[:5] in lower), "other")
@@ -110,12 +110,22 @@ def import_microtosca(
                     where.line,
                 )
                 continue
-            ident = b.add("services", nname, {"kind": "gateway"}, where=where, suffix="gw")
+            ident = b.add(
+                "services", nname, {"kind": "gateway", "runtime": "other"}, where=where, suffix="gw"
+            )
             report.infer(f"gateway '{ident}' from {ntype}", where.file, where.line, ident)
         else:
             report.ignore(
                 f"node '{nname}' of type {ntype} is not part of the model", where.file, where.line
             )
+    heights = _timed_heights(
+        [
+            (s, folded.get(d, d))
+            for s, d, p, _ in links
+            if p.get("timeout") is True and s not in folded
+        ]
+    )
+    notes: dict[str, dict[str, str]] = {}
     for src, dst, props, where in links:
         dst = folded.get(dst, dst)
         if src in folded:
@@ -128,12 +138,17 @@ def import_microtosca(
             continue
         call_props: dict[str, Any] = {}
         if props.get("timeout") is True:
-            call_props["timeout_ms"] = GUESSED_TIMEOUT_MS
+            timeout = GUESSED_TIMEOUT_MS * (1 + heights.get(dst, 0))
+            call_props["timeout_ms"] = timeout
             report.guess(
-                f"'{src}' → '{dst}' has a timeout; {GUESSED_TIMEOUT_MS} ms is a guess "
-                "(MicroTOSCA does not say how long)",
+                f"'{src}' → '{dst}' has a timeout; {timeout} ms is a guess (MicroTOSCA does not "
+                f"say how long): {GUESSED_TIMEOUT_MS} ms per timed hop below it, so that no "
+                "guessed timeout is shorter than the chain it waits for",
                 where.file,
                 where.line,
+            )
+            notes.setdefault(source, {})[f"timeout_ms to {dst}"] = (
+                "MicroTOSCA says there is a timeout, not how long"
             )
         if props.get("circuit_breaker") is True:
             call_props["circuit_breaker"] = True
@@ -148,6 +163,13 @@ def import_microtosca(
             props=call_props if target_kind in ("service", "gateway", "kservice") else {},
             via="interaction",
         )
+    for ident, guessed in notes.items():
+        element = b.get(ident)
+        if element is not None:
+            element.fields["x-imported"] = {"guessed": guessed}
+    for element in b.elements.values():  # MicroTOSCA says nothing of replicas
+        if element.coll in ("brokers", "datastores") or element.fields.get("kind") == "gateway":
+            element.fields.setdefault("x-imported", {})["unknown"] = ["replicas"]
     for gname, gtype, members, where in groups:
         gt = gtype.lower()
         if "edge" in gt:
@@ -155,9 +177,7 @@ def import_microtosca(
                 m = folded.get(m, m)
                 member = b.lookup(m)
                 if member and b.kind_of(member) == "services":
-                    actor = b.add(
-                        "actors", "user", {"title": "External user", "kind": "person"}, ns="actor"
-                    )
+                    actor = b.user_actor()
                     b.relate(actor, "call", member, where=where, via=f"edge group {gname}")
                 else:
                     report.ignore(
@@ -186,6 +206,36 @@ def import_microtosca(
                 f"group '{gname}' of type {gtype} is not understood", where.file, where.line
             )
     return b.document(), report
+
+
+def _timed_heights(edges: list[tuple[str, str]]) -> dict[str, int]:
+    """For each node, the most timed calls in a row below it (a loop counts once), so that a
+    guessed timeout can grow with the chain it waits for instead of inverting the budget."""
+    out_edges: dict[str, list[str]] = {}
+    for a, b in edges:
+        out_edges.setdefault(a, []).append(b)
+    heights: dict[str, int] = {}
+    for start in out_edges:
+        if start in heights:
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        on_path: set[str] = set()
+        while stack:
+            node, i = stack.pop()
+            if i == 0:
+                on_path.add(node)
+            children = out_edges.get(node, [])
+            if i < len(children):
+                stack.append((node, i + 1))
+                child = children[i]
+                if child not in heights and child not in on_path:
+                    stack.append((child, 0))
+                continue
+            on_path.discard(node)
+            heights[node] = max(
+                (1 + heights.get(c, 0) for c in children if c in heights), default=0
+            )
+    return heights
 
 
 def _from_yaml(doc: Doc, report: ImportReport) -> Topology:

@@ -25,7 +25,7 @@ def resolve_local(
     while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 20:
         ref = node["$ref"]
         if not ref.startswith("#/"):
-            report.ignore(f"remote $ref '{ref[:200]}' is never fetched", file, line)
+            report.ignore_once(f"remote $ref '{ref[:200]}' is never fetched", file, line)
             return None
         target: Any = doc_root
         for part in ref[2:].split("/"):
@@ -33,7 +33,7 @@ def resolve_local(
             if isinstance(target, dict) and part in target:
                 target = target[part]
             else:
-                report.ignore(f"$ref '{ref[:200]}' points nowhere in the document", file, line)
+                report.ignore_once(f"$ref '{ref[:200]}' points nowhere in the document", file, line)
                 return None
         node = target
         depth += 1
@@ -56,11 +56,35 @@ def remote_refs(node: Any, limit: int = 50) -> list[str]:
     return out
 
 
-def _auth(data: dict[str, Any]) -> str | None:
-    schemes = (data.get("components") or {}).get("securitySchemes") or {}
+def as_schemes(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    components = data.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
     if not isinstance(schemes, dict):
-        return None
-    for scheme in schemes.values():
+        return {}
+    return {str(k): v for k, v in schemes.items() if isinstance(v, dict)}
+
+
+def openapi_operations(doc: Doc, report: ImportReport, api_id: str) -> list[dict[str, str]]:
+    """``{method, path}`` of every operation of an OpenAPI document (also used for the inline
+    ``definition`` of a Backstage API)."""
+    data = doc.data
+    paths = data.get("paths") if isinstance(data, dict) else None
+    operations = []
+    for path, item in (paths if isinstance(paths, dict) else {}).items():
+        line = doc.line(paths, path)
+        item = resolve_local(data, item, report, doc.file, line)
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            if isinstance(item.get(method), dict):
+                operations.append({"method": method.upper(), "path": str(path)[:500]})
+        if isinstance(item.get("trace"), dict):
+            report.ignore(f"TRACE {path} is not a model operation method", doc.file, line, api_id)
+    return operations
+
+
+def _auth(data: dict[str, Any]) -> str | None:
+    for scheme in as_schemes(data).values():
         if not isinstance(scheme, dict):
             continue
         kind = scheme.get("type")
@@ -113,7 +137,7 @@ def add_openapi(
     title = str(info.get("title") or "api")
     sname = service or title
     where = Where(file, doc.line(data, "info"))
-    sid = builder.add("services", sname, where=where)
+    sid = builder.add("services", sname, {"runtime": "other"}, where=where)
     if service:
         report.infer(f"operations go onto service '{sid}' (--service)", file, where.line, sid)
     else:
@@ -135,6 +159,16 @@ def add_openapi(
             api_id,
         )
     auth = _auth(data)
+    for sname_, scheme in as_schemes(data).items():
+        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() != "bearer":
+            report.ignore(
+                f"security scheme '{sname_}' (http {scheme.get('scheme')}) has no model auth "
+                f"value (jwt, oauth2, api-key, mtls); {'auth ' + auth if auth else 'auth none'} "
+                "recorded",
+                file,
+                doc.line(data, "components"),
+                api_id,
+            )
     if auth:
         api["auth"] = auth
         report.guess(
@@ -143,23 +177,13 @@ def add_openapi(
             doc.line(data, "components"),
             api_id,
         )
-    operations = []
-    for path, item in (paths or {}).items():
-        line = doc.line(paths, path)
-        item = resolve_local(data, item, report, file, line)
-        if not isinstance(item, dict):
-            continue
-        for method in METHODS:
-            if isinstance(item.get(method), dict):
-                operations.append({"method": method.upper(), "path": str(path)[:500]})
-        if isinstance(item.get("trace"), dict):
-            report.ignore(f"TRACE {path} is not a model operation method", file, line, api_id)
+    operations = openapi_operations(doc, report, api_id)
     api["operations"] = operations
     report.infer(
         f"api '{api_id}' with {len(operations)} operation(s)", file, doc.line(data, "paths"), api_id
     )
     for ref in remote_refs(data):
-        report.ignore(f"remote $ref '{ref[:200]}' is never fetched", file, None, api_id)
+        report.ignore_once(f"remote $ref '{ref[:200]}' is never fetched", file, None, api_id)
     element = builder.get(sid)
     assert element is not None
     element.fields.setdefault("apis", []).append(api)

@@ -62,6 +62,18 @@ class ImportReport:
     ) -> None:
         self.ignored.append(ReportItem(message, file, line, element))
 
+    def ignore_once(
+        self,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        element: str | None = None,
+    ) -> None:
+        """Report something left out once per file, however often the input repeats it (a
+        remote ``$ref`` used by ten operations is one item)."""
+        if not any(i.message == message and i.file == file for i in self.ignored):
+            self.ignored.append(ReportItem(message, file, line, element))
+
     def extend(self, other: ImportReport) -> None:
         self.inferred += other.inferred
         self.guessed += other.guessed

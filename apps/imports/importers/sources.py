@@ -76,3 +76,36 @@ def _read(path: Path, max_bytes: int) -> bytes:
         raise ImportInputError.one("is a directory", str(path)) from None
     except PermissionError:
         raise ImportInputError.one("permission denied", str(path)) from None
+
+
+def with_env_files(
+    paths: list[str], env_files: list[str] | None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[SourceFile]:
+    """Compose files named on a command line and their variables, as ``docker compose`` reads
+    them: the ``--env-file`` files if any are given, else the ``.env`` beside the first file
+    (when there is one). Env files are passed on as files named ``.env`` / ``*.env``."""
+    files = read_paths(paths, max_bytes)
+    if len(paths) == 1 and Path(paths[0]).is_file():
+        # keep the folder: Compose names a project after it (shop/docker-compose.yml → shop)
+        folder = Path(paths[0]).resolve().parent.name
+        files = [SourceFile(f"{folder}/{f.name}" if folder else f.name, f.content) for f in files]
+    names = list(env_files or [])
+    if not names and paths and Path(paths[0]).is_file():
+        beside = Path(paths[0]).parent / ".env"
+        if beside.is_file():
+            names = [str(beside)]
+    for name in names:
+        content = _read_env(Path(name), max_bytes)
+        label = (
+            name if name.endswith(".env") or Path(name).name.startswith(".env") else (f"{name}.env")
+        )
+        files.append(SourceFile(label, content))
+    check_size(files, max_bytes)
+    return files
+
+
+def _read_env(path: Path, max_bytes: int) -> bytes:
+    try:
+        return _read(path, max_bytes)
+    except FileNotFoundError:
+        raise ImportInputError.one("no such env file", str(path)) from None

@@ -92,7 +92,7 @@ services:
 """,
     )
     assert services(doc)["web"]["runtime"] == "python"
-    assert any("other files are never read" in i.message for i in report.ignored)
+    assert any("not among the files given" in i.message for i in report.ignored)
 
 
 def test_dangling_references_go_to_the_ignored_list_and_the_output_validates():

@@ -1,5 +1,6 @@
-"""``import_compose`` and ``_ComposeReader``: the walk over ``services`` (``extends``, the
-element each service becomes, its aliases) and the dependencies between them."""
+"""``import_compose`` and ``_ComposeReader``: the project (several files merged, env files,
+profiles), the walk over ``services`` (``extends``, what each container is, its aliases) and
+the dependencies between them."""
 
 from __future__ import annotations
 
@@ -7,47 +8,109 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..builder import DocumentBuilder, Where, slugify
-from ..common import classify_image, hosts_in
-from ..reader import read_one
+from ..classify import Classification, classify
+from ..reader import Doc, read_one
 from ..report import ImportInputError, ImportReport
 from ..sources import SourceFile
-from .interpolation import interpolate
-from .service_settings import _ServiceSettings
+from .evidence import _Evidence
+from .project import (
+    Located,
+    bare_environment,
+    interpolate_tree,
+    is_env_file,
+    merge,
+    parse_env_file,
+)
 
 
 def import_compose(
-    files: list[SourceFile], *, name: str | None = None
+    files: list[SourceFile], *, name: str | None = None, profiles: list[str] | None = None
 ) -> tuple[dict, ImportReport]:
-    if len(files) != 1:
-        raise ImportInputError.one(f"a compose import reads exactly one file, got {len(files)}")
-    source = files[0]
-    doc = read_one(source.content, source.name, aliases=True)
+    """Compose files merged in order (later override earlier), with the variables of the env
+    files among ``files`` (named ``.env`` / ``*.env``); ``profiles`` selects services
+    (default: every profile)."""
     report = ImportReport()
-    data = doc.data
-    if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
-        raise ImportInputError.one(
-            "expected a compose file: a mapping with a 'services' mapping at the top",
-            source.name,
-            doc.line(data, "services") if isinstance(data, dict) else doc.line0,
-        )
-    model_name = name or data.get("name") or PurePosixPath(source.name).stem
+    env_sources = [f for f in files if is_env_file(f.name)]
+    sources = [f for f in files if not is_env_file(f.name)]
+    if not sources:
+        raise ImportInputError.one("no compose file among the files (only env files)")
+    env: dict[str, str] = {}
+    for f in env_sources:
+        parse_env_file(f, env, report)
+        report.infer(f"variables read from '{f.name}' ({len(env)} so far)", f.name)
+    located = Located()
+    docs: list[Doc] = []
+    for i, source in enumerate(sources):
+        doc = read_one(source.content, source.name, aliases=True)
+        data = doc.data
+        if not isinstance(data, dict) or (
+            not isinstance(data.get("services"), dict) and (i == 0 or "services" in data)
+        ):
+            raise ImportInputError.one(
+                "expected a compose file: a mapping with a 'services' mapping at the top",
+                source.name,
+                doc.line(data, "services") if isinstance(data, dict) else doc.line0,
+            )
+        located.add_doc(doc)
+        interpolate_tree(data, env, report, located)
+        docs.append(doc)
+    project = _merge_files(docs, located, report)
+    model_name = name or project.get("name") or PurePosixPath(sources[0].name).stem
     if isinstance(model_name, str) and model_name in ("docker-compose", "compose"):
-        model_name = PurePosixPath(source.name).parent.name or "compose"
+        model_name = PurePosixPath(sources[0].name).parent.name or "compose"
     builder = DocumentBuilder(str(model_name), report)
-    reader = _ComposeReader(doc, builder, report)
-    reader.read(data)
+    reader = _ComposeReader(located, builder, report)
+    reader.env = env
+    reader.files = {PurePosixPath(d.file).name: d.data for d in docs}
+    reader.read(project, profiles)
     return builder.document(), report
 
 
-class _ComposeReader(_ServiceSettings):
-    """Reads one compose file into the builder; a service's replicas, health check, resource
-    limits and ports are read by ``_ServiceSettings``."""
+def _merge_files(docs: list[Doc], located: Located, report: ImportReport) -> dict[str, Any]:
+    project = dict(docs[0].data)
+    located.new(project, docs[0].data, located.per(docs[0].data))
+    project["services"] = dict(docs[0].data["services"])
+    located.new(
+        project["services"], docs[0].data["services"], located.per(docs[0].data["services"])
+    )
+    for doc in docs[1:]:
+        for key, value in doc.data.items():
+            if key != "services":
+                project[key] = merge(project[key], value, located) if key in project else value
+                continue
+            services = project["services"]
+            per = located.per(services)
+            for sname, spec in (value or {}).items():
+                base = services.get(sname)
+                if isinstance(base, dict) and isinstance(spec, dict):
+                    services[sname] = merge(base, spec, located)
+                    report.infer(
+                        f"service '{sname}' overridden by '{doc.file}'",
+                        doc.file,
+                        doc.line(value, sname),
+                    )
+                else:
+                    services[sname] = spec
+                if isinstance(per, dict):
+                    per[sname] = (doc.file, doc.line(value, sname))
+        report.infer(f"'{doc.file}' merged over the files before it", doc.file, doc.line0)
+    return project
 
-    def read(self, data: dict[str, Any]) -> None:
+
+class _ComposeReader(_Evidence):
+    """Reads the merged project into the builder; a service's replicas, health check,
+    resource limits and ports are read by ``_ServiceSettings``, what the tooling it uses says
+    about it by ``_Evidence``."""
+
+    env: dict[str, str]
+    files: dict[str, Any]
+
+    def read(self, data: dict[str, Any], profiles: list[str] | None) -> None:
         services: dict[str, Any] = data["services"]
         if "include" in data:
             self.report.ignore(
-                "'include' names other files; they are not read", *self._fl(data, "include")
+                "'include' names other files; they are not read (pass them as files instead)",
+                *self._fl(data, "include"),
             )
         for key in ("configs", "secrets"):
             if key in data:
@@ -59,34 +122,52 @@ class _ComposeReader(_ServiceSettings):
             if spec is None:
                 spec = {}
             if not isinstance(spec, dict):
+                w = self.where(services, sname)
                 raise ImportInputError.one(
-                    f"service '{sname}' must be a mapping of settings",
-                    self.file,
-                    self.doc.line(services, sname),
+                    f"service '{sname}' must be a mapping of settings", w.file, w.line
                 )
-            specs[sname] = self._extends(sname, spec, services)
+            spec = self._extends(sname, spec, services)
+            bare_environment(spec, self.env, self.located)
+            mine = spec.get("profiles")
+            if profiles and isinstance(mine, list) and mine and not set(mine) & set(profiles):
+                self.report.ignore(
+                    f"service '{sname}' runs only in profile(s) {', '.join(map(str, mine))}, "
+                    f"not selected (--profile {' '.join(profiles)})",
+                    *self._fl(services, sname),
+                )
+                continue
+            specs[sname] = spec
         ids: dict[str, str] = {}
         for sname, spec in specs.items():
             ident = self._element(sname, spec, services)
-            if ident:
-                ids[sname] = ident
-                self.b.alias(sname, ident)
-                for alias_key in ("container_name", "hostname"):
-                    value = spec.get(alias_key)
-                    if isinstance(value, str) and value:
-                        self.b.alias(value, ident)
-                for net in (
-                    (spec.get("networks") or {}).values()
-                    if isinstance(spec.get("networks"), dict)
-                    else ()
-                ):
-                    if isinstance(net, dict):
-                        for a in net.get("aliases") or []:
-                            if isinstance(a, str):
-                                self.b.alias(a, ident)
+            names = [sname, *self._aliases(spec)]
+            if ident is None:
+                for n in names:
+                    self.tooling_names.setdefault(n, sname)
+                continue
+            ids[sname] = ident
+            for n in names:
+                self.b.alias(n, ident)
         for sname, spec in specs.items():
             if sname in ids:
-                self._dependencies(ids[sname], spec, services.get(sname) or spec)
+                self._dependencies(ids[sname], spec)
+            elif sname in self.tooling:
+                self._tooling_dependencies(sname, spec)
+        self._user_actor()
+        self._apply_evidence()
+
+    @staticmethod
+    def _aliases(spec: dict[str, Any]) -> list[str]:
+        out = []
+        for alias_key in ("container_name", "hostname"):
+            value = spec.get(alias_key)
+            if isinstance(value, str) and value:
+                out.append(value)
+        nets = spec.get("networks")
+        for net in nets.values() if isinstance(nets, dict) else ():
+            if isinstance(net, dict):
+                out += [a for a in net.get("aliases") or [] if isinstance(a, str)]
+        return out
 
     def _extends(
         self, sname: str, spec: dict[str, Any], services: dict[str, Any], depth: int = 0
@@ -102,16 +183,21 @@ class _ComposeReader(_ServiceSettings):
                 f"service '{sname}': 'extends' is not understood; ignored", where.file, where.line
             )
             return spec
+        pool = services
         if ext.get("file"):
-            self.report.ignore(
-                f"service '{sname}' extends '{ext['service']}' from the file '{ext['file']}'; "
-                "other files are never read, so only its own settings are imported",
-                where.file,
-                where.line,
-                slugify(sname),
-            )
-            return spec
-        base = services.get(ext["service"])
+            other = self.files.get(PurePosixPath(str(ext["file"])).name)
+            if not isinstance(other, dict) or not isinstance(other.get("services"), dict):
+                self.report.ignore(
+                    f"service '{sname}' extends '{ext['service']}' from the file "
+                    f"'{ext['file']}', which is not among the files given; only its own "
+                    "settings are imported (pass that file too)",
+                    where.file,
+                    where.line,
+                    slugify(sname),
+                )
+                return spec
+            pool = other["services"]
+        base = pool.get(ext["service"])
         if not isinstance(base, dict) or depth > 10:
             self.report.ignore(
                 f"service '{sname}' extends unknown service '{ext['service']}'",
@@ -119,68 +205,73 @@ class _ComposeReader(_ServiceSettings):
                 where.line,
             )
             return spec
-        merged = dict(self._extends(ext["service"], base, services, depth + 1))
-        merged.update(spec)
+        base = self._extends(ext["service"], base, pool, depth + 1)
+        merged = merge(base, {k: v for k, v in spec.items() if k != "extends"}, self.located)
         self.report.infer(f"service '{sname}' extends '{ext['service']}'", where.file, where.line)
         return merged
 
     def _element(self, sname: str, spec: dict[str, Any], services: dict[str, Any]) -> str | None:
         where = self.where(services, sname)
-        image = interpolate(spec.get("image"), self.report, where)
+        image: str = spec["image"] if isinstance(spec.get("image"), str) else ""
         build = spec.get("build")
-        cls = classify_image(image) if isinstance(image, str) and image else None
-        if cls and cls[0] == "tooling":
+        cls = classify(
+            sname,
+            image,
+            env=self.env_of(spec),
+            ports=self._target_ports(spec),
+            health=self._health_text(spec),
+            command=_text(spec.get("command")) or _text(spec.get("entrypoint")),
+            built=build is not None,
+            build_args=_build_args(build),
+        )
+        self.classes[sname] = cls
+        if cls.role == "tooling":
+            self.tooling[sname] = cls.kind
             self.report.ignore(
-                f"service '{sname}' runs tooling image '{image}' (not part of the architecture)",
+                f"'{sname}' is {cls.kind} tooling ({', '.join(cls.evidence)}), not a service "
+                "of the architecture; used as evidence about the services that use it",
                 where.file,
                 where.line,
             )
             return None
-        if cls and cls[0] == "datastores":
-            ident = self.b.add("datastores", sname, {"kind": cls[1]}, where=where, suffix="db")
-            self.report.infer(
-                f"datastore '{ident}' ({cls[1]}) from image '{image}'",
+        say = self.report.guess if cls.guess else self.report.infer
+        if cls.role in ("datastore", "broker"):
+            coll = cls.role + "s"
+            ident = self.b.add(
+                coll,
+                sname,
+                {"kind": cls.kind},
+                where=where,
+                suffix="db" if coll == "datastores" else "broker",
+            )
+            say(
+                f"{cls.role} '{ident}' ({cls.kind}) by {', '.join(cls.evidence)}",
                 where.file,
                 where.line,
                 ident,
             )
             self._replicas(ident, spec, store=True)
-            return ident
-        if cls and cls[0] == "brokers":
-            ident = self.b.add("brokers", sname, {"kind": cls[1]}, where=where, suffix="broker")
-            self.report.infer(
-                f"broker '{ident}' ({cls[1]}) from image '{image}'", where.file, where.line, ident
-            )
-            self._replicas(ident, spec, store=True)
+            if cls.guess:
+                self.note(ident, "kind", cls.describe())
             return ident
         fields: dict[str, Any] = {}
-        if cls and cls[0] == "gateway":
+        if cls.role == "gateway":
             fields["kind"] = "gateway"
         ident = self.b.add("services", sname, fields, where=where, suffix="svc")
-        if cls and cls[0] == "gateway":
-            self.report.infer(
-                f"gateway '{ident}' from image '{image}'", where.file, where.line, ident
-            )
-        elif cls and cls[0] == "runtime":
-            self.b.get(ident).fields["runtime"] = cls[1]  # type: ignore[union-attr]
-            self.report.guess(
-                f"'{ident}' runtime {cls[1]} from image '{image}'", where.file, where.line, ident
-            )
+        element = self.b.get(ident)
+        assert element is not None
+        if cls.role == "gateway":
+            say(f"gateway '{ident}' by {', '.join(cls.evidence)}", where.file, where.line, ident)
+            if cls.guess:
+                self.note(ident, "kind", cls.describe())
         elif image:
             self.report.infer(
-                f"service '{ident}' from image '{image}' (runtime unknown, left to the default)",
-                where.file,
-                where.line,
-                ident,
+                f"service '{ident}' from image '{image}'", where.file, where.line, ident
             )
         elif build is not None:
             context = build.get("context", ".") if isinstance(build, dict) else build
             self.report.infer(
-                f"service '{ident}' built from '{context}'", where.file, where.line, ident
-            )
-            self.report.ignore(
-                f"'{ident}': the Dockerfile in '{context}' is not read, so its "
-                "runtime is unknown (left to the default)",
+                f"service '{ident}' built from '{context}' (its Dockerfile is not read)",
                 where.file,
                 where.line,
                 ident,
@@ -192,8 +283,24 @@ class _ComposeReader(_ServiceSettings):
                 where.line,
                 ident,
             )
-        element = self.b.get(ident)
-        assert element is not None
+        if cls.runtime:
+            element.fields["runtime"] = cls.runtime
+            self.report.guess(
+                f"'{ident}' runtime {cls.runtime} from {cls.runtime_evidence}",
+                where.file,
+                where.line,
+                ident,
+            )
+            self.note(ident, "runtime", cls.runtime_evidence)
+        else:
+            element.fields["runtime"] = "other"
+            self.report.guess(
+                f"'{ident}': no evidence of its runtime (image, environment, command); "
+                "recorded as 'other'",
+                where.file,
+                where.line,
+                ident,
+            )
         profiles = spec.get("profiles")
         if isinstance(profiles, list) and profiles:
             element.fields["tags"] = [f"profile:{p}"[:100] for p in profiles if isinstance(p, str)]
@@ -208,54 +315,71 @@ class _ComposeReader(_ServiceSettings):
         self._ports(ident, spec)
         if "env_file" in spec:
             self.report.ignore(
-                f"'{ident}': env_file is another file; not read", *self._fl(spec, "env_file"), ident
+                f"'{ident}': env_file names another file; not read",
+                *self._fl(spec, "env_file"),
+                ident,
             )
         return ident
 
-    def _dependencies(self, ident: str, spec: dict[str, Any], raw: dict[str, Any]) -> None:
+    def _target_ports(self, spec: dict[str, Any]) -> list[int]:
+        from .service_settings import _port
+
+        out = []
+        for entry in spec.get("ports") or []:
+            target = _port(entry)[2]
+            if target:
+                out.append(target)
+        for entry in spec.get("expose") or []:
+            try:
+                out.append(int(str(entry).split("/")[0]))
+            except ValueError:
+                continue
+        return out
+
+    @staticmethod
+    def _health_text(spec: dict[str, Any]) -> str:
+        hc = spec.get("healthcheck")
+        if not isinstance(hc, dict):
+            return ""
+        return _text(hc.get("test"))
+
+    def _dependencies(self, ident: str, spec: dict[str, Any]) -> None:
+        # Connection settings first: they say more (gRPC, the database) than depends_on.
+        self._environment_dependencies(ident, spec)
         dep = spec.get("depends_on")
         if isinstance(dep, list | dict):
             for i, target in enumerate(dep):
                 where = self.where(dep, target if isinstance(dep, dict) else i)
                 if isinstance(target, str):
-                    self.b.relate(ident, "depends", target, where=where, via="depends_on")
+                    self._depend(ident, target, where, "depends_on", start_order=True)
         links = spec.get("links")
         if isinstance(links, list):
             for i, link in enumerate(links):
                 if isinstance(link, str):
-                    self.b.relate(
+                    self._depend(
                         ident,
-                        "depends",
                         link.split(":", 1)[0],
-                        where=self.where(links, i),
-                        via="links",
+                        self.where(links, i),
+                        "links",
+                        start_order=True,
                     )
-        env = spec.get("environment")
-        pairs: list[tuple[str, Any, Where]] = []
-        if isinstance(env, dict):
-            pairs = [(k, v, self.where(env, k)) for k, v in env.items()]
-        elif isinstance(env, list):
-            for i, item in enumerate(env):
-                if isinstance(item, str) and "=" in item:
-                    k, _, v = item.partition("=")
-                    pairs.append((k, v, self.where(env, i)))
-        for key, value, where in pairs:
-            value = interpolate(value, self.report, where)
-            for host, scheme in hosts_in(key, value):
-                target = self.b.lookup(host)
-                if target is None:
-                    if scheme or key.upper().endswith(("_URL", "_HOST", "_ADDR")):
-                        self.report.ignore(
-                            f"'{ident}': {key} points at '{host}', which is not a "
-                            "service of this file",
-                            where.file,
-                            where.line,
-                            ident,
-                        )
-                    continue
-                props = {}
-                if scheme in ("grpc", "grpcs"):
-                    props["protocol"] = "grpc"
-                self.b.relate(
-                    ident, "depends", host, where=where, props=props, via=f"environment {key}"
-                )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value) if isinstance(value, str | int) else ""
+
+
+def _build_args(build: Any) -> dict[str, str]:
+    if not isinstance(build, dict):
+        return {}
+    args = build.get("args")
+    if isinstance(args, dict):
+        return {str(k): str(v) for k, v in args.items()}
+    if isinstance(args, list):
+        return {str(a).partition("=")[0]: str(a).partition("=")[2] for a in args}
+    return {}
+
+
+__all__ = ["Classification", "Where", "import_compose"]

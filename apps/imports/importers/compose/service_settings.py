@@ -9,9 +9,8 @@ from typing import Any
 
 from ..builder import DocumentBuilder, Where
 from ..common import k8s_cpu, k8s_memory
-from ..reader import Doc
 from ..report import ImportReport
-from .interpolation import interpolate
+from .project import Located
 
 USER_ACTOR = "user"
 
@@ -20,17 +19,18 @@ class _ReaderBase:
     """The state every part of ``_ComposeReader`` shares: the document, the builder, the
     report, and where a key is."""
 
-    def __init__(self, doc: Doc, builder: DocumentBuilder, report: ImportReport):
-        self.doc = doc
+    def __init__(self, located: Located, builder: DocumentBuilder, report: ImportReport):
+        self.located = located
         self.b = builder
         self.report = report
-        self.file = doc.file
+        self.public: list[tuple[str, Where]] = []  # entry points, for the user actor
 
     def where(self, obj: Any, key: Any = None) -> Where:
-        return Where(self.file, self.doc.line(obj, key))
+        return self.located.where(obj, key)
 
-    def _fl(self, obj: Any, key: Any = None) -> tuple[str, int | None]:
-        return self.file, self.doc.line(obj, key)
+    def _fl(self, obj: Any, key: Any = None) -> tuple[str | None, int | None]:
+        w = self.located.where(obj, key)
+        return w.file, w.line
 
 
 class _ServiceSettings(_ReaderBase):
@@ -45,7 +45,6 @@ class _ServiceSettings(_ReaderBase):
         if value is None:
             return
         where = self.where(line_obj, key)
-        value = interpolate(value, self.report, where)
         try:
             count = int(value)
         except (TypeError, ValueError):
@@ -116,8 +115,7 @@ class _ServiceSettings(_ReaderBase):
         if isinstance(ports, list):
             for i, entry in enumerate(ports):
                 where = self.where(ports, i)
-                entry = interpolate(entry, self.report, where)
-                host_ip, _published, target = _port(entry)
+                host_ip, published, target = _port(entry)
                 if target is None:
                     self.report.ignore(
                         f"'{ident}': port '{entry}' not understood", where.file, where.line, ident
@@ -129,6 +127,15 @@ class _ServiceSettings(_ReaderBase):
                     self.report.ignore(
                         f"'{ident}': port {target} is published on {host_ip} only "
                         "(a local debug port), not a public entry",
+                        where.file,
+                        where.line,
+                        ident,
+                    )
+                    continue
+                if published is None:
+                    self.report.ignore(
+                        f"'{ident}': port {target} is published on a random host port "
+                        "(no host port given), as for debugging; not taken as a public entry",
                         where.file,
                         where.line,
                         ident,
@@ -146,13 +153,66 @@ class _ServiceSettings(_ReaderBase):
             )
         if public:
             where = self.where(spec, "ports")
-            actor = self.b.add(
-                "actors", USER_ACTOR, {"title": "External user", "kind": "person"}, ns="actor"
-            )
-            self.b.relate(actor, "call", ident, where=where, via="published port")
+            self.public.append((ident, where))
             self.report.infer(
                 f"'{ident}' is a public entry point (published port)", where.file, where.line, ident
             )
+
+    def _front_doors(self, public: list[tuple[str, Where]]) -> list[tuple[str, Where]]:
+        """When (nearly) every service of a larger project publishes a port, that is the
+        "publish everything for development" habit: the entry points are the user interfaces
+        (names like ``ui``, ``web``, ``frontend``), the rest is direct access (a guess)."""
+        count = sum(1 for e in self.b.elements.values() if e.coll == "services")
+        doors = [(i, w) for i, w in public if _front_door(i)]
+        if not doors or not _is_most(len(public), count):
+            return public
+        for ident, where in public:
+            if not _front_door(ident):
+                self.report.guess(
+                    f"'{ident}' publishes a port, as {len(public)} of the {count} services do: "
+                    f"taken as direct access for development; the entry points are "
+                    f"{', '.join(i for i, _ in doors)}",
+                    where.file,
+                    where.line,
+                    ident,
+                )
+        return doors
+
+    def _user_actor(self) -> None:
+        """The ``user`` actor calling the public entry points, added after every service so
+        that a real service named ``user`` keeps its name (the actor is the one renamed)."""
+        if not self.public:
+            return
+        public = self.public
+        gateways = [i for i, _ in public if self.b.elements[i].fields.get("kind") == "gateway"]
+        if gateways:
+            public = [(i, w) for i, w in public if i in gateways]
+            for ident, where in self.public:
+                if ident not in gateways:
+                    self.report.guess(
+                        f"'{ident}' publishes a port next to the gateway(s) "
+                        f"{', '.join(gateways)}: taken as direct access for development, not as "
+                        "a public entry point",
+                        where.file,
+                        where.line,
+                        ident,
+                    )
+        else:
+            public = self._front_doors(public)
+        actor = self.b.user_actor()
+        for ident, where in public:
+            self.b.relate(actor, "call", ident, where=where, via="published port")
+
+
+FRONT_DOOR = ("ui", "web", "frontend", "dashboard", "portal", "spa", "mvc", "edge", "front")
+
+
+def _front_door(ident: str) -> bool:
+    return any(p in FRONT_DOOR for p in re.split(r"[-_]", ident))
+
+
+def _is_most(part: int, whole: int) -> bool:
+    return whole >= 6 and part * 5 >= whole * 4
 
 
 def _port(entry: Any) -> tuple[str | None, int | None, int | None]:

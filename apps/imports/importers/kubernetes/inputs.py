@@ -11,6 +11,14 @@ from ..sources import SourceFile
 
 
 def select_files(files: list[SourceFile], report: ImportReport) -> list[SourceFile]:
+    charts = [f.name for f in files if f.name.rsplit("/", 1)[-1] in ("Chart.yaml", "Chart.yml")]
+    if charts:
+        raise ImportInputError.one(
+            "this is a Helm chart (Chart.yaml): its templates are not Kubernetes manifests until "
+            "rendered; render it first with `helm template NAME CHART > manifests.yaml` and "
+            "import the output",
+            charts[0],
+        )
     """Apply kustomizations: the files they list (recursively), else every file."""
     by_name = {posixpath.normpath(f.name): f for f in files}
     roots = [

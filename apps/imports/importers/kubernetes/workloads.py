@@ -6,9 +6,63 @@ from __future__ import annotations
 from typing import Any
 
 from ..builder import DocumentBuilder, Where
-from ..common import as_dict, classify_image
+from ..classify import classify
+from ..common import as_dict, as_list
 from ..reader import Doc
 from ..report import ImportInputError, ImportReport
+
+# Containers that run beside the workload's own: meshes, config reloaders, log shippers.
+SIDECARS = (
+    "istio-proxy",
+    "linkerd-proxy",
+    "envoy",
+    "k8s-sidecar",
+    "config-reloader",
+    "configmap-reload",
+    "cloud-sql-proxy",
+    "cloudsql-proxy",
+    "oauth2-proxy",
+    "vault-agent",
+    "fluent-bit",
+    "fluentd",
+    "filebeat",
+    "promtail",
+    "otel-collector",
+    "otc-container",
+    "jaeger-agent",
+)
+
+
+def _is_sidecar(container: dict[str, Any]) -> bool:
+    name = str(container.get("name", "")).lower()
+    image = str(container.get("image", "")).lower().split("@")[0]
+    last = image.rsplit("/", 1)[-1].split(":")[0]
+    return any(s in (name, last) or name.endswith("-" + s) for s in SIDECARS) or last.endswith(
+        "-exporter"
+    )
+
+
+def pick_container(
+    oname: str, containers: list[Any], target_ports: set[Any]
+) -> tuple[dict[str, Any], str]:
+    """The container that is the workload, and why: the one named like the workload, else the
+    one exposing a target port of a Service selecting it, else the first that is not a
+    sidecar, else the first."""
+    valid = [c for c in containers if isinstance(c, dict)]
+    for c in valid:
+        if c.get("name") == oname:
+            return c, "named like the workload"
+    if target_ports:
+        for c in valid:
+            for p in as_list(c.get("ports")):
+                if isinstance(p, dict) and (
+                    p.get("containerPort") in target_ports or p.get("name") in target_ports
+                ):
+                    return c, "it exposes the Service's target port"
+    for c in valid:
+        if not _is_sidecar(c):
+            return c, "the first container that is not a sidecar"
+    return valid[0], "the first container"
 
 
 class _Workloads(list):
@@ -19,6 +73,7 @@ class _Workloads(list):
     def __init__(self) -> None:
         super().__init__()
         self.by_label: dict[tuple[str, str], list[int]] = {}
+        self.renamed: dict[str, str] = {}  # workload id -> the service it was folded into
 
     def add(self, ident: str, labels: Any, doc: Doc) -> None:
         labels = labels if isinstance(labels, dict) else {}
@@ -32,9 +87,13 @@ class _Workloads(list):
             return []
         lists = [self.by_label.get((str(k), str(v)), []) for k, v in match.items()]
         smallest = min(lists, key=len)
-        return [
-            self[i][0] for i in smallest if all(self[i][1].get(k) == v for k, v in match.items())
-        ]
+        out: list[str] = []
+        for i in smallest:
+            if all(self[i][1].get(k) == v for k, v in match.items()):
+                ident = self.renamed.get(self[i][0], self[i][0])
+                if ident not in out:
+                    out.append(ident)
+        return out
 
 
 def _workload(
@@ -44,6 +103,7 @@ def _workload(
     obj: dict[str, Any],
     oname: str,
     where: Where,
+    target_ports: set[Any] | None = None,
 ) -> str | None:
     spec = as_dict(obj.get("spec"))
     pod = (
@@ -56,65 +116,113 @@ def _workload(
         raise ImportInputError.one(
             f"{obj['kind']} '{oname}' has no spec.template.spec.containers", doc.file, where.line
         )
-    main = containers[0]
+    main, why = pick_container(oname, containers, target_ports or set())
     if len(containers) > 1:
         report.guess(
-            f"'{oname}' has {len(containers)} containers; the first ('{main.get('name')}') "
-            "is the service, the others are taken as sidecars",
+            f"'{oname}' has {len(containers)} containers; '{main.get('name')}' is the "
+            f"workload ({why}), the others are taken as sidecars",
             doc.file,
             where.line,
         )
-    image = main.get("image") if isinstance(main.get("image"), str) else ""
-    cls = classify_image(image) if image else None
+    image: str = main["image"] if isinstance(main.get("image"), str) else ""
+    env_list = main.get("env")
+    env = {
+        str(e["name"]): str(e.get("value", ""))
+        for e in as_list(env_list)
+        if isinstance(e, dict) and isinstance(e.get("name"), str)
+    }
+    ports = [
+        p["containerPort"]
+        for p in as_list(main.get("ports"))
+        if isinstance(p, dict) and isinstance(p.get("containerPort"), int)
+    ]
+    probe_text = " ".join(
+        " ".join(map(str, as_list((main.get(k) or {}).get("exec", {}).get("command"))))
+        for k in ("livenessProbe", "readinessProbe")
+        if isinstance(main.get(k), dict) and isinstance(main[k].get("exec"), dict)
+    )
+    cls = classify(
+        oname,
+        image,
+        env=env,
+        ports=ports,
+        health=probe_text,
+        command=" ".join(map(str, as_list(main.get("command")) + as_list(main.get("args")))),
+    )
     replicas = spec.get("replicas")
-    if cls and cls[0] == "tooling":
+    say = report.guess if cls.guess else report.infer
+    if cls.role == "tooling":
         report.ignore(
-            f"'{oname}' runs tooling image '{image}' (not part of the architecture)",
+            f"'{oname}' is {cls.kind} tooling ({', '.join(cls.evidence)}), not a service of the "
+            "architecture",
             doc.file,
             where.line,
         )
         return None
-    if cls and cls[0] in ("datastores", "brokers"):
-        coll = cls[0]
+    if cls.role in ("datastore", "broker"):
+        coll = cls.role + "s"
         ident = builder.add(
             coll,
             oname,
-            {"kind": cls[1]},
+            {"kind": cls.kind},
             where=where,
             suffix="db" if coll == "datastores" else "broker",
         )
-        report.infer(
-            f"{coll[:-1]} '{ident}' ({cls[1]}) from image '{image}'", doc.file, where.line, ident
+        say(
+            f"{cls.role} '{ident}' ({cls.kind}) by {', '.join(cls.evidence)}",
+            doc.file,
+            where.line,
+            ident,
         )
         if isinstance(replicas, int):
             builder.get(ident).fields["replicas"] = replicas  # type: ignore[union-attr]
         return ident
     fields: dict[str, Any] = {}
-    if cls and cls[0] == "gateway":
+    if cls.role == "gateway":
         fields["kind"] = "gateway"
     if obj["kind"] in ("StatefulSet",):
         fields["stateful"] = True
     ident = builder.add("services", oname, fields, where=where, suffix="svc")
     element = builder.get(ident)
     assert element is not None
-    if cls and cls[0] == "runtime":
-        element.fields["runtime"] = cls[1]
+    say(
+        f"{'gateway' if cls.role == 'gateway' else 'service'} '{ident}' from {obj['kind']} "
+        f"with image '{image}'"
+        + (f" ({', '.join(cls.evidence)})" if cls.role == "gateway" else ""),
+        doc.file,
+        where.line,
+        ident,
+    )
+    if cls.runtime:
+        element.fields["runtime"] = cls.runtime
         report.guess(
-            f"'{ident}' runtime {cls[1]} from image '{image}'", doc.file, where.line, ident
-        )
-    else:
-        report.infer(
-            f"service '{ident}' from {obj['kind']} with image '{image}'",
+            f"'{ident}' runtime {cls.runtime} from {cls.runtime_evidence}",
             doc.file,
             where.line,
             ident,
         )
+    else:
+        element.fields["runtime"] = "other"
+        report.guess(
+            f"'{ident}': no evidence of its runtime; recorded as 'other'",
+            doc.file,
+            where.line,
+            ident,
+        )
+    if any(k.upper().startswith(("OTEL_EXPORTER_OTLP", "OTEL_COLLECTOR")) for k in env):
+        obs: dict[str, Any] = {"tracing": True}
+        if "OTEL_EXPORTER_OTLP_ENDPOINT" in env:  # the endpoint of every signal
+            obs.update(logging="central", metrics=True)
+        element.fields["observability"] = obs
+        report.infer(
+            f"'{ident}' observability {obs} (OTEL_* environment)", doc.file, where.line, ident
+        )
     if isinstance(replicas, int):
         element.fields["replicas"] = replicas
         report.infer(f"'{ident}' replicas {replicas}", doc.file, doc.line(spec, "replicas"), ident)
-    ports = main.get("ports")
-    if isinstance(ports, list) and ports and isinstance(ports[0], dict):
-        port = ports[0].get("containerPort")
+    main_ports = main.get("ports")
+    if isinstance(main_ports, list) and main_ports and isinstance(main_ports[0], dict):
+        port = main_ports[0].get("containerPort")
         if isinstance(port, int) and 0 < port < 65536:
             element.fields["port"] = port
     health: dict[str, str] = {}
@@ -144,12 +252,11 @@ def _workload(
         res = {k: str(limits[k])[:20] for k in ("cpu", "memory") if k in limits}
         if res:
             element.fields["deploy"] = {"resources": res}
-    env = main.get("env")
-    if isinstance(env, list):
+    if isinstance(env_list, list):
         found = []
-        for i, item in enumerate(env):
+        for i, item in enumerate(env_list):
             if isinstance(item, dict) and isinstance(item.get("name"), str) and "value" in item:
-                found.append((item["name"], item["value"], Where(doc.file, doc.line(env, i))))
+                found.append((item["name"], item["value"], Where(doc.file, doc.line(env_list, i))))
         element.fields["x-env"] = found
     return ident
 
