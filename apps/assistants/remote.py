@@ -226,11 +226,13 @@ def build_server() -> MCPServer:
 
     @server.tool(annotations=WRITE)
     async def apply_ops(model_id: int, ops: list[dict[str, Any]]) -> dict[str, Any]:
-        """Change a stored model with element ops (editor role), all or nothing: e.g.
-        {"op": "update", "kind": "service", "id": "orders", "set": {"replicas": 3}},
-        {"op": "add", "kind": "service", "value": {"id": "billing"}},
-        {"op": "remove", "kind": "service", "id": "legacy"} (docs/storage.md). Makes a new
-        revision that open editors see at once."""
+        """Change a stored model with element ops (editor role), all or nothing, e.g.
+        [{"op": "update", "kind": "service", "id": "orders", "set": {"replicas": 3}},
+         {"op": "add", "kind": "call", "id": "orders->payments", "value": {"timeout_ms": 800}},
+         {"op": "remove", "kind": "datastore", "id": "legacy-db", "cascade": true}].
+        Kinds: service api call event datastore broker team domain actor library saga route
+        suppression model. Makes a new revision that open editors see at once; ops address
+        elements, so concurrent edits of other elements or fields are kept."""
         return await as_caller(_apply_ops, model_id=model_id, ops=ops)
 
     for name, description, fn in MODEL_TOOLS:

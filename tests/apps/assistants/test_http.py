@@ -237,6 +237,22 @@ def test_a_revoked_token_is_a_401_and_the_sdk_client_fails_to_connect(live, worl
         call(live, world["revoked"], lambda s: s.list_tools())
 
 
+def test_a_plain_json_rpc_post_with_a_token_lists_the_tools(live, world):
+    request = urllib.request.Request(
+        f"{live.url}/mcp",
+        data=b'{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json, text/event-stream",
+            "Authorization": f"Bearer {world['viewer']}",
+        },
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as r:
+        answer = json.loads(r.read())
+    assert {t["name"] for t in answer["result"]["tools"]} >= TOOLS
+
+
 def test_django_and_the_api_are_still_served_beside_mcp(live):
     with urllib.request.urlopen(f"{live.url}/api/v1/health", timeout=10) as r:
         assert json.loads(r.read()) == {"status": "ok"}
