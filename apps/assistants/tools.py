@@ -108,11 +108,6 @@ def diagram(
     formats = diagram_formats()
     if fmt not in formats:
         raise ToolProblem(f"format must be one of {', '.join(formats)}, not {fmt!r}")
-    if fmt in CODE_FORMATS:
-        try:
-            return render_code(model, view, fmt)
-        except ValueError as exc:
-            raise ToolProblem(str(exc)) from None
     if view not in VIEWS:
         raise ToolProblem(f"view must be one of {', '.join(VIEWS)}, not {view!r}")
     found = None
@@ -122,6 +117,11 @@ def diagram(
         except ModelInvalid as exc:
             raise invalid_problem(exc) from None
     filters = Filters(domain=domain, team=team, focus=focus, hops=hops)
+    if fmt in CODE_FORMATS:
+        try:
+            return render_code(model, view, fmt, findings=found, filters=filters)
+        except ValueError as exc:
+            raise ToolProblem(str(exc)) from None
     try:
         result = render(model, view, fmt=fmt, findings=found, filters=filters, timeout=timeout)
     except DiagramError as exc:
