@@ -50,7 +50,8 @@ def c4_model(model: Model) -> C4Model:
     c4 = C4Model(id=model.name, name=model.title or model.name, description=model.description or "")
     for a in model.actors:
         kind = "person" if a.kind == "person" else "system"
-        c4.people.append(C4Element(a.id, kind, a.title or a.id, a.description or "", tags=[kind]))
+        tags = ["person"] if kind == "person" else ["actor", "system"]
+        c4.people.append(C4Element(a.id, kind, a.title or a.id, a.description or "", tags=tags))
     for s in model.services:
         element = C4Element(
             s.id,

@@ -3,8 +3,9 @@
 landscape (``index``) and the system's containers.
 
 Identifiers are element ids with ``-`` as ``_`` (element names must be unique among siblings;
-ids are unique in the whole model); relationships use fully qualified names
-(``shop.orders``). Text is escaped (``text.likec4_string``).
+ids are unique in the whole model), ``el_``-prefixed when that would be a LikeC4 keyword;
+relationships use fully qualified names (``shop.orders``). Text is escaped
+(``text.likec4_string``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,76 @@ from apps.archmodel.types import Model
 from .c4 import C4Element, c4_model
 from .text import ident
 from .text import likec4_string as q
+
+# Words of the LikeC4 grammar an element name must not be.
+KEYWORDS = frozenset(
+    [
+        "model",
+        "views",
+        "view",
+        "specification",
+        "element",
+        "tag",
+        "relationship",
+        "deployment",
+        "deploymentnode",
+        "dynamic",
+        "extend",
+        "import",
+        "include",
+        "exclude",
+        "style",
+        "this",
+        "it",
+        "title",
+        "description",
+        "technology",
+        "link",
+        "icon",
+        "metadata",
+        "global",
+        "with",
+        "of",
+        "where",
+        "and",
+        "or",
+        "not",
+        "is",
+        "kind",
+        "shape",
+        "color",
+        "notation",
+        "navigateto",
+        "autolayout",
+        "group",
+        "instanceof",
+        "node",
+        "summary",
+        "parallel",
+        "par",
+        "rank",
+        "opacity",
+        "border",
+        "multiple",
+        "size",
+        "padding",
+        "textsize",
+        "iconcolor",
+        "iconsize",
+        "iconposition",
+        "line",
+        "head",
+        "tail",
+        "true",
+        "false",
+    ]
+)
+
+
+def name_of(element_id: str) -> str:
+    name = ident(element_id)
+    return f"el_{name}" if name in KEYWORDS else name
+
 
 KINDS = {
     "person": "shape person",
@@ -58,7 +129,7 @@ def to_likec4(model: Model) -> str:
         out += [f"  element {kind} {{", "    style {", f"      {style}", "    }", "  }"]
     out += ["}", "", "model {"]
     for p in c4.people:
-        name = ident(p.id)
+        name = name_of(p.id)
         fqn[p.id] = name
         out.append(f"  {name} = {_kind(p)} {q(p.name)} {{")
         out += _body(p, "  ")
@@ -67,14 +138,14 @@ def to_likec4(model: Model) -> str:
     if c4.description:
         out.append(f"    description {q(c4.description)}")
     for c in c4.containers:
-        name = ident(c.id)
+        name = name_of(c.id)
         fqn[c.id] = f"{system}.{name}"
         out.append(f"    {name} = {_kind(c)} {q(c.name)} {{")
         out += _body(c, "    ")
         out.append("    }")
     out.append("  }")
     for e in c4.externals:
-        name = ident(e.id)
+        name = name_of(e.id)
         fqn[e.id] = name
         out.append(f"  {name} = external {q(e.name)} {{")
         out += _body(e, "  ")

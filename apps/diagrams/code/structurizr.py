@@ -1,9 +1,10 @@
 """The whole model as a Structurizr DSL workspace (C4): the people, the software system with
 its containers, external systems, relationships; a system landscape and a containers view.
 
-Identifiers are element ids with ``-`` as ``_`` and a kind prefix (``p_`` people, ``s_``
-systems, ``c_`` containers), so no model id can be a DSL keyword; names, descriptions and
-technologies are escaped strings (``text.structurizr_string``).
+Identifiers are element ids with ``-`` as ``_`` (so ``workbench import --from structurizr``
+gives the ids back), ``el_``-prefixed when that would be a DSL keyword, and the system's is
+``sys_<model name>`` (model names and element ids are separate namespaces); names, descriptions
+and technologies are escaped strings (``text.structurizr_string``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,58 @@ from .c4 import C4Element, c4_model
 from .text import ident
 from .text import structurizr_string as q
 
-PREFIX = {"person": "p_", "system": "s_", "external": "s_", "container": "c_"}
+# DSL keywords (case-insensitive) an identifier must not be.
+KEYWORDS = frozenset(
+    [
+        "workspace",
+        "model",
+        "views",
+        "person",
+        "softwaresystem",
+        "container",
+        "component",
+        "group",
+        "enterprise",
+        "deploymentenvironment",
+        "deploymentnode",
+        "infrastructurenode",
+        "softwaresysteminstance",
+        "containerinstance",
+        "element",
+        "elements",
+        "relationship",
+        "relationships",
+        "tags",
+        "tag",
+        "description",
+        "technology",
+        "url",
+        "properties",
+        "perspectives",
+        "include",
+        "exclude",
+        "autolayout",
+        "styles",
+        "theme",
+        "themes",
+        "branding",
+        "terminology",
+        "configuration",
+        "users",
+        "animation",
+        "title",
+        "this",
+        "archetypes",
+        "instances",
+        "healthcheck",
+        "extends",
+        "ref",
+        "docs",
+        "adrs",
+        "identifiers",
+        "impliedrelationships",
+    ]
+)
 SHAPES = {
     "person": "Person",
     "datastore": "Cylinder",
@@ -26,7 +78,8 @@ SHAPES = {
 
 
 def element_ident(element: C4Element) -> str:
-    return ident(element.id, PREFIX[element.kind])
+    name = ident(element.id)
+    return f"el_{name}" if name in KEYWORDS else name
 
 
 def to_structurizr(model: Model) -> str:

@@ -41,6 +41,7 @@ services:
     description: "a' -> b 'x' } model { y = person 'z"
     calls: [{to: graph}]
   - {id: graph, title: "!define X Y\n@enduml", kind: worker}
+  - {id: views, title: "a DSL keyword as an id", calls: [graph]}
 """
 
 # Whole-model formats draw the same text for every view they accept.
@@ -126,7 +127,8 @@ def test_model_text_never_becomes_syntax():
     body = "\n".join(plantuml.splitlines()[1:-1])
     assert "!include" not in body and "%getenv" not in body and "[[" not in body
     assert "!define" not in body and "\n@enduml" not in body
-    # Structurizr: environment substitution broken, quotes escaped, one element per line.
+    # Structurizr: keyword-like ids prefixed, environment substitution broken, quotes escaped.
+    assert "el_views = container" in structurizr and "el_views -> graph" in structurizr
     assert "${" not in structurizr and "$ {HOME}" in structurizr
     assert '\\"' in structurizr
     # LikeC4: quotes escaped; the keyword-like ids are prefixed or namespaced.
@@ -296,8 +298,8 @@ def test_the_demo_as_structurizr_names_every_service_and_relationship():
     (_, model), *_ = example_models()
     text = render_code(model, "dependencies", "structurizr")
     for s in model.services:
-        assert re.search(rf"\b[cs]_{s.id.replace('-', '_')} = ", text), s.id
-    assert 'c_orders -> c_payments "Calls" "grpc"' in text
+        assert re.search(rf"^ +{s.id.replace('-', '_')} = ", text, re.M), s.id
+    assert 'orders -> payments "Calls" "grpc"' in text
 
 
 def test_parsers_folder_pins_its_tools():
