@@ -44,7 +44,8 @@ class Target(Protocol):
 
 
 TARGETS: dict[str, Target] = {"compose": ComposeTarget(), "kubernetes": KubernetesTarget()}
-TARGET_CHOICES = ("compose", "kubernetes", "all")
+# "docs" (exporters.docs) is the architecture document, not a runnable bundle: not in "all".
+TARGET_CHOICES = ("compose", "kubernetes", "all", "docs")
 
 
 def export_bundle(
@@ -63,6 +64,10 @@ def export_bundle(
         raise ExportError([f"unknown target {target!r}; choose one of {', '.join(TARGET_CHOICES)}"])
     if options:
         raise ExportError([f"unknown option {key!r}" for key in sorted(options)])
+    if target == "docs":
+        from .docs import docs_bundle
+
+        return docs_bundle(model, progress=progress)
     report: Progress = progress or (lambda pct, msg: None)
     names = list(TARGETS) if target == "all" else [target]
     report(5, "planning")
