@@ -137,8 +137,8 @@ def build_server(*, root: str | os.PathLike[str] = ".", files: list[str] | None 
     ) -> str:
         """Draw a view of a model (views: context, dependencies, events, data, teams) as text:
         svg or dot (Graphviz, findings marked; filters domain/team/focus+hops), or diagrams as
-        code: mermaid (dependencies, events, data), structurizr and likec4 (the whole model),
-        plantuml (dependencies)."""
+        code: mermaid (any view), structurizr and likec4 (the whole model as C4),
+        plantuml (any view)."""
         model = _call(fs.model, path, source)
         return _call(
             tools.diagram, model, view=view, fmt=format, domain=domain, team=team, focus=focus,
@@ -152,7 +152,7 @@ def build_server(*, root: str | os.PathLike[str] = ".", files: list[str] | None 
         source: str | None = None,
         output: str | None = None,
     ) -> dict[str, Any]:
-        """Build the deployment bundle (target compose|kubernetes|all) of a model: its files
+        """Build the deployment bundle (target compose|kubernetes|all, or docs: the architecture document) of a model: its files
         (small text files inline), the zip's size and sha256. With output (a .zip path under the
         server's folder) the zip is written there."""
         model = _call(fs.model, path, source)

@@ -192,8 +192,8 @@ def build_server() -> MCPServer:
     ) -> str:
         """Draw a view of a stored model (views: context, dependencies, events, data, teams)
         as text: svg or dot (Graphviz, findings marked; filters domain/team/focus+hops), or
-        diagrams as code: mermaid (dependencies, events, data), structurizr and likec4 (the
-        whole model), plantuml (dependencies)."""
+        diagrams as code: mermaid and plantuml (any view), structurizr and likec4 (the whole
+        model as C4)."""
 
         def run(*, principal: Principal) -> str:
             return tools.diagram(
@@ -205,7 +205,7 @@ def build_server() -> MCPServer:
 
     @server.tool(annotations=READ_ONLY)
     async def export_bundle(model_id: int, target: str = "all") -> dict[str, Any]:
-        """The deployment bundle (target compose|kubernetes|all) of a stored model: its files
+        """The deployment bundle (target compose|kubernetes|all, or docs: the architecture document) of a stored model: its files
         (small text files inline), the zip's size and sha256. For the zip itself use the export
         jobs of the HTTP API (docs/exports.md)."""
 
