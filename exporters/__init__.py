@@ -46,7 +46,8 @@ class Target(Protocol):
 # The one registration of a target: the API's schema and enum, the job model's choices and
 # constraint, and the CLI's --target all read TARGET_CHOICES.
 TARGETS: dict[str, Target] = {"compose": ComposeTarget(), "kubernetes": KubernetesTarget()}
-TARGET_CHOICES: tuple[str, ...] = (*TARGETS, "all")
+# "docs" (exporters.docs) is the architecture document, not a runnable bundle: not in "all".
+TARGET_CHOICES: tuple[str, ...] = (*TARGETS, "all", "docs")
 
 
 def export_bundle(
@@ -65,6 +66,10 @@ def export_bundle(
         raise ExportError([f"unknown target {target!r}; choose one of {', '.join(TARGET_CHOICES)}"])
     if options:
         raise ExportError([f"unknown option {key!r}" for key in sorted(options)])
+    if target == "docs":
+        from .docs import docs_bundle
+
+        return docs_bundle(model, progress=progress)
     report: Progress = progress or (lambda pct, msg: None)
     names = list(TARGETS) if target == "all" else [target]
     report(5, "planning")

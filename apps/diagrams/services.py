@@ -30,6 +30,7 @@ from apps.core.jobs import broadcast_job, job_contract
 from apps.rules.engine import check_model
 from apps.workspaces.principal import Principal
 
+from .code import CODE_FORMATS, render_code
 from .render import (
     FORMATS,
     DiagramError,
@@ -143,14 +144,25 @@ def diagram_get(
 
     Raises DiagramInputError (bad view, format or filter) and RenderFailed (Graphviz).
     """
-    if fmt not in FORMATS:
-        raise DiagramInputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt not in FORMATS and fmt not in CODE_FORMATS:
+        choices = ", ".join([*FORMATS, *CODE_FORMATS])
+        raise DiagramInputError(f"unknown format {fmt!r}; choose one of {choices}")
     if colour not in COLOURS:
         raise DiagramInputError(f"unknown colour {colour!r}; choose one of {', '.join(COLOURS)}")
     key = render_key(content_hash=content_hash, view=view, filters=filters, fmt=fmt, colour=colour)
     hit = cache.get(key)
     if hit is not None:
         return Drawn(content=hit[1], media_type=hit[0], cached=True)
+    if fmt in CODE_FORMATS:
+        # Text, no Graphviz: always drawn inline, whatever the size.
+        try:
+            text = render_code(
+                model, view, fmt, findings=check_model(model).findings, filters=filters
+            )
+        except ValueError as exc:
+            raise DiagramInputError(str(exc)) from None
+        cache.set(key, (CODE_FORMATS[fmt], text.encode()), cache_seconds())
+        return Drawn(content=text.encode(), media_type=CODE_FORMATS[fmt], cached=False)
     diagram = build_diagram(model, view, filters=filters)  # validates view and filters
     if fmt != "dot" and len(diagram.nodes) > inline_max_nodes():
         return _enqueue(

@@ -15,7 +15,7 @@ import importlib
 import sys
 
 # Subcommand modules, in the order `workbench --help` lists them.
-COMMANDS = ("fmt", "validate", "check", "analyse", "diagram", "export", "import_", "drift")
+COMMANDS = ("fmt", "validate", "check", "analyse", "diagram", "export", "import_", "drift", "mcp")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,5 +1,9 @@
 """``workbench diagram FILE --view V --format svg -o OUT``: draw one view of a model file.
 
+``--format mermaid|structurizr|likec4|plantuml`` writes the diagram as code instead
+(``apps.diagrams.code``): Mermaid and PlantUML for any view, Structurizr DSL and LikeC4 the
+whole model as C4 (``--view context`` or ``dependencies``).
+
 Findings from the rule engine are drawn on the picture (``--no-findings`` to leave them out);
 ``--colour blast-radius`` fills each element by the share of journeys its failure fails.
 Exit 0 when drawn, 2 for an invalid model, a bad option or a Graphviz failure.
@@ -16,12 +20,16 @@ from .common import EXIT_INVALID, EXIT_OK, fail, load_or_report, print_errors
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from apps.diagrams.code import CODE_FORMATS
     from apps.diagrams.render import FORMATS, VIEWS
 
-    p = sub.add_parser("diagram", help="draw a view of a model file (SVG, PNG or DOT)")
+    p = sub.add_parser(
+        "diagram",
+        help="draw a view of a model file (SVG, PNG, DOT; Mermaid, Structurizr, LikeC4, PlantUML)",
+    )
     p.add_argument("file", help="model file (YAML or JSON), or - for stdin")
     p.add_argument("--view", choices=tuple(VIEWS), default="dependencies")
-    p.add_argument("--format", choices=tuple(FORMATS), default="svg")
+    p.add_argument("--format", choices=(*FORMATS, *CODE_FORMATS), default="svg")
     p.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--domain", help="only this domain (its partners drawn faded)")
@@ -42,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from apps.diagrams.code import CODE_FORMATS, render_code
     from apps.diagrams.render import DiagramError, Filters, render
 
     model = load_or_report(args.file)
@@ -67,6 +76,12 @@ def run(args: argparse.Namespace) -> int:
             print_errors(args.file, exc)
             return EXIT_INVALID
     filters = Filters(domain=args.domain, team=args.team, focus=args.focus, hops=args.hops)
+    if args.format in CODE_FORMATS:
+        try:
+            text = render_code(model, args.view, args.format, findings=findings, filters=filters)
+        except ValueError as exc:
+            return fail(str(exc))
+        return _write(args, text.encode("utf-8"), f"{args.view} view as {args.format}")
     try:
         result = render(
             model,
@@ -80,17 +95,22 @@ def run(args: argparse.Namespace) -> int:
         )
     except DiagramError as exc:
         return fail(str(exc))
+    return _write(
+        args,
+        result.content,
+        f"{args.view} view, {result.nodes} nodes, {result.edges} edges ({result.engine})",
+    )
+
+
+def _write(args: argparse.Namespace, content: bytes, what: str) -> int:
     if args.output == "-":
-        sys.stdout.buffer.write(result.content)
+        sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
     else:
         try:
             with open(args.output, "wb") as fh:
-                fh.write(result.content)
+                fh.write(content)
         except OSError as exc:
             return fail(f"cannot write {args.output}: {exc.strerror}")
-        sys.stderr.write(
-            f"{args.output}: {args.view} view, {result.nodes} nodes, "
-            f"{result.edges} edges ({result.engine})\n"
-        )
+        sys.stderr.write(f"{args.output}: {what}\n")
     return EXIT_OK

@@ -16,10 +16,13 @@ from .common import EXIT_INVALID, EXIT_OK, fail, load_or_report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="export a runnable bundle (docker compose, kubernetes)")
-    p.add_argument("file", help="model file (YAML or JSON), or - for stdin")
     from exporters import TARGET_CHOICES
 
+    p = sub.add_parser(
+        "export",
+        help="export a runnable bundle (docker compose, kubernetes) or the architecture document (docs)",
+    )
+    p.add_argument("file", help="model file (YAML or JSON), or - for stdin")
     p.add_argument("--target", choices=TARGET_CHOICES, default="all")
     p.add_argument("-o", "--output", help="zip file to write (default: <name>-<target>.zip)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")

@@ -13,12 +13,23 @@ from .asyncapi import import_asyncapi
 from .backstage import import_backstage
 from .compose import import_compose
 from .kubernetes import import_kubernetes
+from .likec4 import import_likec4
 from .microtosca import import_microtosca
 from .openapi import import_openapi
 from .report import ImportInputError, ImportReport, InputProblem, ReportItem
 from .sources import DEFAULT_MAX_BYTES, SourceFile, check_size, read_paths
+from .structurizr import import_structurizr
 
-KINDS = ("compose", "kubernetes", "openapi", "asyncapi", "backstage", "microtosca")
+KINDS = (
+    "compose",
+    "kubernetes",
+    "openapi",
+    "asyncapi",
+    "backstage",
+    "microtosca",
+    "structurizr",  # Structurizr DSL workspace (issue 17)
+    "likec4",  # LikeC4 .c4 files (issue 17)
+)
 _SERVICE_KINDS = ("openapi", "asyncapi")
 
 __all__ = [
@@ -60,5 +71,7 @@ def import_files(
         "kubernetes": import_kubernetes,
         "backstage": import_backstage,
         "microtosca": import_microtosca,
+        "structurizr": import_structurizr,
+        "likec4": import_likec4,
     }[kind]
     return func(files, name=name)

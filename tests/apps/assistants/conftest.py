@@ -1,0 +1,1 @@
+from tests.apps.workspaces.personas import world  # noqa: F401
