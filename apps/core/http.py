@@ -5,7 +5,7 @@ Every error body is ``{"detail": "<one sentence>", ...}``; errors about a part o
 add ``errors: [{pointer, line, column, kind, message}]`` (422 for an invalid model, an op, a
 parameter or a field holding NUL), stale writes add ``current_revision``. API modules raise
 domain exceptions (``ModelInvalid``, ``OpError``, ``BodyError``, ``Conflict``, ``Http404``,
-``QueueUnavailable``) and never build error responses of their own.
+``QueueUnavailable``, ``RateLimited``, ``SimulationError``) and never build error responses of their own.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
+from apps.analysis.analysis import SimulationError
 from apps.architectures.bodies import NUL_MESSAGE, BodyError, nul_pointer
 from apps.archmodel import ModelInvalid
 from apps.archmodel.ops import OpError
 from apps.diagrams.render import DiagramInputError, RenderFailed
 from apps.imports.importers import ImportInputError
+from apps.rules.ratelimit import RateLimited
 from apps.workspaces.errors import Conflict
 from apps.workspaces.principal import Principal
 
@@ -118,6 +120,14 @@ def register_error_handlers(api: NinjaAPI) -> None:
             return error(503, str(exc))
         if isinstance(exc, (QueueUnavailable, *BROKER_ERRORS)):
             return queue_unavailable()
+        if isinstance(exc, RateLimited):
+            response = error(429, str(exc))
+            response["Retry-After"] = str(exc.wait)
+            return response
+        if isinstance(exc, SimulationError):
+            message = str(exc)
+            item = {"pointer": "", "line": None, "column": None, "kind": "value", "message": message}
+            return error(422, f"the scenario is invalid: {message}", errors=[item])
         if isinstance(exc, NinjaValidationError):
             return field_errors(list(exc.errors))
         if isinstance(exc, PydanticValidationError):
@@ -137,6 +147,8 @@ def register_error_handlers(api: NinjaAPI) -> None:
         DiagramInputError,
         RenderFailed,
         QueueUnavailable,
+        RateLimited,
+        SimulationError,
         NinjaValidationError,
         PydanticValidationError,
         HttpError,

@@ -26,7 +26,7 @@ from apps.workspaces.auth import workbench_auth
 
 from .findings import Report
 from .formats import CONTENT_TYPES, render, report_dict
-from .ratelimit import check_rate
+from .ratelimit import enforce_rate
 from .registry import SEVERITIES, did_you_mean, load_catalog
 from .ruledocs import all_rule_docs, rule_doc
 from .services import model_check, model_check_source, server_limits
@@ -75,11 +75,7 @@ def validate_model(
     bad = _params(format, fail_on)
     if bad is not None:
         return bad
-    wait = check_rate(request)
-    if wait is not None:
-        response = error(429, f"too many validations; retry in {wait} s (WORKBENCH_VALIDATE_RATE)")
-        response["Retry-After"] = str(wait)
-        return response
+    enforce_rate(request)
     source = read_body(request, server_limits())
     if not source.strip():
         return error(

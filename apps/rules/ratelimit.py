@@ -67,3 +67,18 @@ def check_rate(request: HttpRequest, scope: str = "validate") -> int | None:
     if used > count:
         return max(1, int((window + 1) * period - now + 0.999))
     return None
+
+
+class RateLimited(Exception):
+    """Over ``WORKBENCH_VALIDATE_RATE``: answered 429 with ``Retry-After`` by the HTTP edge."""
+
+    def __init__(self, wait: int):
+        super().__init__(f"too many validations; retry in {wait} s (WORKBENCH_VALIDATE_RATE)")
+        self.wait = wait
+
+
+def enforce_rate(request: HttpRequest, scope: str = "validate") -> None:
+    """Count this request; raise ``RateLimited`` when it is over the limit."""
+    wait = check_rate(request, scope)
+    if wait is not None:
+        raise RateLimited(wait)

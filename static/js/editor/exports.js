@@ -57,7 +57,7 @@ export function initExports({ root, model, api, canEdit, notify }) {
     }
     if (canEdit) {
       const target = h("select", { name: "target", id: "ex-target" },
-        ...[["all", "everything"], ["compose", "Docker Compose"], ["kubernetes", "Kubernetes"]].map(([v, t]) => h("option", { value: v, text: t })));
+        ...[["all", "everything"], ["compose", "Docker Compose"], ["kubernetes", "Kubernetes"], ["docs", "Architecture document"]].map(([v, t]) => h("option", { value: v, text: t })));
       const form = h("form", { class: "ed-toolbar", onsubmit: async (ev) => {
         ev.preventDefault();
         try {
