@@ -58,6 +58,7 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
 def _enums() -> dict[str, list[str]]:
+    from apps.diagrams.code import CODE_FORMATS
     from apps.diagrams.render import FORMATS as DIAGRAM_FORMATS
     from apps.diagrams.render.views import VIEWS
     from apps.imports.importers import KINDS
@@ -66,7 +67,7 @@ def _enums() -> dict[str, list[str]]:
 
     return {
         "view": list(VIEWS),
-        "diagram_format": list(DIAGRAM_FORMATS),
+        "diagram_format": [*DIAGRAM_FORMATS, *CODE_FORMATS],
         "report_format": list(REPORT_FORMATS),
         "document_format": ["yaml", "json"],
         "severity": list(SEVERITIES),

@@ -53,7 +53,15 @@ def parameter(schema: dict, path: str, method: str, name: str) -> dict:
 def test_fixed_choices_are_enums(schema: dict) -> None:
     diagram = "/api/v1/models/{model_id}/diagrams/{view}.{fmt}"
     assert "dependencies" in parameter(schema, diagram, "get", "view")["enum"]
-    assert parameter(schema, diagram, "get", "fmt")["enum"] == ["svg", "png", "dot"]
+    assert parameter(schema, diagram, "get", "fmt")["enum"] == [
+        "svg",
+        "png",
+        "dot",
+        "mermaid",
+        "structurizr",
+        "likec4",
+        "plantuml",
+    ]
     assert parameter(schema, "/api/v1/validate", "post", "format")["enum"] == [
         "json",
         "sarif",
@@ -69,7 +77,7 @@ def test_fixed_choices_are_enums(schema: dict) -> None:
         "json",
     ]
     job = schema["components"]["schemas"]["ExportJobOut"]["properties"]
-    assert job["target"]["enum"] == ["compose", "kubernetes", "all"]
+    assert job["target"]["enum"] == ["compose", "kubernetes", "all", "docs"]
     assert job["state"]["enum"] == ["queued", "running", "succeeded", "failed"]
     item = schema["components"]["schemas"]["ErrorItem"]["properties"]
     assert "value" in item["kind"]["enum"]
