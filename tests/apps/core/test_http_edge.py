@@ -167,12 +167,12 @@ def test_the_queue_down_is_503_for_validate_and_diagrams(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from apps.diagrams import services as diagram_services
-    from apps.rules import api as rules_api
+    from apps.rules import ratelimit
 
     def down(*args: object, **kwargs: object) -> None:
         raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(rules_api, "check_rate", down)
+    monkeypatch.setattr(ratelimit, "check_rate", down)
     response = world.call(
         "editor_token",
         "post",
