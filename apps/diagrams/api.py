@@ -1,6 +1,6 @@
 """/api/v1 diagrams: draw a stored model or a posted model file; poll jobs for large ones.
 
-- ``GET  /models/{id}/diagrams/{view}.{svg|png|dot}?domain=&team=&focus=&hops=``
+- ``GET  /models/{id}/diagrams/{view}.{svg|png|dot}?domain=&team=&focus=&hops=&direction=``
 - ``POST /diagrams/{view}?format=svg`` with a model file body (YAML, JSON or multipart ``file``)
 - ``GET  /diagrams/jobs/{job_id}`` and ``/diagrams/jobs/{job_id}/result``
 
@@ -96,6 +96,7 @@ def get_model_diagram(
     team: str | None = None,
     focus: str | None = None,
     hops: int = 1,
+    direction: str | None = None,
 ) -> HttpResponse:
     """One view of a stored model, with its findings drawn on it."""
     arch = architecture_get_for(principal=_principal(request), architecture_id=model_id)
@@ -104,7 +105,7 @@ def get_model_diagram(
         content_hash=arch.content_hash,
         view=view,
         fmt=fmt,
-        filters=Filters(domain=domain, team=team, focus=focus, hops=hops),
+        filters=Filters(domain=domain, team=team, focus=focus, hops=hops, direction=direction),
         architecture_id=arch.pk,
     )
 
@@ -118,6 +119,7 @@ def draw_diagram(
     team: str | None = None,
     focus: str | None = None,
     hops: int = 1,
+    direction: str | None = None,
 ) -> HttpResponse:
     """One view of a posted model file, not stored (for CI pipelines and docs)."""
     try:
@@ -134,7 +136,7 @@ def draw_diagram(
         content_hash=services.source_hash(source),
         view=view,
         fmt=format,
-        filters=Filters(domain=domain, team=team, focus=focus, hops=hops),
+        filters=Filters(domain=domain, team=team, focus=focus, hops=hops, direction=direction),
         requester=services.requester_of(_principal(request)),
     )
 

@@ -6,6 +6,7 @@ import { h, widget, normalize, same, label, FieldError } from "./forms.js";
 import { Live } from "./live.js";
 import { indexDocument, keyOf, displayName, addressOf, KIND_LABELS, KIND_ORDER } from "./model.js";
 import { initExports } from "./exports.js";
+import { Viewport, AUTO_FIT_MIN } from "./viewport.js";
 
 const cfg = JSON.parse(document.getElementById("editor-config").textContent);
 const API = cfg.api;
@@ -733,34 +734,90 @@ function fillFilters() {
   fill("domain", ["domain"], "all");
   fill("team", ["team"], "all");
   fill("focus", ["service", "datastore", "event", "actor", "broker"], "none");
+  if (state.startFilters) { // once, from the URL
+    for (const [k, v] of Object.entries(state.startFilters)) if (f.elements[k]) f.elements[k].value = v;
+    state.startFilters = null;
+  }
 }
 
 let diagramSeq = 0;
+// The direction each view is drawn in (TB or LR): its own, unless the other one fits the pane
+// better; chosen when the view opens and kept for its redraws, so the viewport stays put.
+const VIEW_DIRECTION = { context: "TB", dependencies: "LR", events: "LR", data: "LR", teams: "LR" };
+const directions = {};
+
+async function fetchDiagram(view, params, box, seq) {
+  let res = await request("GET", `${MODEL}/diagrams/${view}.svg?${params}`, { raw: true });
+  if (res.status === 202) res = await waitForDiagramJob(await res.json(), box, seq);
+  return res ? (await res.text()).replace(/^<\?xml[^>]*>\s*/, "") : null;
+}
+
+function putDiagram(box, text, keep) {
+  const centre = keep ? viewport.centre() : null; // before the old drawing goes
+  box.innerHTML = text;
+  wireDiagram(box);
+  viewport.show(box.querySelector("svg"), { centre });
+}
+
 async function loadDiagram() {
   const box = $("ed-diagram");
   const f = $("ed-filters");
+  const view = state.view;
   const params = new URLSearchParams();
   for (const name of ["domain", "team", "focus"]) if (f.elements[name].value) params.set(name, f.elements[name].value);
   if (f.elements.focus.value) params.set("hops", f.elements.hops.value || "1");
   const seq = ++diagramSeq;
+  delete box.dataset.drawn; // set again when this drawing is in place (tests wait for it)
+  const active = ["domain", "team", "focus"].find((n) => f.elements[n].value);
+  $("ed-filter-summary").textContent = active ? `Filter: ${active} ${f.elements[active].value}` : "Filters";
+  $("ed-filter-menu").classList.toggle("is-active", !!active);
+  const query = `view=${view}${params.size ? `&${params}` : ""}`;
+  history.replaceState(null, "", `${location.pathname}?${query}${location.hash}`); // bookmarkable
+  const drawn = `${view}?${params}`;
+  const keep = drawn === state.drawn;
+  if (!keep) delete directions[view]; // a view opened anew picks its direction again
   if (!state.index.entries.length) {
+    viewport.clear();
+    state.drawn = null;
     box.replaceChildren(h("div", { class: "ed-empty diagram-empty" }, h("p", { text: "Nothing to draw yet." }),
       cfg.canEdit ? h("button", { type: "button", class: "button", onclick: () => openCreate("service") }, "Add the first service") : null));
     return;
   }
   try {
-    let res = await request("GET", `${MODEL}/diagrams/${state.view}.svg?${params}`, { raw: true });
-    if (res.status === 202) res = await waitForDiagramJob(await res.json(), box, seq);
-    if (!res) return; // superseded while drawing
-    const svg = await res.text();
-    if (seq !== diagramSeq) return; // a newer request is on its way
-    box.innerHTML = svg.replace(/^<\?xml[^>]*>\s*/, "");
-    wireDiagram(box);
-    applyZoom();
+    const own = directions[view] || VIEW_DIRECTION[view];
+    const first = new URLSearchParams(params);
+    if (own !== VIEW_DIRECTION[view]) first.set("direction", own);
+    const text = await fetchDiagram(view, first, box, seq);
+    if (!text || seq !== diagramSeq) return; // superseded while drawing
+    putDiagram(box, text, keep);
+    if (!keep && !directions[view] && viewport.fitScale() < AUTO_FIT_MIN) {
+      // Too small to fit this way round: try the other direction and keep the better one.
+      const fit = viewport.fitScale();
+      const other = own === "TB" ? "LR" : "TB";
+      const alt = await fetchDiagram(view, new URLSearchParams([...params, ["direction", other]]), box, seq).catch(() => null);
+      if (seq !== diagramSeq) return;
+      if (alt) {
+        putDiagram(box, alt, false);
+        if (viewport.fitScale() > fit) directions[view] = other;
+        else putDiagram(box, text, false);
+      }
+    }
+    directions[view] ||= own;
+    state.drawn = drawn;
+    box.dataset.drawn = view;
+    const download = new URLSearchParams(params);
+    if (directions[view] !== VIEW_DIRECTION[view]) download.set("direction", directions[view]);
+    for (const fmt of ["svg", "png"]) {
+      const a = $(`ed-download-${fmt}`);
+      a.href = `${MODEL}/diagrams/${view}.${fmt}?${download}`;
+      a.download = `${cfg.name || "model"}-${view}.${fmt}`;
+    }
     markSelection();
   } catch (e) {
     if (seq !== diagramSeq) return;
     const msg = e.status === 404 ? "Diagrams are not available on this server yet." : `The diagram could not be drawn: ${e.message}`;
+    viewport.clear();
+    state.drawn = null;
     box.replaceChildren(h("p", { class: "muted ed-empty", text: msg }));
   }
 }
@@ -781,94 +838,36 @@ async function waitForDiagramJob(job, box, seq) {
   }
 }
 
-// --- zoom and pan: "fit" (the default) or a factor of the drawing's natural size -------------
+// --- zoom and pan: see viewport.js ---------------------------------------------------------
 
-// "auto" (the default) fits the pane unless that would shrink text below 70 % of its size; then
-// it starts at actual size and the pane scrolls.
-const zoom = { level: "auto" };
-const AUTO_FIT_MIN = 0.7;
-const ZOOM_MIN = 0.2, ZOOM_MAX = 4;
-
-function naturalWidth(svg) {
-  const vb = svg.viewBox && svg.viewBox.baseVal;
-  return vb && vb.width ? vb.width * (96 / 72) : svg.getBoundingClientRect().width; // Graphviz: pt
-}
-
-function applyZoom() {
-  const box = $("ed-diagram");
-  const svg = box.querySelector("svg");
-  let centre = false;
-  if (svg && zoom.level === "auto") {
-    zoom.level = (box.clientWidth - 24) / naturalWidth(svg) >= AUTO_FIT_MIN ? "fit" : 1;
-    centre = zoom.level === 1; // a view drawn for the first time: show its middle, not a corner
-  }
-  document.querySelectorAll("#ed-zoom [data-zoom]").forEach((b) => {
-    const on = (b.dataset.zoom === "fit" && zoom.level === "fit") || (b.dataset.zoom === "actual" && zoom.level === 1);
-    b.setAttribute("aria-pressed", String(on));
-  });
-  if (!svg) return;
-  if (zoom.level === "fit") {
-    box.classList.remove("zoomed");
-    svg.style.width = "";
-  } else {
-    box.classList.add("zoomed");
-    svg.style.width = `${Math.round(naturalWidth(svg) * zoom.level)}px`;
-    if (centre) centreOnElements(box, svg);
-  }
-}
-
-// Scroll so the middle of the drawn elements (not the legend) is in the middle of the pane.
-function centreOnElements(box, svg) {
-  const nodes = svg.querySelectorAll("g.node[data-id]");
-  if (!nodes.length) return;
-  let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
-  nodes.forEach((g) => {
-    const r = g.getBoundingClientRect();
-    left = Math.min(left, r.left); top = Math.min(top, r.top);
-    right = Math.max(right, r.right); bottom = Math.max(bottom, r.bottom);
-  });
-  const pane = box.getBoundingClientRect();
-  box.scrollLeft += (left + right) / 2 - (pane.left + pane.width / 2);
-  box.scrollTop += (top + bottom) / 2 - (pane.top + pane.height / 2);
-}
-
-function setZoom(level, anchor) {
-  const box = $("ed-diagram");
-  const svg = box.querySelector("svg");
-  if (!svg) return;
-  const before = svg.getBoundingClientRect();
-  const current = zoom.level === "fit" ? before.width / naturalWidth(svg) : zoom.level;
-  const next = level === "fit" ? "fit" : Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, level === "in" ? current * 1.25 : level === "out" ? current / 1.25 : level));
-  // Keep the point under the pointer (or the centre) where it is while zooming.
-  const rect = box.getBoundingClientRect();
-  const ax = anchor ? anchor.x - rect.left : rect.width / 2;
-  const ay = anchor ? anchor.y - rect.top : rect.height / 2;
-  const fx = (box.scrollLeft + ax) / Math.max(1, box.scrollWidth);
-  const fy = (box.scrollTop + ay) / Math.max(1, box.scrollHeight);
-  zoom.level = next;
-  applyZoom();
-  if (next !== "fit") {
-    box.scrollLeft = fx * box.scrollWidth - ax;
-    box.scrollTop = fy * box.scrollHeight - ay;
-  }
-}
+const viewport = new Viewport($("ed-diagram"), {
+  onChange(v) {
+    document.querySelectorAll("#ed-zoom [data-zoom]").forEach((b) => {
+      const on = (b.dataset.zoom === "fit" && v.mode === "fit") || (b.dataset.zoom === "actual" && v.mode === 1);
+      b.setAttribute("aria-pressed", String(on));
+    });
+    const pct = $("ed-zoom-pct");
+    if (pct) pct.textContent = `${Math.round(v.scale * 100)} %`;
+  },
+});
+window.wbViewport = viewport; // for the browser tests
 
 function wireZoom() {
   const box = $("ed-diagram");
   $("ed-zoom").addEventListener("click", (ev) => {
     const b = ev.target.closest("[data-zoom]");
     if (!b) return;
-    setZoom({ fit: "fit", actual: 1, in: "in", out: "out" }[b.dataset.zoom]);
+    viewport.zoom(b.dataset.zoom);
   });
   box.addEventListener("wheel", (ev) => {
     if (!ev.ctrlKey && !ev.metaKey) return; // plain wheel scrolls
     ev.preventDefault();
-    setZoom(ev.deltaY < 0 ? "in" : "out", { x: ev.clientX, y: ev.clientY });
+    viewport.zoom(ev.deltaY < 0 ? "in" : "out", { x: ev.clientX, y: ev.clientY });
   }, { passive: false });
   // Drag the background to pan a zoomed diagram; clicks on elements still select them.
   let drag = null;
   box.addEventListener("pointerdown", (ev) => {
-    if (zoom.level === "fit" || ev.button !== 0 || ev.target.closest("g[data-id][role=button]")) return;
+    if (viewport.mode === "fit" || ev.button !== 0 || ev.target.closest("g[data-id][role=button]")) return;
     drag = { x: ev.clientX, y: ev.clientY, left: box.scrollLeft, top: box.scrollTop };
     box.classList.add("panning");
   });
@@ -1065,7 +1064,6 @@ function wire() {
     const b = ev.target.closest("button[data-view]");
     if (!b) return;
     state.view = b.dataset.view;
-    zoom.level = "auto"; // another drawing, another size
     $("ed-views").querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
     loadDiagram();
   });
@@ -1081,6 +1079,12 @@ function wire() {
   d.addEventListener("click", onDiagramActivate);
   d.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); onDiagramActivate(ev); } });
   $("ed-search").addEventListener("input", renderOutline);
+  $("ed-fullscreen").addEventListener("click", () => toggleFullscreen());
+  document.addEventListener("keydown", (ev) => {
+    if (ev.target.closest("input, textarea, select, [contenteditable]") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if ((ev.key === "f" || ev.key === "F") && !$("panel-diagram").hidden) { ev.preventDefault(); toggleFullscreen(); }
+    else if (ev.key === "Escape" && $("editor").classList.contains("is-fullscreen")) toggleFullscreen(false);
+  });
   yaml().addEventListener("input", () => { state.yamlDirty = true; gutter(); });
   yaml().addEventListener("scroll", () => { $("ed-yaml-gutter").scrollTop = yaml().scrollTop; });
   yaml().addEventListener("keydown", (ev) => {
@@ -1137,6 +1141,20 @@ const live = new Live(cfg.ws, {
 window.wbLive = live;
 
 const exportsPanel = initExports({ root: $("ed-exports"), model: MODEL, api: API, canEdit: cfg.canEdit, notify });
+
+// Filters live in the URL (?view=&domain=&team=&focus=&hops=), so a view can be bookmarked.
+const START = new URLSearchParams(location.search);
+if (["context", "dependencies", "events", "data", "teams"].includes(START.get("view"))) {
+  state.view = START.get("view");
+  $("ed-views").querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x.dataset.view === state.view)));
+}
+state.startFilters = Object.fromEntries(["domain", "team", "focus", "hops"].filter((k) => START.get(k)).map((k) => [k, START.get(k)]));
+
+function toggleFullscreen(on = !$("editor").classList.contains("is-fullscreen")) {
+  $("editor").classList.toggle("is-fullscreen", on);
+  $("ed-fullscreen").setAttribute("aria-pressed", String(on));
+  viewport.apply();
+}
 
 wire();
 refresh().then(() => live.connect());

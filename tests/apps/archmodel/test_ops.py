@@ -120,7 +120,7 @@ def test_a_call_can_be_addressed_with_parent_and_target(shop):
 
 
 def test_a_second_call_to_the_same_target_is_refused_in_plain_words(shop):
-    with pytest.raises(OpError, match="^/0/id: web already calls gateway$"):
+    with pytest.raises(OpError, match=r"^/0/id: web already calls gateway$"):
         apply_ops(shop, [{"op": "add", "kind": "call", "id": "web->gateway", "index": 1}])
     with pytest.raises(OpError, match="web already calls gateway"):
         apply_ops(shop, [{"op": "add", "kind": "call", "id": "web->gateway"}])
