@@ -7,6 +7,8 @@ import { Live } from "./live.js";
 import { indexDocument, keyOf, displayName, addressOf, KIND_LABELS, KIND_ORDER } from "./model.js";
 import { initExports } from "./exports.js";
 import { Viewport, AUTO_FIT_MIN } from "./viewport.js";
+import { initCanvas } from "./canvas.js";
+import { UndoStack } from "./undo.js";
 
 const cfg = JSON.parse(document.getElementById("editor-config").textContent);
 const API = cfg.api;
@@ -408,6 +410,51 @@ async function postOps(ops) {
   return body;
 }
 
+// Bring the page up to revision n (which I just wrote) with as few reloads as possible: a reload
+// already on its way may bring it; the websocket's model.changed for it is then ignored.
+async function catchUp(n) {
+  state.expect = Math.max(state.expect || 0, n);
+  for (let tries = 0; state.revision < n && tries < 5; tries++) {
+    if (state.refreshing) await state.refreshing;
+    else await refresh({ author: cfg.user });
+  }
+}
+
+// One write from the canvas: the ops (one revision), then the page catches up, the step is
+// recorded for undo and its element opened in the inspector.
+async function write(ops, { label, inverse, keys = [], select: sel = null } = {}) {
+  try {
+    const t0 = performance.now();
+    const result = await postOps(ops);
+    await catchUp(result.revision.number);
+    state.lastWriteMs = performance.now() - t0;
+    undo.record({ label, ops, inverse, keys });
+    if (sel && state.index.byKey.has(sel)) select(sel, { focus: false });
+    canvas?.say(`${label[0].toUpperCase()}${label.slice(1)}.`);
+    return result;
+  } catch (err) {
+    const msg = err instanceof ApiError && err.status === 403
+      ? "You can only view this model; ask an owner for the editor role."
+      : plainMessage(err);
+    canvas?.say(msg, "error");
+    notify(msg, "error");
+    return null;
+  }
+}
+
+// An error as a person reads it: the first message, without JSON pointers.
+function plainMessage(err) {
+  const first = err.errors?.[0]?.message;
+  return (first || err.message || "The change could not be saved.").replace(/\s*\(?\/[a-z]+\/\d+[^\s)]*\)?/g, "");
+}
+
+// The op that puts a deleted element back (undo of a delete).
+function readdOp(e) {
+  const op = { op: "add", kind: e.kind, id: e.address, value: e.value };
+  if (e.kind === "api" || e.kind === "route") op.parent = e.parent;
+  return op;
+}
+
 async function save(form) {
   const e = form.entry;
   clearErrors(form);
@@ -425,7 +472,10 @@ async function save(form) {
     for (const f of dirty) rememberMine(e.key, f, result.revision.number);
     form.status.textContent = "";
     form.conflicts.clear();
-    await refresh();
+    const before = {};
+    for (const name of dirty) before[name] = e.value[name] === undefined ? null : e.value[name];
+    await catchUp(result.revision.number);
+    undo.record({ label: `edit ${displayName(e)}: ${dirty.join(", ")}`, ops: [op], inverse: [{ op: "update", ...addressOf(e), set: before }], keys: [e.key] });
     const now = state.index.byKey.get(e.key);
     if (now && state.form === form) openInspector(now); // a clean form at the new revision
     if (replaced.length) {
@@ -485,18 +535,17 @@ async function create(form) {
   else if (kind === "route") { address = values.path; op.id = address; op.parent = values.gateway; }
   else if (kind === "suppression") { address = `${values.rule}:${values.target}`; op.id = address; }
   else { address = values.id; op.id = address; if (kind === "api") op.parent = values.service; }
-  if (kind === "call") {
-    const existing = state.index.entries.filter((e) => e.kind === "call" && e.address === address).length;
-    if (existing) op.index = existing;
-  }
   form.status.textContent = "Adding…";
   try {
-    await postOps([op]);
+    const result = await postOps([op]);
     form.status.textContent = "";
     notify(`Added ${kind} ${address}.`, "success");
-    const key = keyOf(kind, address + (op.index ? `#${op.index}` : ""));
+    const key = keyOf(kind, address);
     state.form = null;
-    await refresh();
+    await catchUp(result.revision.number);
+    const inverse = { op: "remove", kind, id: op.id };
+    if (op.parent) inverse.parent = op.parent;
+    undo.record({ label: `add ${kind} ${address}`, ops: [op], inverse: [inverse], keys: [key] });
     if (state.index.byKey.has(key)) select(key);
   } catch (err) {
     form.status.textContent = "";
@@ -505,17 +554,18 @@ async function create(form) {
   }
 }
 
-function askDelete(form, box) {
+function askDelete(form, box, { now = false } = {}) {
   const e = form.entry;
   box.hidden = false;
   const doDelete = async (cascade) => {
     const op = { op: "remove", ...addressOf(e) };
     if (cascade) op.cascade = true;
     try {
-      await postOps([op]);
+      const result = await postOps([op]);
       notify(`Deleted ${e.kind} ${displayName(e)}.`, "success");
       closeInspector();
-      await refresh();
+      await catchUp(result.revision.number);
+      if (!cascade) undo.record({ label: `delete ${e.kind} ${displayName(e)}`, ops: [op], inverse: [readdOp(e)], keys: [e.key] });
     } catch (err) {
       if (err instanceof ApiError && err.status === 422 && !cascade && /referenced|cascade/.test(err.errors[0]?.message || "")) {
         box.replaceChildren(h("p", { text: err.errors[0].message }),
@@ -528,6 +578,7 @@ function askDelete(form, box) {
       }
     }
   };
+  if (now) { box.replaceChildren(h("p", { class: "muted", text: "Deleting…" })); doDelete(false); return; }
   box.replaceChildren(h("p", { text: `Delete ${e.kind} ${displayName(e)}?` }),
     h("button", { type: "button", class: "button-danger", "data-action": "confirm-delete", onclick: () => doDelete(false) }, "Delete"),
     h("button", { type: "button", class: "button-ghost", onclick: () => { box.hidden = true; } }, "Cancel"));
@@ -707,9 +758,9 @@ function suppressForm(li, f) {
     const value = { reason: reason.value.trim() };
     if (expires.value) value.expires = expires.value;
     try {
-      await postOps([{ op: "add", kind: "suppression", id: `${f.rule}:${f.target}`, value }]);
+      const result = await postOps([{ op: "add", kind: "suppression", id: `${f.rule}:${f.target}`, value }]);
       notify(`Suppressed ${f.rule} for ${f.target}.`, "success");
-      await refresh();
+      await catchUp(result.revision.number);
     } catch (e) {
       err.hidden = false; err.textContent = e.errors?.map((x) => x.message).join("; ") || e.message;
     }
@@ -780,7 +831,9 @@ async function loadDiagram() {
     viewport.clear();
     state.drawn = null;
     box.replaceChildren(h("div", { class: "ed-empty diagram-empty" }, h("p", { text: "Nothing to draw yet." }),
-      cfg.canEdit ? h("button", { type: "button", class: "button", onclick: () => openCreate("service") }, "Add the first service") : null));
+      cfg.canEdit ? h("p", { class: "muted", text: "Drag an element from + Add onto this canvas (or pick one, then click here), type its title, then drag from one element onto another to connect them." }) : null));
+    if (cfg.canEdit && $("ed-palette-menu") && !state.paletteShown) { $("ed-palette-menu").open = true; state.paletteShown = true; }
+    box.dataset.drawn = view;
     return;
   }
   try {
@@ -851,6 +904,39 @@ const viewport = new Viewport($("ed-diagram"), {
   },
 });
 window.wbViewport = viewport; // for the browser tests
+
+// --- modelling on the canvas and undo (canvas.js, connect.js, undo.js) ----------------------
+
+const undo = new UndoStack({
+  snapshot: (key) => JSON.stringify(state.index?.byKey.get(key)?.value ?? null),
+  send: async (ops) => { const r = await postOps(ops); await catchUp(r.revision.number); return r; },
+  onChange(u) {
+    const [un, re] = [$("ed-undo"), $("ed-redo")];
+    if (!un) return;
+    un.disabled = !u.done.length;
+    re.disabled = !u.undone.length;
+    un.title = u.done.length ? `Undo ${u.done[u.done.length - 1].label} (Ctrl+Z)` : "Nothing to undo";
+    re.title = u.undone.length ? `Redo ${u.undone[u.undone.length - 1].label} (Ctrl+Shift+Z)` : "Nothing to redo";
+  },
+});
+window.wbUndo = undo;
+
+async function undoRedo(which) {
+  const r = await (which === "undo" ? undo.undo() : undo.redo());
+  notify(r.message, r.ok ? "success" : "warn", { sticky: !r.ok });
+  canvas?.say(r.message, r.ok ? "info" : "error");
+}
+
+// The model element a diagram group (node, edge or cluster) stands for.
+function entryOfGroup(g) {
+  const key = diagramTarget(g);
+  return key ? state.index.byKey.get(key) : null;
+}
+
+const canvas = $("ed-stage") ? initCanvas({
+  stage: $("ed-stage"), box: $("ed-diagram"), paletteMenu: $("ed-palette-menu"), state, canEdit: cfg.canEdit, write, select,
+  notify, entryOf: (g) => (g.classList.contains("cluster") ? state.index.byId.get(g.dataset.id) : entryOfGroup(g)),
+}) : null;
 
 function wireZoom() {
   const box = $("ed-diagram");
@@ -1080,8 +1166,22 @@ function wire() {
   d.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); onDiagramActivate(ev); } });
   $("ed-search").addEventListener("input", renderOutline);
   $("ed-fullscreen").addEventListener("click", () => toggleFullscreen());
+  $("ed-undo")?.addEventListener("click", () => undoRedo("undo"));
+  $("ed-redo")?.addEventListener("click", () => undoRedo("redo"));
   document.addEventListener("keydown", (ev) => {
-    if (ev.target.closest("input, textarea, select, [contenteditable]") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.target.closest("input, textarea, select, [contenteditable]")) return; // their own undo
+    const mod = ev.ctrlKey || ev.metaKey;
+    if (cfg.canEdit && mod && !ev.altKey) {
+      const k = ev.key.toLowerCase();
+      if (k === "z" && !ev.shiftKey) { ev.preventDefault(); undoRedo("undo"); return; }
+      if ((k === "z" && ev.shiftKey) || k === "y") { ev.preventDefault(); undoRedo("redo"); return; }
+    }
+    if (mod || ev.altKey) return;
+    if (cfg.canEdit && (ev.key === "Delete" || ev.key === "Backspace") && state.form && !state.form.creating && state.form.el) {
+      const box = state.form.el.querySelector(".insp-confirm");
+      if (box) { ev.preventDefault(); askDelete(state.form, box, { now: true }); }
+      return;
+    }
     if ((ev.key === "f" || ev.key === "F") && !$("panel-diagram").hidden) { ev.preventDefault(); toggleFullscreen(); }
     else if (ev.key === "Escape" && $("editor").classList.contains("is-fullscreen")) toggleFullscreen(false);
   });
@@ -1129,7 +1229,8 @@ const live = new Live(cfg.ws, {
       if (msg.revision !== state.revision) refresh({ author: null, resync: true }); // missed changes while away
     } else if (msg.type === "model.changed") {
       state.pendingAuthors.push(msg.author);
-      if (msg.revision > state.revision || msg.ops === null) refresh(msg);
+      // My own writes are caught up by catchUp(); a second reload for them would be wasted.
+      if (msg.revision > Math.max(state.revision, state.expect || 0) || (msg.ops === null && msg.author !== cfg.user)) refresh(msg);
     } else if (msg.type === "presence") {
       state.presence = msg.users || [];
       renderPresence();
