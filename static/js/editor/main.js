@@ -61,6 +61,8 @@ async function refresh(change = null) {
   state.refreshing = (async () => {
     try {
       const authors = state.pendingAuthors.splice(0);
+      // The picture depends on the server's model only: ask for it while the model loads.
+      prefetchDiagram();
       const body = await fetchModel();
       const old = state.index;
       // The fetched document holds every change committed so far: name all their authors.
@@ -75,7 +77,10 @@ async function refresh(change = null) {
       renderOutline();
       fillFilters();
       updateInspector(old, change);
-      await Promise.all([loadDiagram(), loadFindings(), loadYaml(), historyVisible() ? loadHistory() : null]);
+      // The YAML is reloaded when its tab is open (else when it is opened): it is the whole
+      // document again, and on a large model the slowest part of a refresh.
+      state.yamlStale = true;
+      await Promise.all([loadDiagram(), loadFindings(), yamlVisible() ? loadYaml() : null, historyVisible() ? loadHistory() : null]);
     } catch (e) {
       notify(`Could not load the model: ${e.message}`, "error");
     } finally {
@@ -368,7 +373,7 @@ function showErrors(form, errors, elementPath) {
       firstBad ||= r;
     } else {
       form.general.hidden = false;
-      form.general.append(h("p", { text: err.pointer && !err.pointer.match(/^\/\d+/) ? `${err.pointer}: ${err.message}` : err.message }));
+      form.general.append(h("p", { text: plainText(err.message) })); // no JSON pointers
     }
   }
   if (firstBad) firstBad.w.focus();
@@ -442,10 +447,19 @@ async function write(ops, { label, inverse, keys = [], select: sel = null } = {}
   }
 }
 
-// An error as a person reads it: the first message, without JSON pointers.
+// An error as a person reads it: the first message, in plain words.
 function plainMessage(err) {
-  const first = err.errors?.[0]?.message;
-  return (first || err.message || "The change could not be saved.").replace(/\s*\(?\/[a-z]+\/\d+[^\s)]*\)?/g, "");
+  return plainText(err.errors?.[0]?.message || err.message || "The change could not be saved.");
+}
+
+// Server messages name JSON details a person should not need: pointers ("/services/1/calls/0"),
+// and the op vocabulary ('"cascade": true'). Say the same in words.
+function plainText(text) {
+  return String(text)
+    .replace(/,?\s*or (?:pass|send|set|use|add)\s*["']?cascade["']?\s*:\s*true[^;.]*/gi, ", or delete them with it")
+    .replace(/\s*\bat \/[A-Za-z0-9_/-]+/g, "")
+    .replace(/\s*\(?\/(?:services|datastores|brokers|events|teams|domains|actors|libraries|sagas|suppressions)\/\d+(?:\/[A-Za-z0-9_-]+)*\)?/g, "")
+    .replace(/\s{2,}/g, " ").replace(/\s+([;,.])/g, "$1").trim();
 }
 
 // The op that puts a deleted element back (undo of a delete).
@@ -568,12 +582,12 @@ function askDelete(form, box, { now = false } = {}) {
       if (!cascade) undo.record({ label: `delete ${e.kind} ${displayName(e)}`, ops: [op], inverse: [readdOp(e)], keys: [e.key] });
     } catch (err) {
       if (err instanceof ApiError && err.status === 422 && !cascade && /referenced|cascade/.test(err.errors[0]?.message || "")) {
-        box.replaceChildren(h("p", { text: err.errors[0].message }),
+        box.replaceChildren(h("p", { text: plainText(err.errors[0].message) }),
           h("button", { type: "button", class: "button-danger", "data-action": "delete-cascade", onclick: () => doDelete(true) }, "Delete with its references"),
           h("button", { type: "button", class: "button-ghost", onclick: () => { box.hidden = true; } }, "Cancel"));
         box.querySelector("button").focus();
       } else {
-        box.replaceChildren(h("p", { class: "field-error", text: err.errors?.[0]?.message || err.message }),
+        box.replaceChildren(h("p", { class: "field-error", text: plainText(err.errors?.[0]?.message || err.message) }),
           h("button", { type: "button", class: "button-ghost", onclick: () => { box.hidden = true; } }, "Close"));
       }
     }
@@ -730,12 +744,32 @@ function findingTarget(f) {
   return e ? e.key : null;
 }
 
+// "gateway gateway runs 1 replica" under a bold "gateway" read as three gateways: show the
+// message alone when it names its target, with element ids set as code.
+function findingText(f) {
+  const ids = state.index ? state.index.byId : new Map();
+  const words = String(f.message).split(/(\s+)/);
+  const out = [];
+  const mentions = words.some((w) => w.replace(/[.,;:()'"]/g, "") === f.target) || f.message.includes(f.target);
+  if (!mentions) out.push(h("strong", { text: f.target }), " ");
+  words.forEach((w, i) => {
+    const bare = w.replace(/^[("']+|[).,;:'"]+$/g, "");
+    if (bare && (ids.has(bare) || (bare.includes("->") && bare === f.target))) {
+      const [pre, post] = w.split(bare);
+      out.push(pre, h("code", { class: "fd-id", text: bare }), post);
+    } else {
+      out.push(i === 0 && !out.length ? w.charAt(0).toUpperCase() + w.slice(1) : w);
+    }
+  });
+  return out;
+}
+
 function findingItem(f) {
   const key = findingTarget(f);
   const li = h("li", { class: `fd sev-${f.severity}`, dataset: { rule: f.rule, target: f.target } });
   const main = h("button", { type: "button", class: "fd-main", disabled: !key, onclick: () => key && select(key) },
     h("span", { class: `sev-dot sev-${f.severity}`, "aria-label": f.severity }),
-    h("span", { class: "fd-text" }, h("strong", { text: f.target }), " ", f.message));
+    h("span", { class: "fd-text" }, ...findingText(f)));
   li.append(main);
   const meta = h("div", { class: "fd-meta" }, h("a", { href: `${cfg.rulesUrl}${f.rule}/`, target: "_blank", rel: "noopener", text: f.rule }));
   if (f.suppressed) meta.append(h("span", { class: "muted", text: ` — suppressed: ${f.suppression_reason || ""}` }));
@@ -797,8 +831,30 @@ let diagramSeq = 0;
 const VIEW_DIRECTION = { context: "TB", dependencies: "LR", events: "LR", data: "LR", teams: "LR" };
 const directions = {};
 
+let prefetched = null; // {url, promise} of a drawing asked for before the model was loaded
+
+function diagramParams(view) {
+  const f = $("ed-filters");
+  const params = new URLSearchParams();
+  for (const name of ["domain", "team", "focus"]) if (f.elements[name].value) params.set(name, f.elements[name].value);
+  if (f.elements.focus.value) params.set("hops", f.elements.hops.value || "1");
+  const own = directions[view] || VIEW_DIRECTION[view];
+  if (own !== VIEW_DIRECTION[view]) params.set("direction", own);
+  return params;
+}
+
+function prefetchDiagram() {
+  if (!state.index || !state.index.entries.length || !directions[state.view]) return;
+  const url = `${MODEL}/diagrams/${state.view}.svg?${diagramParams(state.view)}`;
+  prefetched = { url, promise: request("GET", url, { raw: true }) };
+  prefetched.promise.catch(() => {});
+}
+
 async function fetchDiagram(view, params, box, seq) {
-  let res = await request("GET", `${MODEL}/diagrams/${view}.svg?${params}`, { raw: true });
+  const url = `${MODEL}/diagrams/${view}.svg?${params}`;
+  const early = prefetched && prefetched.url === url ? prefetched.promise : null;
+  prefetched = null;
+  let res = await (early || request("GET", url, { raw: true }));
   if (res.status === 202) res = await waitForDiagramJob(await res.json(), box, seq);
   return res ? (await res.text()).replace(/^<\?xml[^>]*>\s*/, "") : null;
 }
@@ -838,8 +894,7 @@ async function loadDiagram() {
   }
   try {
     const own = directions[view] || VIEW_DIRECTION[view];
-    const first = new URLSearchParams(params);
-    if (own !== VIEW_DIRECTION[view]) first.set("direction", own);
+    const first = diagramParams(view);
     const text = await fetchDiagram(view, first, box, seq);
     if (!text || seq !== diagramSeq) return; // superseded while drawing
     putDiagram(box, text, keep);
@@ -1008,7 +1063,10 @@ function onDiagramActivate(ev) {
 
 const yaml = () => $("ed-yaml");
 
+const yamlVisible = () => !$("panel-yaml").hidden;
+
 async function loadYaml(force = false) {
+  state.yamlStale = false;
   if (state.yamlDirty && !force) {
     if (state.yamlRevision !== state.revision) {
       $("ed-yaml-state").textContent = `The model changed (now revision ${state.revision}) while you edit: applying will be refused until you reload and redo your edit.`;
@@ -1133,7 +1191,7 @@ function showTab(tab) {
     $(t.getAttribute("aria-controls")).hidden = !on;
   });
   if (tab.id === "tab-history") loadHistory();
-  if (tab.id === "tab-yaml") gutter();
+  if (tab.id === "tab-yaml") (state.yamlStale ? loadYaml() : Promise.resolve()).then(gutter);
   if (tab.id === "tab-exports") exportsPanel.show();
 }
 
