@@ -9,43 +9,10 @@ import { initExports } from "./exports.js";
 import { Viewport, AUTO_FIT_MIN } from "./viewport.js";
 import { initCanvas } from "./canvas.js";
 import { UndoStack } from "./undo.js";
+import { $, cfg, API, MODEL, SPEC, state, notify, postOps, avatar, actions } from "./store.js";
+import { loadFindings } from "./findings.js";
+import { yaml, yamlVisible, loadYaml, gutter, applyYaml, historyVisible, loadHistory, showDiff } from "./revisions.js";
 
-const cfg = JSON.parse(document.getElementById("editor-config").textContent);
-const API = cfg.api;
-const MODEL = `${API}/models/${cfg.model}`;
-const SPEC = cfg.spec.kinds;
-const $ = (id) => document.getElementById(id);
-
-const state = {
-  revision: cfg.revision,
-  doc: null,
-  index: null,
-  selected: null, // element key
-  form: null, // the open inspector form (see openInspector)
-  view: "dependencies",
-  presence: [],
-  me: null, // my websocket connection id
-  yamlDirty: false,
-  yamlRevision: null,
-  mySaves: new Map(), // element key → {field → revision} of my own recent writes
-  refreshing: null,
-  refreshAgain: false,
-  pendingAuthors: [], // authors of model.changed events not yet loaded
-};
-window.wbEditor = state; // for the browser tests and for debugging
-
-// --- notices ----------------------------------------------------------------------------------
-
-function notify(text, kind = "info", { sticky = false } = {}) {
-  const el = h("div", { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" },
-    h("span", { text }),
-    h("button", { type: "button", class: "button-icon", "aria-label": "Dismiss", onclick: () => el.remove() }, "×"));
-  const box = $("ed-notices");
-  box.append(el);
-  while (box.children.length > 4) box.firstElementChild.remove(); // the newest matter most
-  if (!sticky) setTimeout(() => el.remove(), 6000);
-  return el;
-}
 
 // --- loading and refreshing ---------------------------------------------------------------------
 
@@ -410,10 +377,6 @@ function readFields(form, names) {
   return bad ? null : out;
 }
 
-async function postOps(ops) {
-  const { body } = await request("POST", `${MODEL}/ops`, { json: ops });
-  return body;
-}
 
 // Bring the page up to revision n (which I just wrote) with as few reloads as possible: a reload
 // already on its way may bring it; the websocket's model.changed for it is then ignored.
@@ -645,15 +608,6 @@ function updateInspector(oldIndex, change) {
 
 // --- presence ---------------------------------------------------------------------------------
 
-function colourOf(name) {
-  let n = 0;
-  for (const c of name) n = (n * 31 + c.charCodeAt(0)) >>> 0;
-  return `hsl(${n % 360} 62% 42%)`;
-}
-
-function avatar(user, size = "") {
-  return h("span", { class: `avatar ${size ? `avatar-${size}` : ""}`, style: `background:${colourOf(user)}`, title: user, "aria-label": user, text: user.slice(0, 2).toUpperCase() });
-}
 
 function peersOn(key) {
   return state.presence.filter((p) => p.conn !== state.me && p.selected && keyOf(p.selected.kind, p.selected.id) === key);
@@ -680,130 +634,6 @@ function renderPeers() {
   if (!form || !form.peers) return;
   const peers = peersOn(form.key).map((p) => p.user);
   form.peers.textContent = peers.length ? `${[...new Set(peers)].join(", ")} ${peers.length > 1 ? "are" : "is"} also looking at this.` : "";
-}
-
-// --- findings ---------------------------------------------------------------------------------
-
-const SEVERITIES = ["error", "warning", "info"];
-
-async function loadFindings() {
-  const body = $("ed-findings-body");
-  let report;
-  try {
-    ({ body: report } = await request("GET", `${MODEL}/findings`));
-  } catch (e) {
-    body.replaceChildren(h("p", { class: "field-error", text: e.status === 422 ? `The rule configuration is invalid: ${e.errors.map((x) => x.message).join("; ")}` : `Findings unavailable: ${e.message}` }));
-    return;
-  }
-  const s = report.summary || {};
-  $("ed-findings-summary").replaceChildren(...SEVERITIES.map((sev) => h("span", { class: `count count-${sev}`, title: `${s[sev] || 0} ${sev}` }, String(s[sev] || 0))));
-  body.replaceChildren();
-  const active = report.findings.filter((f) => !f.suppressed);
-  if (!report.findings.length) {
-    body.append(h("p", { class: "muted ed-empty", text: state.index && state.index.entries.length ? "No findings: every rule passes." : "No findings yet. Add services and connect them; the rules check every change." }));
-    return;
-  }
-  for (const sev of SEVERITIES) {
-    const items = active.filter((f) => f.severity === sev);
-    if (!items.length) continue;
-    const det = h("details", { class: `fd-group fd-${sev}`, open: true }, h("summary", {}, h("span", { text: label(sev) }), h("span", { class: "ol-count", text: String(items.length) })));
-    const ul = h("ul", { class: "fd-list" });
-    appendPaged(ul, items);
-    det.append(ul);
-    body.append(det);
-  }
-  const sup = report.findings.filter((f) => f.suppressed);
-  if (sup.length) {
-    const det = h("details", { class: "fd-group fd-suppressed" }, h("summary", {}, h("span", { text: "Suppressed" }), h("span", { class: "ol-count", text: String(sup.length) })));
-    const ul = h("ul", { class: "fd-list" });
-    appendPaged(ul, sup);
-    det.append(ul);
-    body.append(det);
-  }
-}
-
-// A big model has tens of thousands of findings: draw them a page at a time, so every change
-// stays fast, with a button for the next page.
-const FINDINGS_PAGE = 200;
-function appendPaged(ul, items, shown = 0) {
-  const next = items.slice(shown, shown + FINDINGS_PAGE);
-  next.forEach((f) => ul.append(findingItem(f)));
-  const rest = items.length - shown - next.length;
-  if (rest <= 0) return;
-  const more = h("li", { class: "fd-more" }, h("button", { type: "button", class: "link-button", onclick: () => {
-    more.remove();
-    appendPaged(ul, items, shown + next.length);
-  } }, `Show ${Math.min(FINDINGS_PAGE, rest)} more (${rest} not shown)`));
-  ul.append(more);
-}
-
-function findingTarget(f) {
-  if (!state.index) return null;
-  if (f.target.includes("->") && state.index.byKey.has(keyOf("call", f.target))) return keyOf("call", f.target);
-  const e = state.index.byId.get(f.target) || (f.elements || []).map((id) => state.index.byId.get(id)).find(Boolean);
-  return e ? e.key : null;
-}
-
-// "gateway gateway runs 1 replica" under a bold "gateway" read as three gateways: show the
-// message alone when it names its target, with element ids set as code.
-function findingText(f) {
-  const ids = state.index ? state.index.byId : new Map();
-  const words = String(f.message).split(/(\s+)/);
-  const out = [];
-  const mentions = words.some((w) => w.replace(/[.,;:()'"]/g, "") === f.target) || f.message.includes(f.target);
-  if (!mentions) out.push(h("strong", { text: f.target }), " ");
-  words.forEach((w, i) => {
-    const bare = w.replace(/^[("']+|[).,;:'"]+$/g, "");
-    if (bare && (ids.has(bare) || (bare.includes("->") && bare === f.target))) {
-      const [pre, post] = w.split(bare);
-      out.push(pre, h("code", { class: "fd-id", text: bare }), post);
-    } else {
-      out.push(i === 0 && !out.length ? w.charAt(0).toUpperCase() + w.slice(1) : w);
-    }
-  });
-  return out;
-}
-
-function findingItem(f) {
-  const key = findingTarget(f);
-  const li = h("li", { class: `fd sev-${f.severity}`, dataset: { rule: f.rule, target: f.target } });
-  const main = h("button", { type: "button", class: "fd-main", disabled: !key, onclick: () => key && select(key) },
-    h("span", { class: `sev-dot sev-${f.severity}`, "aria-label": f.severity }),
-    h("span", { class: "fd-text" }, ...findingText(f)));
-  li.append(main);
-  const meta = h("div", { class: "fd-meta" }, h("a", { href: `${cfg.rulesUrl}${f.rule}/`, target: "_blank", rel: "noopener", text: f.rule }));
-  if (f.suppressed) meta.append(h("span", { class: "muted", text: ` — suppressed: ${f.suppression_reason || ""}` }));
-  else if (cfg.canEdit) {
-    meta.append(h("button", { type: "button", class: "link-button fd-suppress", "data-action": "suppress", onclick: () => suppressForm(li, f) }, "Suppress…"));
-  }
-  li.append(meta);
-  if (f.fix && !f.suppressed) li.append(h("p", { class: "fd-fix muted", text: f.fix }));
-  return li;
-}
-
-function suppressForm(li, f) {
-  if (li.querySelector("form")) return;
-  const reason = h("textarea", { rows: 2, required: true, id: `why-${f.rule}-${f.target}`, placeholder: "Why is this acceptable?" });
-  const expires = h("input", { type: "date", "aria-label": "Expires (optional)" });
-  const err = h("p", { class: "field-error", hidden: true });
-  const form = h("form", { class: "fd-suppress-form", novalidate: true, onsubmit: async (ev) => {
-    ev.preventDefault();
-    if (!reason.value.trim()) { err.hidden = false; err.textContent = "A suppression needs a reason."; reason.focus(); return; }
-    const value = { reason: reason.value.trim() };
-    if (expires.value) value.expires = expires.value;
-    try {
-      const result = await postOps([{ op: "add", kind: "suppression", id: `${f.rule}:${f.target}`, value }]);
-      notify(`Suppressed ${f.rule} for ${f.target}.`, "success");
-      await catchUp(result.revision.number);
-    } catch (e) {
-      err.hidden = false; err.textContent = e.errors?.map((x) => x.message).join("; ") || e.message;
-    }
-  }, onkeydown: (ev) => { if (ev.key === "Escape") { ev.stopPropagation(); form.remove(); } } },
-  h("label", { for: reason.id, text: "Reason" }), reason, h("label", {}, "Expires ", expires), err,
-  h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button-small" }, "Suppress"),
-    h("button", { type: "button", class: "button-ghost button-small", onclick: () => form.remove() }, "Cancel")));
-  li.append(form);
-  reason.focus();
 }
 
 // --- diagram ----------------------------------------------------------------------------------
@@ -1059,128 +889,6 @@ function onDiagramActivate(ev) {
   if (key) select(key, { focus: false });
 }
 
-// --- YAML ---------------------------------------------------------------------------------------
-
-const yaml = () => $("ed-yaml");
-
-const yamlVisible = () => !$("panel-yaml").hidden;
-
-async function loadYaml(force = false) {
-  state.yamlStale = false;
-  if (state.yamlDirty && !force) {
-    if (state.yamlRevision !== state.revision) {
-      $("ed-yaml-state").textContent = `The model changed (now revision ${state.revision}) while you edit: applying will be refused until you reload and redo your edit.`;
-      $("ed-yaml-state").classList.add("warn");
-    }
-    return;
-  }
-  const res = await request("GET", `${MODEL}/export?format=yaml`, { raw: true });
-  yaml().value = await res.text();
-  state.yamlRevision = Number((res.headers.get("ETag") || "").replace(/\D/g, "")) || state.revision;
-  state.yamlDirty = false;
-  $("ed-yaml-state").textContent = `Revision ${state.yamlRevision}. Edit the whole model here and apply.`;
-  $("ed-yaml-state").classList.remove("warn");
-  $("ed-yaml-errors").replaceChildren();
-  gutter();
-}
-
-function gutter(bad = new Set()) {
-  const n = yaml().value.split("\n").length;
-  const g = $("ed-yaml-gutter");
-  g.replaceChildren(...Array.from({ length: n }, (_, i) => h("span", { class: bad.has(i + 1) ? "bad" : "", text: `${i + 1}\n` })));
-  g.scrollTop = yaml().scrollTop;
-}
-
-function goToLine(line) {
-  const ta = yaml();
-  const lines = ta.value.split("\n");
-  const start = lines.slice(0, line - 1).reduce((a, l) => a + l.length + 1, 0);
-  ta.focus();
-  ta.setSelectionRange(start, start + (lines[line - 1] || "").length);
-  ta.scrollTop = Math.max(0, (line - 5) * parseFloat(getComputedStyle(ta).lineHeight || "18"));
-}
-
-async function applyYaml() {
-  const box = $("ed-yaml-errors");
-  box.replaceChildren();
-  try {
-    const { body } = await request("PUT", `${MODEL}/document`, { text: yaml().value, contentType: "application/yaml", headers: { "If-Match": `"${state.yamlRevision}"` } });
-    state.yamlDirty = false;
-    notify(body.changed ? `Applied: revision ${body.revision.number}.` : "No change: the YAML is the same model.", "success");
-    await refresh({ author: cfg.user });
-  } catch (e) {
-    if (e.status === 409) {
-      box.append(h("div", { class: "notice notice-warn" },
-        h("p", { text: `Not applied: the model changed since revision ${state.yamlRevision} (it is now at revision ${e.body.current_revision}). Someone else saved in the meantime. Your text is still here: copy what you need, reload, and apply again.` }),
-        h("button", { type: "button", class: "button-small", onclick: () => loadYaml(true) }, "Reload (discards my text)")));
-    } else if (e.status === 422 && e.errors.length) {
-      const bad = new Set(e.errors.map((x) => x.line).filter(Boolean));
-      box.append(h("p", { text: `Not applied: ${e.errors.length} problem(s). Nothing changed.` }),
-        h("ul", { class: "error-list" }, ...e.errors.map((x) => h("li", {},
-          x.line ? h("button", { type: "button", class: "link-button", onclick: () => goToLine(x.line) }, `line ${x.line}`) : h("code", { text: x.pointer || "/" }),
-          `: ${x.message}`))));
-      gutter(bad);
-    } else {
-      box.append(h("p", { text: `Not applied: ${e.message}` }));
-    }
-  }
-}
-
-// --- history ----------------------------------------------------------------------------------
-
-const historyVisible = () => !$("panel-history").hidden;
-
-async function loadHistory() {
-  const { body: revs } = await request("GET", `${MODEL}/revisions`);
-  const ol = $("ed-revisions");
-  ol.replaceChildren();
-  const f = $("ed-diff-form");
-  const opts = () => revs.map((r) => h("option", { value: r.number, text: `${r.number} — ${r.author}` }));
-  const [fromV, toV] = [f.elements.from.value, f.elements.to.value];
-  f.elements.from.replaceChildren(...opts());
-  f.elements.to.replaceChildren(...opts());
-  f.elements.to.value = toV || String(revs[0]?.number || 1);
-  f.elements.from.value = fromV || String(revs[1]?.number || revs[0]?.number || 1);
-  for (const r of revs) {
-    const current = r.number === state.revision;
-    ol.append(h("li", { class: "rev", dataset: { number: r.number } },
-      h("div", { class: "rev-head" }, h("strong", { text: `#${r.number}` }), " ", avatar(r.author, "sm"), h("span", { text: ` ${r.author}` }),
-        h("time", { class: "muted", datetime: r.created, text: new Date(r.created).toLocaleString() })),
-      h("ul", { class: "rev-summary" }, ...r.summary.slice(0, 4).map((s) => h("li", { text: s })), r.summary.length > 4 ? h("li", { class: "muted", text: `… ${r.summary.length - 4} more` }) : null),
-      h("div", { class: "rev-actions" },
-        r.number > 1 ? h("button", { type: "button", class: "link-button", onclick: () => showDiff(r.number - 1, r.number) }, "Changes") : null,
-        cfg.canEdit && !current ? h("button", { type: "button", class: "link-button", "data-action": "revert", onclick: () => revert(r.number) }, "Revert to this") : null,
-        current ? h("span", { class: "badge", text: "current" }) : null)));
-  }
-}
-
-async function showDiff(from, to) {
-  const f = $("ed-diff-form");
-  f.elements.from.value = from; f.elements.to.value = to;
-  const box = $("ed-diff");
-  try {
-    const { body } = await request("GET", `${MODEL}/diff?from=${from}&to=${to}`);
-    const pre = h("pre", { class: "diff" });
-    for (const line of body.yaml.split("\n")) {
-      const cls = line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : line.startsWith("@") ? "hunk" : "";
-      pre.append(h("span", { class: cls, text: `${line}\n` }));
-    }
-    box.replaceChildren(h("h3", { text: `Revision ${from} → ${to}` }), body.yaml.trim() ? pre : h("p", { class: "muted", text: "No differences." }));
-  } catch (e) {
-    box.replaceChildren(h("p", { class: "field-error", text: e.message }));
-  }
-}
-
-async function revert(number) {
-  try {
-    const { body } = await request("POST", `${MODEL}/revisions/${number}/revert`);
-    notify(`Reverted to revision ${number} (as revision ${body.revision.number}).`, "success");
-    await refresh({ author: cfg.user });
-  } catch (e) {
-    notify(`Could not revert: ${e.message}`, "error");
-  }
-}
-
 // --- tabs, keyboard -------------------------------------------------------------------------------
 
 function showTab(tab) {
@@ -1315,5 +1023,8 @@ function toggleFullscreen(on = !$("editor").classList.contains("is-fullscreen"))
   viewport.apply();
 }
 
+actions.select = select;
+actions.refresh = refresh;
+actions.catchUp = catchUp;
 wire();
 refresh().then(() => live.connect());
