@@ -130,3 +130,36 @@ def test_legend_fullscreen_url_filters_and_kept_viewport(pages, world, live) -> 
     after = page.evaluate("window.wbViewport.centre()")
     assert abs(after["fx"] - centre["fx"]) < 0.02 and abs(after["fy"] - centre["fy"]) < 0.02
     assert page.errors == []
+
+
+def test_under_1024_px_the_panes_are_tabs_and_the_diagram_is_usable(pages, world) -> None:
+    w = world(users=["ada"], owner="ada", models={"shop": SHOP})
+    page = pages(w["names"]["ada"], width=800, height=900)
+    page.goto(page.url + f"models/{w['models']['shop']}/")
+    page.wait_for_selector("#ed-diagram[data-drawn] svg g.node[data-id]")
+    assert page.eval_on_selector("#ed-diagram", "e => e.clientWidth") > 700
+    assert page.locator("#ed-outline").is_hidden()
+    shot(page, "24-narrow-diagram")
+    page.click("#ed-pane-tabs [data-pane=outline]")
+    page.click('.ol-item[data-key="service:orders"]')
+    page.wait_for_selector('.insp-form[data-key="service:orders"]')
+    assert page.locator("#ed-inspector").is_visible()
+    shot(page, "25-narrow-inspector")
+    page.click("#ed-pane-tabs [data-pane=diagram]")
+    page.wait_for_selector("#ed-diagram svg g.node[data-id='orders']")
+    assert page.errors == []
+
+
+def test_dark_mode_draws_the_diagram_dark_with_readable_zoom_controls(pages, world) -> None:
+    w = world(users=["ada"], owner="ada", models={"shop": SHOP})
+    page = pages(w["names"]["ada"], width=1440, height=900)
+    page.emulate_media(color_scheme="dark")
+    page.goto(page.url + f"models/{w['models']['shop']}/")
+    page.wait_for_selector("#ed-diagram[data-drawn] svg g.node[data-id]")
+    assert "invert" in page.eval_on_selector("#ed-diagram svg", "s => getComputedStyle(s).filter")
+    colours = page.eval_on_selector(
+        "#ed-zoom [data-zoom=in]",
+        "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]",
+    )
+    assert colours[0] != colours[1]
+    shot(page, "26-dark-mode")

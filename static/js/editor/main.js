@@ -121,9 +121,19 @@ function renderOutlinePeers() {
 
 // --- selection --------------------------------------------------------------------------------
 
+const narrow = window.matchMedia("(max-width: 1023px)");
+
+// Under 1024 px one pane shows at a time (editor.css); the tabs above them switch.
+function showPane(pane) {
+  $("editor").dataset.pane = pane;
+  document.querySelectorAll("#ed-pane-tabs [data-pane]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.pane === pane)));
+  if (pane === "diagram") viewport.apply();
+}
+
 function select(key, { focus = true } = {}) {
   const e = state.index.byKey.get(key);
   if (!e) return;
+  if (narrow.matches && focus) showPane("inspector"); // picked from a list: show its fields
   if (state.form && state.form.dirty() && state.form.key !== key) {
     notify(`Unsaved changes to ${displayName(state.form.entry)} were discarded.`, "warn");
   }
@@ -932,6 +942,7 @@ function wire() {
   d.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); onDiagramActivate(ev); } });
   $("ed-search").addEventListener("input", renderOutline);
   $("ed-fullscreen").addEventListener("click", () => toggleFullscreen());
+  $("ed-pane-tabs").addEventListener("click", (ev) => { const b = ev.target.closest("[data-pane]"); if (b) showPane(b.dataset.pane); });
   $("ed-undo")?.addEventListener("click", () => undoRedo("undo"));
   $("ed-redo")?.addEventListener("click", () => undoRedo("redo"));
   document.addEventListener("keydown", (ev) => {
