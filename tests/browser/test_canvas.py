@@ -173,6 +173,9 @@ def test_undo_redo_a_connection_and_a_duplicate_is_refused(pages, world, live) -
     page.wait_for_selector("#ed-diagram g.edge.wb-selected[data-id='orders->payments']")
     shot(page, "33-canvas-edge-selected")
 
+    # The call's inspector leads with its resilience settings, labelled as people say them.
+    labels = page.locator(".insp-form .insp-field > label").all_inner_texts()
+    assert labels[:3] == ["To *", "Protocol", "Timeout (ms)"], labels
     act.connect("orders", "payments")
     page.wait_for_selector(".ed-canvas-hint:text('orders already calls payments')")
     assert revision(page) == 2
@@ -185,6 +188,20 @@ def test_undo_redo_a_connection_and_a_duplicate_is_refused(pages, world, live) -
     wait_revision(page, 4)
     assert by_id(model(page, live, mid), "services")["orders"]["calls"] == ["payments"]
 
+    # A preset is one op, undone like any other.
+    page.click("[data-preset='Resilient default']")
+    wait_revision(page, 5)
+    call = by_id(model(page, live, mid), "services")["orders"]["calls"][0]
+    assert call == {
+        "to": "payments",
+        "timeout_ms": 1000,
+        "retries": {"max": 2, "backoff_ms": 100, "jitter": True},
+        "circuit_breaker": True,
+    }
+    page.click("#ed-undo")
+    wait_revision(page, 6)
+    assert by_id(model(page, live, mid), "services")["orders"]["calls"] == ["payments"]
+
     # Someone else changes the call; undoing my connection is then refused, nothing changes.
     page.evaluate(
         """fetch(`/api/v1/models/${window.wbEditor.revision && JSON.parse(document.getElementById('editor-config').textContent).model}/ops`,
@@ -192,17 +209,17 @@ def test_undo_redo_a_connection_and_a_duplicate_is_refused(pages, world, live) -
          'X-CSRFToken': document.cookie.match(/csrftoken=([^;]+)/)[1]},
          body: JSON.stringify([{op: 'update', kind: 'call', id: 'orders->payments', set: {timeout_ms: 900}}])})"""
     )
-    wait_revision(page, 5)
+    wait_revision(page, 7)
     page.click("#ed-undo")
     page.wait_for_selector(".notice:has-text('Cannot undo')")
-    assert revision(page) == 5
+    assert revision(page) == 7
     assert by_id(model(page, live, mid), "services")["orders"]["calls"] == [
         {"to": "payments", "timeout_ms": 900}
     ]
 
     # A drag onto nothing, or onto an impossible target, does nothing and says why.
     act.connect("payments", "orders-db", outline=True)
-    wait_revision(page, 6)
+    wait_revision(page, 8)
     page.wait_for_selector("#ed-diagram svg g[data-id='payments']")
     act.connect("payments", "payments", outline=True)
     page.wait_for_selector(
@@ -213,7 +230,7 @@ def test_undo_redo_a_connection_and_a_duplicate_is_refused(pages, world, live) -
     page.wait_for_selector(
         ".ed-canvas-hint[data-kind=error]:has-text('Nothing to connect to there')"
     )
-    assert revision(page) == 6
+    assert revision(page) == 8
     assert page.errors == []
 
 

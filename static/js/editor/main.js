@@ -182,6 +182,33 @@ const PARENT = {
 
 function identityOf(kind) { return IDENTITY[kind] || ["id"]; }
 
+const LEAD_FIELDS = { call: ["to", "protocol", "timeout_ms", "retries", "circuit_breaker", "fallback"] };
+const rank = (lead, name) => (lead.includes(name) ? lead.indexOf(name) : lead.length);
+
+// One click settings for a call, applied as one op (and undoable like any other).
+const CALL_PRESETS = [
+  { name: "Resilient default", help: "timeout 1 s, 2 retries with backoff and jitter, circuit breaker",
+    set: { timeout_ms: 1000, retries: { max: 2, backoff_ms: 100, jitter: true }, circuit_breaker: true } },
+  { name: "Fail fast", help: "timeout 300 ms, no retries, circuit breaker",
+    set: { timeout_ms: 300, retries: null, circuit_breaker: true } },
+];
+
+function presetsFor(entry) {
+  if (entry.kind !== "call" || !cfg.canEdit) return null;
+  return h("div", { class: "insp-presets" }, h("span", { class: "muted", text: "Presets:" }),
+    ...CALL_PRESETS.map((p) => h("button", {
+      type: "button", class: "chip", title: p.help, dataset: { preset: p.name },
+      onclick: async () => {
+        const before = {};
+        for (const k of Object.keys(p.set)) before[k] = entry.value[k] === undefined ? null : entry.value[k];
+        await write([{ op: "update", ...addressOf(entry), set: p.set }], {
+          label: `${p.name.toLowerCase()} on ${displayName(entry)}`, keys: [entry.key], select: entry.key,
+          inverse: [{ op: "update", ...addressOf(entry), set: before }],
+        });
+      },
+    }, p.name)));
+}
+
 function idsOf(refs) {
   const out = [];
   for (const e of state.index.entries) {
@@ -234,7 +261,10 @@ function buildForm(kind, entry) {
     const pre = state.createParent && state.createParent.kind === kind ? state.createParent.parent : undefined;
     addRow({ name: p.name, type: { t: "slug", ref: kind === "route" ? ["service"] : p.ref }, required: true, help: p.help }, pre, { identity: true, extra: true });
   }
-  for (const f of kindSpec(kind).fields) {
+  // A call leads with what decides its resilience; the rest follow in the spec's order.
+  const lead = LEAD_FIELDS[kind] || [];
+  const fields = [...kindSpec(kind).fields].sort((a, b) => rank(lead, a.name) - rank(lead, b.name));
+  for (const f of fields) {
     addRow(f, value[f.name], { identity: identity.includes(f.name) });
   }
   return { form, fieldsBox };
@@ -265,7 +295,7 @@ function openInspector(entry, { focus = false } = {}) {
     el.append(h("p", { class: "muted insp-readonly", text: "You are a viewer here: you see live changes but cannot edit." }));
   }
   form.el = el; form.general = general; form.status = status; form.peers = peers;
-  body.replaceChildren(title, peers, el, related(entry));
+  body.replaceChildren(title, peers, presetsFor(entry) || "", el, related(entry));
   state.form = form;
   renderPeers();
   if (focus) {
@@ -818,6 +848,8 @@ window.wbUndo = undo;
 
 async function undoRedo(which) {
   const r = await (which === "undo" ? undo.undo() : undo.redo());
+  const back = r.ok && r.keys.find((k) => state.index.byKey.has(k));
+  if (back) select(back, { focus: false }); // what came back (a redo, an undone delete)
   notify(r.message, r.ok ? "success" : "warn", { sticky: !r.ok });
   canvas?.say(r.message, r.ok ? "info" : "error");
 }

@@ -56,6 +56,6 @@ export class UndoStack {
     from.pop();
     to.push({ ...step, after: this.take(step.keys) });
     this.onChange(this);
-    return { ok: true, message: `${verb}: ${step.label}.` };
+    return { ok: true, message: `${verb}: ${step.label}.`, keys: step.keys };
   }
 }
