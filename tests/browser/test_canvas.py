@@ -260,3 +260,19 @@ def test_two_people_draw_at_once_and_nothing_is_lost(pages, world, live) -> None
     assert services["b"]["calls"] == ["c"]
     assert services["c"]["calls"] == ["a"]
     assert ada.errors == [] and bob.errors == []
+
+
+def test_the_model_is_renamed_in_place(pages, world, live) -> None:
+    w = world(users=["ada"], owner="ada", models={"small": EMPTY + "services: [{id: a}]\n"})
+    page = pages(w["names"]["ada"], width=1440, height=900)
+    mid = w["models"]["small"]
+    page.goto(page.url + f"models/{mid}/")
+    page.wait_for_selector("#ed-conn[data-state=live]")
+    page.click("#ed-model-rename")
+    page.fill("#ed-model-name input", "billing")
+    page.keyboard.press("Enter")
+    wait_revision(page, 2)
+    page.wait_for_selector("#ed-model-name:text('billing')")
+    res = page.request.get(live.url + f"/api/v1/models/{mid}")
+    assert json.loads(res.body())["name"] == "billing"
+    assert page.errors == []

@@ -974,6 +974,7 @@ function wire() {
   d.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); onDiagramActivate(ev); } });
   $("ed-search").addEventListener("input", renderOutline);
   $("ed-fullscreen").addEventListener("click", () => toggleFullscreen());
+  $("ed-model-rename")?.addEventListener("click", renameModel);
   $("ed-pane-tabs").addEventListener("click", (ev) => { const b = ev.target.closest("[data-pane]"); if (b) showPane(b.dataset.pane); });
   $("ed-undo")?.addEventListener("click", () => undoRedo("undo"));
   $("ed-redo")?.addEventListener("click", () => undoRedo("redo"));
@@ -1059,6 +1060,34 @@ if (["context", "dependencies", "events", "data", "teams"].includes(START.get("v
   $("ed-views").querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x.dataset.view === state.view)));
 }
 state.startFilters = Object.fromEntries(["domain", "team", "focus", "hops"].filter((k) => START.get(k)).map((k) => [k, START.get(k)]));
+
+// The model's name, in place: one op on the model (undoable); the stored model follows it.
+function renameModel() {
+  const strong = $("ed-model-name");
+  const old = strong.textContent;
+  const input = h("input", { type: "text", class: "ed-place-input", value: old, "aria-label": "Model name", pattern: "[a-z][a-z0-9-]{0,62}" });
+  strong.replaceChildren(input);
+  input.focus();
+  input.select();
+  let done = false;
+  const finish = async (save) => {
+    if (done) return;
+    done = true;
+    const name = input.value.trim();
+    strong.textContent = old;
+    if (!save || !name || name === old) return;
+    const r = await write([{ op: "update", kind: "model", set: { name } }], {
+      label: `rename the model to ${name}`, keys: [], inverse: [{ op: "update", kind: "model", set: { name: old } }],
+    });
+    if (r) { strong.textContent = name; document.title = document.title.replace(old, name); }
+  };
+  input.addEventListener("keydown", (e) => {
+    e.stopPropagation();
+    if (e.key === "Enter") finish(true);
+    if (e.key === "Escape") finish(false);
+  });
+  input.addEventListener("blur", () => finish(true));
+}
 
 function toggleFullscreen(on = !$("editor").classList.contains("is-fullscreen")) {
   $("editor").classList.toggle("is-fullscreen", on);
