@@ -495,7 +495,21 @@ async function save(form) {
     undo.record({ label: `edit ${displayName(e)}: ${dirty.join(", ")}`, ops: [op], inverse: [{ op: "update", ...addressOf(e), set: before }], keys: [e.key] });
     const now = state.index.byKey.get(e.key);
     if (now && state.form === form) openInspector(now); // a clean form at the new revision
-    if (replaced.length) {
+    // Two saves of one field close together: the page may catch up straight to a revision
+    // where someone else's later save already replaced mine. Tell me now; the refresh that
+    // brought it had nothing left to compare.
+    const spec = kindSpec(e.kind);
+    const overwritten = now ? dirty.filter((f) => !same(normalize((normalize(now.value, spec) || {})[f], form.rows.get(f)?.f.type), normalize(set[f] ?? undefined, form.rows.get(f)?.f.type))) : [];
+    if (overwritten.length && state.revision > result.revision.number) {
+      const mine = state.mySaves.get(e.key) || {};
+      overwritten.forEach((f) => delete mine[f]);
+      let who = [...new Set([...state.authors.entries()].filter(([rev, a]) => rev > result.revision.number && a !== cfg.user).map(([, a]) => a))];
+      if (!who.length) { // the socket has not told us yet: the history knows
+        const revs = await request("GET", `${MODEL}/revisions`).then((r) => r.body).catch(() => []);
+        who = [...new Set(revs.filter((r) => r.number > result.revision.number && r.author !== cfg.user).map((r) => r.author))];
+      }
+      notify(`${who.join(", ") || "Someone"} replaced your change to ${overwritten.join(", ")} of ${displayName(e)}.`, "warn", { sticky: true });
+    } else if (replaced.length) {
       notify(`Saved. Your change to ${replaced.map(([f]) => f).join(", ")} replaced ${[...new Set(replaced.map(([, who]) => who))].join(", ")}'s.`, "warn", { sticky: true });
     } else {
       notify(`Saved ${displayName(e)} (revision ${result.revision.number}).`, "success");
@@ -1039,6 +1053,7 @@ const live = new Live(cfg.ws, {
       if (msg.revision !== state.revision) refresh({ author: null, resync: true }); // missed changes while away
     } else if (msg.type === "model.changed") {
       state.pendingAuthors.push(msg.author);
+      state.authors.set(msg.revision, msg.author); // who wrote which revision
       // My own writes are caught up by catchUp(); a second reload for them would be wasted.
       if (msg.revision > Math.max(state.revision, state.expect || 0) || (msg.ops === null && msg.author !== cfg.user)) refresh(msg);
     } else if (msg.type === "presence") {

@@ -25,6 +25,7 @@ export const state = {
   refreshing: null,
   refreshAgain: false,
   pendingAuthors: [], // authors of model.changed events not yet loaded
+  authors: new Map(), // revision → who wrote it (from model.changed)
 };
 window.wbEditor = state; // for the browser tests and for debugging
 
