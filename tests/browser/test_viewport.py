@@ -98,7 +98,7 @@ def test_legend_fullscreen_url_filters_and_kept_viewport(pages, world, live) -> 
     page.select_option("#ed-filters select[name=team]", "team-orders")
     page.wait_for_url("**team=team-orders**")
     page.wait_for_selector("#ed-diagram[data-drawn=data]")
-    assert page.inner_text("#ed-filter-summary") == "Filter: team team-orders"
+    assert page.inner_text("#ed-filter-summary") == "Team: team-orders"
     assert "view=data" in page.url
     link = page.get_attribute("#ed-download-png", "href")
     assert "/diagrams/data.png?team=team-orders" in link
@@ -116,6 +116,13 @@ def test_legend_fullscreen_url_filters_and_kept_viewport(pages, world, live) -> 
     page.click("#ed-zoom [data-zoom=in]")
     page.click("#ed-zoom [data-zoom=in]")
     scale = page.get_attribute("#ed-diagram", "data-scale")
+    # Larger than the pane: a minimap frames the visible part; a click there moves the view.
+    page.wait_for_selector(".ed-minimap .ed-minimap-frame")
+    before = page.eval_on_selector("#ed-diagram", "b => [b.scrollLeft, b.scrollTop]")
+    box = page.locator(".ed-minimap").bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 4, box["y"] + box["height"] - 4)
+    assert page.eval_on_selector("#ed-diagram", "b => [b.scrollLeft, b.scrollTop]") != before
+    shot(page, "27-minimap")
     page.eval_on_selector("#ed-diagram", "b => { b.scrollLeft = 120; b.scrollTop = 60; }")
     centre = page.evaluate("window.wbViewport.centre()")
     page.evaluate(

@@ -760,7 +760,8 @@ async function loadDiagram() {
   const seq = ++diagramSeq;
   delete box.dataset.drawn; // set again when this drawing is in place (tests wait for it)
   const active = ["domain", "team", "focus"].find((n) => f.elements[n].value);
-  $("ed-filter-summary").textContent = active ? `Filter: ${active} ${f.elements[active].value}` : "Filters";
+  $("ed-filter-summary").textContent = active ? `${active[0].toUpperCase()}${active.slice(1)}: ${f.elements[active].value}` : "Filters";
+  $("ed-filter-summary").title = active ? `Filtered by ${active} ${f.elements[active].value}` : "Domain, team or focus";
   $("ed-filter-menu").classList.toggle("is-active", !!active);
   const query = `view=${view}${params.size ? `&${params}` : ""}`;
   history.replaceState(null, "", `${location.pathname}?${query}${location.hash}`); // bookmarkable

@@ -22,7 +22,8 @@ export class Viewport {
     this.natural = { w: 0, h: 0 };
     this.onChange = onChange || (() => {});
     this.legendOpen = false;
-    new ResizeObserver(() => { if (this.svg && this.mode === "fit") this.apply(); }).observe(box);
+    new ResizeObserver(() => { if (this.svg && this.mode === "fit") this.apply(); else this.renderMinimap(); }).observe(box);
+    box.addEventListener("scroll", () => this.moveMinimapFrame(), { passive: true });
   }
 
   // Put a freshly drawn <svg> in place. With `centre` (from centre(), taken before the old
@@ -44,7 +45,7 @@ export class Viewport {
     }
   }
 
-  clear() { this.svg = null; this.legend = null; this.renderLegend(); }
+  clear() { this.svg = null; this.legend = null; this.renderLegend(); this.renderMinimap(); }
 
   // Shrink the viewBox to the drawing without the legend (which Graphviz placed beside it).
   crop() {
@@ -98,7 +99,61 @@ export class Viewport {
     svg.style.height = `${Math.round(this.natural.h * this.scale)}px`;
     this.box.classList.toggle("zoomed", this.mode !== "fit");
     this.box.dataset.scale = this.scale.toFixed(3);
+    this.renderMinimap();
     this.onChange(this);
+  }
+
+  // --- minimap: when the drawing is larger than the pane, a small picture of all of it (the
+  // same drawing through <use>, not a copy) with the visible part framed; click to go there.
+  renderMinimap() {
+    const stage = this.box.parentElement;
+    let map = stage.querySelector(".ed-minimap");
+    const svg = this.svg;
+    const graph = svg && svg.isConnected && svg.querySelector("g.graph[id]");
+    const bigger = svg && (this.box.scrollWidth > this.box.clientWidth + 2 || this.box.scrollHeight > this.box.clientHeight + 2);
+    if (!graph || !bigger) { map?.remove(); return; }
+    const vb = svg.viewBox.baseVal;
+    const w = 160, hgt = Math.max(40, Math.min(160, Math.round((w * vb.height) / vb.width)));
+    if (!map || map.dataset.for !== graph.id + vb.width + vb.height) {
+      map?.remove();
+      const ns = "http://www.w3.org/2000/svg";
+      map = document.createElementNS(ns, "svg");
+      map.setAttribute("class", "ed-minimap");
+      map.setAttribute("viewBox", `${vb.x} ${vb.y} ${vb.width} ${vb.height}`);
+      map.setAttribute("preserveAspectRatio", "xMidYMid meet");
+      map.setAttribute("width", String(w));
+      map.setAttribute("height", String(hgt));
+      map.setAttribute("role", "img");
+      map.setAttribute("aria-label", "Minimap: click to move there");
+      map.dataset.for = graph.id + vb.width + vb.height;
+      const use = document.createElementNS(ns, "use");
+      use.setAttribute("href", `#${CSS.escape(graph.id)}`);
+      const frame = document.createElementNS(ns, "rect");
+      frame.setAttribute("class", "ed-minimap-frame");
+      map.append(use, frame);
+      map.addEventListener("click", (ev) => {
+        const r = map.getBoundingClientRect();
+        const s = Math.min(r.width / vb.width, r.height / vb.height);
+        const ox = (r.width - vb.width * s) / 2, oy = (r.height - vb.height * s) / 2;
+        this.scrollTo({ fx: (ev.clientX - r.left - ox) / (vb.width * s), fy: (ev.clientY - r.top - oy) / (vb.height * s) });
+      });
+      stage.append(map);
+    }
+    this.moveMinimapFrame();
+  }
+
+  moveMinimapFrame() {
+    const map = this.box.parentElement.querySelector(".ed-minimap");
+    if (!map || !this.svg) return;
+    const vb = this.svg.viewBox.baseVal;
+    const r = this.svg.getBoundingClientRect(), p = this.box.getBoundingClientRect();
+    const fx = (v) => vb.x + Math.max(0, Math.min(1, v)) * vb.width;
+    const fy = (v) => vb.y + Math.max(0, Math.min(1, v)) * vb.height;
+    const x0 = fx((p.left - r.left) / r.width), x1 = fx((p.right - r.left) / r.width);
+    const y0 = fy((p.top - r.top) / r.height), y1 = fy((p.bottom - r.top) / r.height);
+    const frame = map.querySelector(".ed-minimap-frame");
+    frame.setAttribute("x", x0); frame.setAttribute("y", y0);
+    frame.setAttribute("width", Math.max(0, x1 - x0)); frame.setAttribute("height", Math.max(0, y1 - y0));
   }
 
   // The drawing point (in fractions of the drawing) now at the middle of the pane.
