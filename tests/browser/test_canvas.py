@@ -171,6 +171,10 @@ def test_undo_redo_a_connection_and_a_duplicate_is_refused(pages, world, live) -
     # The new connection is selected: its edge highlighted, its inspector open.
     page.wait_for_selector('.insp-form[data-key="call:orders->payments"]')
     page.wait_for_selector("#ed-diagram g.edge.wb-selected[data-id='orders->payments']")
+    width = page.eval_on_selector(
+        "#ed-diagram g.edge.wb-selected path", "p => getComputedStyle(p).strokeWidth"
+    )
+    assert width == "3.5px", width  # highlighted, not only marked
     shot(page, "33-canvas-edge-selected")
 
     # The call's inspector leads with its resilience settings, labelled as people say them.
