@@ -42,7 +42,9 @@ def generate(n: int, *, seed: int = 7) -> dict[str, Any]:
                 if i + 1 < n and rnd.random() < 0.97
                 else rnd.randrange(1, n)
             )
-            if j != i:
+            # One call per pair (a second one is a validation error); the draw still happens,
+            # so the rest of the model stays the same for a given seed.
+            if j != i and all(c["to"] != ids[j] for c in calls):
                 call: dict[str, Any] = {
                     "to": ids[j],
                     "api": f"{ids[j]}-api",
@@ -88,13 +90,12 @@ def generate(n: int, *, seed: int = 7) -> dict[str, Any]:
             ]
             if rnd.random() < 0.7
             else [],
-            "data": [f"{sid}-db"]
-            + (
-                [{"store": f"{ids[rnd.randrange(1, n)]}-db", "access": "read"}]
-                if rnd.random() < 0.3
-                else []
-            ),
+            "data": [f"{sid}-db"],
         }
+        if rnd.random() < 0.3:
+            other = f"{ids[rnd.randrange(1, n)]}-db"
+            if other != f"{sid}-db":
+                service["data"].append({"store": other, "access": "read"})
         services.append(service)
     datastores = [
         {

@@ -11,6 +11,7 @@ ERROR_KINDS = (
     "type",
     "value",
     "duplicate-id",
+    "duplicate-connection",
     "bad-id",
     "dangling-reference",
     "self-call",

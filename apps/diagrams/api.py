@@ -1,6 +1,6 @@
 """/api/v1 diagrams: draw a stored model or a posted model file; poll jobs for large ones.
 
-- ``GET  /models/{id}/diagrams/{view}.{svg|png|dot}?domain=&team=&focus=&hops=``
+- ``GET  /models/{id}/diagrams/{view}.{svg|png|dot}?domain=&team=&focus=&hops=&direction=``
 - ``POST /diagrams/{view}?format=svg`` with a model file body (YAML, JSON or multipart ``file``)
 - ``GET  /diagrams/jobs/{job_id}`` and ``/diagrams/jobs/{job_id}/result``
 
@@ -85,6 +85,7 @@ def get_model_diagram(
     focus: str | None = None,
     hops: int = 1,
     colour: str = "findings",
+    direction: str | None = None,
 ) -> HttpResponse:
     """One view of a stored model, with its findings drawn on it (``colour=blast-radius``:
     each element filled by the share of journeys its failure fails)."""
@@ -94,7 +95,7 @@ def get_model_diagram(
         content_hash=arch.content_hash,
         view=view,
         fmt=fmt,
-        filters=Filters(domain=domain, team=team, focus=focus, hops=hops),
+        filters=Filters(domain=domain, team=team, focus=focus, hops=hops, direction=direction),
         architecture_id=arch.pk,
         colour=colour,
     )
@@ -110,6 +111,7 @@ def draw_diagram(
     focus: str | None = None,
     hops: int = 1,
     colour: str = "findings",
+    direction: str | None = None,
 ) -> HttpResponse:
     """One view of a posted model file, not stored (for CI pipelines and docs)."""
     source = read_body(request, server_limits())
@@ -121,7 +123,7 @@ def draw_diagram(
         content_hash=services.source_hash(source),
         view=view,
         fmt=format,
-        filters=Filters(domain=domain, team=team, focus=focus, hops=hops),
+        filters=Filters(domain=domain, team=team, focus=focus, hops=hops, direction=direction),
         requester=services.requester_of(principal_of(request)),
         colour=colour,
     )

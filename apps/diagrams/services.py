@@ -219,6 +219,7 @@ def _enqueue(
             "team": filters.team,
             "focus": filters.focus,
             "hops": filters.hops,
+            "direction": filters.direction,
         },
         "architecture_id": architecture_id,
         "requester": requester,

@@ -20,5 +20,8 @@ urlpatterns = [
         views.token_revoke,
         name="token-revoke",
     ),
+    path("workspaces/<int:workspace_id>/rename/", views.workspace_rename, name="workspace-rename"),
+    path("workspaces/<int:workspace_id>/delete/", views.workspace_delete, name="workspace-delete"),
     path("models/<int:model_id>/", views.model_editor, name="model"),
+    path("models/<int:model_id>/delete/", views.model_delete, name="model-delete"),
 ]

@@ -226,3 +226,43 @@ def model_editor(request: HttpRequest, model_id: int) -> HttpResponse:
         "editor/model.html",
         {"arch": arch, "workspace": arch.workspace, "role": role, "config": config},
     )
+
+
+@login_required
+@require_POST
+def workspace_rename(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    workspace, _ = _get(request, workspace_id, need=Role.OWNER)
+    form = WorkspaceForm(request.POST)
+    if form.is_valid():
+        services.workspace_rename(workspace=workspace, name=form.cleaned_data["name"])
+        messages.success(request, f"Workspace renamed to “{workspace.name}”.")
+    else:
+        messages.error(request, "A workspace needs a name.")
+    return redirect("editor:workspace", workspace_id=workspace.pk)
+
+
+@login_required
+@require_POST
+def workspace_delete(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """Deletes the workspace with everything in it (owner; asked for its name as confirmation)."""
+    workspace, _ = _get(request, workspace_id, need=Role.OWNER)
+    if request.POST.get("confirm", "").strip() != workspace.name:
+        messages.error(request, "Type the workspace's name to delete it.")
+        return redirect("editor:workspace", workspace_id=workspace.pk)
+    name = workspace.name
+    services.workspace_delete(workspace=workspace)
+    messages.success(request, f"Workspace “{name}” and its models were deleted.")
+    return redirect("editor:workspaces")
+
+
+@login_required
+@require_POST
+def model_delete(request: HttpRequest, model_id: int) -> HttpResponse:
+    """Deletes a model and its history (editor of its workspace)."""
+    arch = arch_selectors.architecture_get_for(
+        principal=principal_of(request), architecture_id=model_id, need=Role.EDITOR
+    )
+    workspace_id, name = arch.workspace_id, arch.name
+    arch_services.architecture_delete(architecture_id=arch.pk, actor=principal_of(request))
+    messages.success(request, f"Model {name} was deleted.")
+    return redirect("editor:workspace", workspace_id=workspace_id)

@@ -13,12 +13,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.architectures import selectors as arch_selectors
+from apps.architectures import services as arch_services
 from apps.architectures.models import Architecture
 from apps.archmodel import ModelInvalid, dump_yaml
 from apps.archmodel.diff import summarize
 from apps.core.http import principal_of
-from apps.workspaces.errors import Conflict
-from apps.workspaces.selectors import workspace_list_for
+from apps.workspaces.errors import AccessDenied, Conflict
+from apps.workspaces.models import ROLE_RANK, Role
+from apps.workspaces.selectors import workspace_get_for, workspace_list_for
 
 from . import services
 from .importers import KINDS, ImportInputError, SourceFile
@@ -74,10 +76,46 @@ def import_page(request: HttpRequest) -> HttpResponse:
                     service=request.POST.get("service") or None,
                     profiles=request.POST.getlist("profile"),
                 )
-                context.update(yaml=dump_yaml(document), report=report)
+                context.update(
+                    yaml=dump_yaml(document),
+                    report=report,
+                    document_json=json.dumps(document),
+                    workspaces=[
+                        w
+                        for w, role in workspace_list_for(principal=principal_of(request))
+                        if ROLE_RANK[Role(role)] >= ROLE_RANK[Role.EDITOR]
+                    ],
+                )
         except ImportInputError as exc:
             context["errors"] = exc.problems
     return render(request, "imports/import.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_create_page(request: HttpRequest) -> HttpResponse:
+    """The "a new model" path ends here: the imported document becomes a stored model."""
+    try:
+        workspace_id = int(request.POST.get("workspace", ""))
+        document = json.loads(request.POST.get("document", ""))
+    except ValueError as exc:
+        raise Http404("incomplete import") from exc
+    principal = principal_of(request)
+    try:
+        workspace = workspace_get_for(
+            principal=principal, workspace_id=workspace_id, need=Role.EDITOR
+        )
+        arch = arch_services.architecture_create(
+            workspace=workspace, actor=principal, source=document
+        )
+    except (AccessDenied, Conflict) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect("imports:import")
+    except ModelInvalid as exc:
+        messages.error(request, f"the imported model is invalid: {exc}")
+        return redirect("imports:import")
+    messages.success(request, f"Created model {arch.name} from the import.")
+    return redirect("editor:model", model_id=arch.pk)
 
 
 @login_required

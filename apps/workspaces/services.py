@@ -40,6 +40,17 @@ def workspace_create(*, name: str, owner: User) -> Workspace:
     return workspace
 
 
+def workspace_rename(*, workspace: Workspace, name: str) -> Workspace:
+    """A new display name; the slug (in URLs people may have kept) stays."""
+    name = name.strip()
+    if not name:
+        raise ValueError("a workspace needs a name")
+    workspace.name = name
+    workspace.full_clean()
+    workspace.save(update_fields=["name"])
+    return workspace
+
+
 def workspace_delete(*, workspace: Workspace) -> None:
     """Deletes the workspace with its models, revisions, members and tokens."""
     log.info("deleting workspace %s", workspace.pk)

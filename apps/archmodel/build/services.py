@@ -72,10 +72,19 @@ class ServiceBuilder(References):
             s.subscribes.append(
                 M.Subscribe(ev, _get(p, "group"), bool(_get(p, "idempotent", default=False)), ptr)
             )
+        accessed: set[str] = set()
         for j, a in enumerate(_list(d.get("data"))):
             store = _get(a, "store", "store")
             ptr = f"{pointer}/data/{j}"
-            self.ref(store, "datastore", ptr + ("/store" if isinstance(a, dict) else ""))
+            if self.ref(store, "datastore", ptr + ("/store" if isinstance(a, dict) else "")):
+                if store in accessed:
+                    self.error(
+                        ptr,
+                        f"'{sid}' already accesses '{store}'; one data access per datastore "
+                        "(set its access to read-write instead of listing it twice)",
+                        "duplicate-connection",
+                    )
+                accessed.add(store)
             s.data.append(M.DataAccess(store, _get(a, "access", default="read-write"), ptr))
         routes = _list(d.get("routes"))
         if routes and s.kind != "gateway":
@@ -148,10 +157,21 @@ class ServiceBuilder(References):
         out = []
         src = d["id"]
         cd = self.call_defaults
+        called: set[str] = set()
         for j, c in enumerate(_list(d.get("calls"))):
             ptr = f"{pointer}/calls/{j}"
             to = _get(c, "to", "to")
             ok = self.ref(to, "service", ptr + ("/to" if isinstance(c, dict) else ""))
+            if ok and to in called:
+                # Rules count calls: a second entry would double every fan-in/fan-out figure.
+                self.error(
+                    ptr,
+                    f"'{src}' already calls '{to}'; one call per pair (put every setting, "
+                    "and the operations it uses, on the first one)",
+                    "duplicate-connection",
+                )
+            if ok:
+                called.add(to)
             if ok and source_is_service and to == src:
                 self.error(
                     ptr,

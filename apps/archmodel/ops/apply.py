@@ -105,12 +105,8 @@ def _add(doc: _Doc, op: dict[str, Any], ptr: str) -> str:
         _fill(value, "to", target, ptr)
         owner = _find(doc.data, "service", source, ptr + "/id", kinds=("service", "actor"))
         count = len(_call_indices(doc, owner, target))
-        if count and op.get("index") != count:
-            raise OpError(
-                ptr + "/id",
-                f"'{source}' already calls '{target}'; update that call, or add "
-                f'another one with "index": {count}',
-            )
+        if count:
+            raise OpError(ptr + "/id", f"{source} already calls {target}")
         doc.mut_list((*owner, "calls")).append(value)
         return f"added call {source}->{target}"
     if kind == "route":

@@ -64,6 +64,9 @@ class RenderResult:
     timings: dict[str, float] = field(default_factory=dict)  # build, layout, post (seconds)
 
 
+DIRECTIONS = ("TB", "LR")
+
+
 def build_diagram(
     model: Model,
     view: str,
@@ -85,6 +88,12 @@ def build_diagram(
     ):
         builder = teams_summary_view
     diagram = builder(model, symbols=symbols)
+    if filters is not None and filters.direction is not None:
+        if filters.direction not in DIRECTIONS:
+            raise DiagramInputError(
+                f"unknown direction {filters.direction!r}; choose one of {', '.join(DIRECTIONS)}"
+            )
+        diagram.rankdir = filters.direction
     diagram.title = f"{model.title or model.name} — {VIEWS[view]}"
     if filters is not None and filters.active:
         apply_filters(diagram, model, filters)

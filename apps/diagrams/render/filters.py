@@ -25,6 +25,9 @@ class Filters:
     team: str | None = None
     focus: str | None = None
     hops: int = 1
+    # The drawing's direction, "TB" or "LR"; None keeps the view's own. The editor asks for the
+    # one that suits the pane's shape, so a view can open fitted and readable.
+    direction: str | None = None
 
     @property
     def active(self) -> bool:
@@ -32,7 +35,8 @@ class Filters:
 
     def key(self) -> str:
         """Stable text for cache keys."""
-        return f"domain={self.domain or ''};team={self.team or ''};focus={self.focus or ''};hops={self.hops}"
+        key = f"domain={self.domain or ''};team={self.team or ''};focus={self.focus or ''};hops={self.hops}"
+        return key + (f";direction={self.direction}" if self.direction else "")
 
     def validate(self, model: Model) -> None:
         chosen = [x for x in (self.domain, self.team, self.focus) if x]

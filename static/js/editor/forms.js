@@ -22,7 +22,15 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-export const label = (name) => name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+// Field names as people say them: units in brackets, acronyms in capitals.
+const LABELS = {
+  timeout_ms: "Timeout (ms)", backoff_ms: "Backoff (ms)", reset_timeout_ms: "Reset timeout (ms)",
+  rate_limit: "Rate limit (requests/s per client)", cpu_target: "CPU target (%)", cpu: "CPU",
+  tls: "TLS", api: "API", apis: "APIs", id: "Id", url: "URL", max: "Max", min: "Min",
+  circuit_breaker: "Circuit breaker", failure_threshold: "Failure threshold", strip_prefix: "Strip prefix",
+  cqrs: "CQRS", slo: "SLO",
+};
+export const label = (name) => LABELS[name] || name.replace(/_/g, " ").replace(/\bapi\b/gi, "API").replace(/^./, (c) => c.toUpperCase());
 
 // Shorthands (a bare "orders-db" for {store: orders-db}) become objects, recursively, so a
 // stored value and a form value compare equal when they mean the same.

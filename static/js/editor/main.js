@@ -6,43 +6,13 @@ import { h, widget, normalize, same, label, FieldError } from "./forms.js";
 import { Live } from "./live.js";
 import { indexDocument, keyOf, displayName, addressOf, KIND_LABELS, KIND_ORDER } from "./model.js";
 import { initExports } from "./exports.js";
+import { Viewport, AUTO_FIT_MIN } from "./viewport.js";
+import { initCanvas } from "./canvas.js";
+import { UndoStack } from "./undo.js";
+import { $, cfg, API, MODEL, SPEC, state, notify, postOps, avatar, actions } from "./store.js";
+import { loadFindings } from "./findings.js";
+import { yaml, yamlVisible, loadYaml, gutter, applyYaml, historyVisible, loadHistory, showDiff } from "./revisions.js";
 
-const cfg = JSON.parse(document.getElementById("editor-config").textContent);
-const API = cfg.api;
-const MODEL = `${API}/models/${cfg.model}`;
-const SPEC = cfg.spec.kinds;
-const $ = (id) => document.getElementById(id);
-
-const state = {
-  revision: cfg.revision,
-  doc: null,
-  index: null,
-  selected: null, // element key
-  form: null, // the open inspector form (see openInspector)
-  view: "dependencies",
-  presence: [],
-  me: null, // my websocket connection id
-  yamlDirty: false,
-  yamlRevision: null,
-  mySaves: new Map(), // element key → {field → revision} of my own recent writes
-  refreshing: null,
-  refreshAgain: false,
-  pendingAuthors: [], // authors of model.changed events not yet loaded
-};
-window.wbEditor = state; // for the browser tests and for debugging
-
-// --- notices ----------------------------------------------------------------------------------
-
-function notify(text, kind = "info", { sticky = false } = {}) {
-  const el = h("div", { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" },
-    h("span", { text }),
-    h("button", { type: "button", class: "button-icon", "aria-label": "Dismiss", onclick: () => el.remove() }, "×"));
-  const box = $("ed-notices");
-  box.append(el);
-  while (box.children.length > 4) box.firstElementChild.remove(); // the newest matter most
-  if (!sticky) setTimeout(() => el.remove(), 6000);
-  return el;
-}
 
 // --- loading and refreshing ---------------------------------------------------------------------
 
@@ -58,6 +28,8 @@ async function refresh(change = null) {
   state.refreshing = (async () => {
     try {
       const authors = state.pendingAuthors.splice(0);
+      // The picture depends on the server's model only: ask for it while the model loads.
+      prefetchDiagram();
       const body = await fetchModel();
       const old = state.index;
       // The fetched document holds every change committed so far: name all their authors.
@@ -72,7 +44,10 @@ async function refresh(change = null) {
       renderOutline();
       fillFilters();
       updateInspector(old, change);
-      await Promise.all([loadDiagram(), loadFindings(), loadYaml(), historyVisible() ? loadHistory() : null]);
+      // The YAML is reloaded when its tab is open (else when it is opened): it is the whole
+      // document again, and on a large model the slowest part of a refresh.
+      state.yamlStale = true;
+      await Promise.all([loadDiagram(), loadFindings(), yamlVisible() ? loadYaml() : null, historyVisible() ? loadHistory() : null]);
     } catch (e) {
       notify(`Could not load the model: ${e.message}`, "error");
     } finally {
@@ -146,9 +121,19 @@ function renderOutlinePeers() {
 
 // --- selection --------------------------------------------------------------------------------
 
+const narrow = window.matchMedia("(max-width: 1023px)");
+
+// Under 1024 px one pane shows at a time (editor.css); the tabs above them switch.
+function showPane(pane) {
+  $("editor").dataset.pane = pane;
+  document.querySelectorAll("#ed-pane-tabs [data-pane]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.pane === pane)));
+  if (pane === "diagram") viewport.apply();
+}
+
 function select(key, { focus = true } = {}) {
   const e = state.index.byKey.get(key);
   if (!e) return;
+  if (narrow.matches && focus) showPane("inspector"); // picked from a list: show its fields
   if (state.form && state.form.dirty() && state.form.key !== key) {
     notify(`Unsaved changes to ${displayName(state.form.entry)} were discarded.`, "warn");
   }
@@ -196,6 +181,33 @@ const PARENT = {
 };
 
 function identityOf(kind) { return IDENTITY[kind] || ["id"]; }
+
+const LEAD_FIELDS = { call: ["to", "protocol", "timeout_ms", "retries", "circuit_breaker", "fallback"] };
+const rank = (lead, name) => (lead.includes(name) ? lead.indexOf(name) : lead.length);
+
+// One click settings for a call, applied as one op (and undoable like any other).
+const CALL_PRESETS = [
+  { name: "Resilient default", help: "timeout 1 s, 2 retries with backoff and jitter, circuit breaker",
+    set: { timeout_ms: 1000, retries: { max: 2, backoff_ms: 100, jitter: true }, circuit_breaker: true } },
+  { name: "Fail fast", help: "timeout 300 ms, no retries, circuit breaker",
+    set: { timeout_ms: 300, retries: null, circuit_breaker: true } },
+];
+
+function presetsFor(entry) {
+  if (entry.kind !== "call" || !cfg.canEdit) return null;
+  return h("div", { class: "insp-presets" }, h("span", { class: "muted", text: "Presets:" }),
+    ...CALL_PRESETS.map((p) => h("button", {
+      type: "button", class: "chip", title: p.help, dataset: { preset: p.name },
+      onclick: async () => {
+        const before = {};
+        for (const k of Object.keys(p.set)) before[k] = entry.value[k] === undefined ? null : entry.value[k];
+        await write([{ op: "update", ...addressOf(entry), set: p.set }], {
+          label: `${p.name.toLowerCase()} on ${displayName(entry)}`, keys: [entry.key], select: entry.key,
+          inverse: [{ op: "update", ...addressOf(entry), set: before }],
+        });
+      },
+    }, p.name)));
+}
 
 function idsOf(refs) {
   const out = [];
@@ -249,7 +261,10 @@ function buildForm(kind, entry) {
     const pre = state.createParent && state.createParent.kind === kind ? state.createParent.parent : undefined;
     addRow({ name: p.name, type: { t: "slug", ref: kind === "route" ? ["service"] : p.ref }, required: true, help: p.help }, pre, { identity: true, extra: true });
   }
-  for (const f of kindSpec(kind).fields) {
+  // A call leads with what decides its resilience; the rest follow in the spec's order.
+  const lead = LEAD_FIELDS[kind] || [];
+  const fields = [...kindSpec(kind).fields].sort((a, b) => rank(lead, a.name) - rank(lead, b.name));
+  for (const f of fields) {
     addRow(f, value[f.name], { identity: identity.includes(f.name) });
   }
   return { form, fieldsBox };
@@ -280,7 +295,7 @@ function openInspector(entry, { focus = false } = {}) {
     el.append(h("p", { class: "muted insp-readonly", text: "You are a viewer here: you see live changes but cannot edit." }));
   }
   form.el = el; form.general = general; form.status = status; form.peers = peers;
-  body.replaceChildren(title, peers, el, related(entry));
+  body.replaceChildren(title, peers, presetsFor(entry) || "", el, related(entry));
   state.form = form;
   renderPeers();
   if (focus) {
@@ -365,7 +380,7 @@ function showErrors(form, errors, elementPath) {
       firstBad ||= r;
     } else {
       form.general.hidden = false;
-      form.general.append(h("p", { text: err.pointer && !err.pointer.match(/^\/\d+/) ? `${err.pointer}: ${err.message}` : err.message }));
+      form.general.append(h("p", { text: plainText(err.message) })); // no JSON pointers
     }
   }
   if (firstBad) firstBad.w.focus();
@@ -402,9 +417,59 @@ function readFields(form, names) {
   return bad ? null : out;
 }
 
-async function postOps(ops) {
-  const { body } = await request("POST", `${MODEL}/ops`, { json: ops });
-  return body;
+
+// Bring the page up to revision n (which I just wrote) with as few reloads as possible: a reload
+// already on its way may bring it; the websocket's model.changed for it is then ignored.
+async function catchUp(n) {
+  state.expect = Math.max(state.expect || 0, n);
+  for (let tries = 0; state.revision < n && tries < 5; tries++) {
+    if (state.refreshing) await state.refreshing;
+    else await refresh({ author: cfg.user });
+  }
+}
+
+// One write from the canvas: the ops (one revision), then the page catches up, the step is
+// recorded for undo and its element opened in the inspector.
+async function write(ops, { label, inverse, keys = [], select: sel = null } = {}) {
+  try {
+    const t0 = performance.now();
+    const result = await postOps(ops);
+    await catchUp(result.revision.number);
+    state.lastWriteMs = performance.now() - t0;
+    undo.record({ label, ops, inverse, keys });
+    if (sel && state.index.byKey.has(sel)) select(sel, { focus: false });
+    canvas?.say(`${label[0].toUpperCase()}${label.slice(1)}.`);
+    return result;
+  } catch (err) {
+    const msg = err instanceof ApiError && err.status === 403
+      ? "You can only view this model; ask an owner for the editor role."
+      : plainMessage(err);
+    canvas?.say(msg, "error");
+    notify(msg, "error");
+    return null;
+  }
+}
+
+// An error as a person reads it: the first message, in plain words.
+function plainMessage(err) {
+  return plainText(err.errors?.[0]?.message || err.message || "The change could not be saved.");
+}
+
+// Server messages name JSON details a person should not need: pointers ("/services/1/calls/0"),
+// and the op vocabulary ('"cascade": true'). Say the same in words.
+function plainText(text) {
+  return String(text)
+    .replace(/,?\s*or (?:pass|send|set|use|add)\s*["']?cascade["']?\s*:\s*true[^;.]*/gi, ", or delete them with it")
+    .replace(/\s*\bat \/[A-Za-z0-9_/-]+/g, "")
+    .replace(/\s*\(?\/(?:services|datastores|brokers|events|teams|domains|actors|libraries|sagas|suppressions)\/\d+(?:\/[A-Za-z0-9_-]+)*\)?/g, "")
+    .replace(/\s{2,}/g, " ").replace(/\s+([;,.])/g, "$1").trim();
+}
+
+// The op that puts a deleted element back (undo of a delete).
+function readdOp(e) {
+  const op = { op: "add", kind: e.kind, id: e.address, value: e.value };
+  if (e.kind === "api" || e.kind === "route") op.parent = e.parent;
+  return op;
 }
 
 async function save(form) {
@@ -424,10 +489,27 @@ async function save(form) {
     for (const f of dirty) rememberMine(e.key, f, result.revision.number);
     form.status.textContent = "";
     form.conflicts.clear();
-    await refresh();
+    const before = {};
+    for (const name of dirty) before[name] = e.value[name] === undefined ? null : e.value[name];
+    await catchUp(result.revision.number);
+    undo.record({ label: `edit ${displayName(e)}: ${dirty.join(", ")}`, ops: [op], inverse: [{ op: "update", ...addressOf(e), set: before }], keys: [e.key] });
     const now = state.index.byKey.get(e.key);
     if (now && state.form === form) openInspector(now); // a clean form at the new revision
-    if (replaced.length) {
+    // Two saves of one field close together: the page may catch up straight to a revision
+    // where someone else's later save already replaced mine. Tell me now; the refresh that
+    // brought it had nothing left to compare.
+    const spec = kindSpec(e.kind);
+    const overwritten = now ? dirty.filter((f) => !same(normalize((normalize(now.value, spec) || {})[f], form.rows.get(f)?.f.type), normalize(set[f] ?? undefined, form.rows.get(f)?.f.type))) : [];
+    if (overwritten.length && state.revision > result.revision.number) {
+      const mine = state.mySaves.get(e.key) || {};
+      overwritten.forEach((f) => delete mine[f]);
+      let who = [...new Set([...state.authors.entries()].filter(([rev, a]) => rev > result.revision.number && a !== cfg.user).map(([, a]) => a))];
+      if (!who.length) { // the socket has not told us yet: the history knows
+        const revs = await request("GET", `${MODEL}/revisions`).then((r) => r.body).catch(() => []);
+        who = [...new Set(revs.filter((r) => r.number > result.revision.number && r.author !== cfg.user).map((r) => r.author))];
+      }
+      notify(`${who.join(", ") || "Someone"} replaced your change to ${overwritten.join(", ")} of ${displayName(e)}.`, "warn", { sticky: true });
+    } else if (replaced.length) {
       notify(`Saved. Your change to ${replaced.map(([f]) => f).join(", ")} replaced ${[...new Set(replaced.map(([, who]) => who))].join(", ")}'s.`, "warn", { sticky: true });
     } else {
       notify(`Saved ${displayName(e)} (revision ${result.revision.number}).`, "success");
@@ -484,18 +566,17 @@ async function create(form) {
   else if (kind === "route") { address = values.path; op.id = address; op.parent = values.gateway; }
   else if (kind === "suppression") { address = `${values.rule}:${values.target}`; op.id = address; }
   else { address = values.id; op.id = address; if (kind === "api") op.parent = values.service; }
-  if (kind === "call") {
-    const existing = state.index.entries.filter((e) => e.kind === "call" && e.address === address).length;
-    if (existing) op.index = existing;
-  }
   form.status.textContent = "Adding…";
   try {
-    await postOps([op]);
+    const result = await postOps([op]);
     form.status.textContent = "";
     notify(`Added ${kind} ${address}.`, "success");
-    const key = keyOf(kind, address + (op.index ? `#${op.index}` : ""));
+    const key = keyOf(kind, address);
     state.form = null;
-    await refresh();
+    await catchUp(result.revision.number);
+    const inverse = { op: "remove", kind, id: op.id };
+    if (op.parent) inverse.parent = op.parent;
+    undo.record({ label: `add ${kind} ${address}`, ops: [op], inverse: [inverse], keys: [key] });
     if (state.index.byKey.has(key)) select(key);
   } catch (err) {
     form.status.textContent = "";
@@ -504,29 +585,31 @@ async function create(form) {
   }
 }
 
-function askDelete(form, box) {
+function askDelete(form, box, { now = false } = {}) {
   const e = form.entry;
   box.hidden = false;
   const doDelete = async (cascade) => {
     const op = { op: "remove", ...addressOf(e) };
     if (cascade) op.cascade = true;
     try {
-      await postOps([op]);
+      const result = await postOps([op]);
       notify(`Deleted ${e.kind} ${displayName(e)}.`, "success");
       closeInspector();
-      await refresh();
+      await catchUp(result.revision.number);
+      if (!cascade) undo.record({ label: `delete ${e.kind} ${displayName(e)}`, ops: [op], inverse: [readdOp(e)], keys: [e.key] });
     } catch (err) {
       if (err instanceof ApiError && err.status === 422 && !cascade && /referenced|cascade/.test(err.errors[0]?.message || "")) {
-        box.replaceChildren(h("p", { text: err.errors[0].message }),
+        box.replaceChildren(h("p", { text: plainText(err.errors[0].message) }),
           h("button", { type: "button", class: "button-danger", "data-action": "delete-cascade", onclick: () => doDelete(true) }, "Delete with its references"),
           h("button", { type: "button", class: "button-ghost", onclick: () => { box.hidden = true; } }, "Cancel"));
         box.querySelector("button").focus();
       } else {
-        box.replaceChildren(h("p", { class: "field-error", text: err.errors?.[0]?.message || err.message }),
+        box.replaceChildren(h("p", { class: "field-error", text: plainText(err.errors?.[0]?.message || err.message) }),
           h("button", { type: "button", class: "button-ghost", onclick: () => { box.hidden = true; } }, "Close"));
       }
     }
   };
+  if (now) { box.replaceChildren(h("p", { class: "muted", text: "Deleting…" })); doDelete(false); return; }
   box.replaceChildren(h("p", { text: `Delete ${e.kind} ${displayName(e)}?` }),
     h("button", { type: "button", class: "button-danger", "data-action": "confirm-delete", onclick: () => doDelete(false) }, "Delete"),
     h("button", { type: "button", class: "button-ghost", onclick: () => { box.hidden = true; } }, "Cancel"));
@@ -579,15 +662,6 @@ function updateInspector(oldIndex, change) {
 
 // --- presence ---------------------------------------------------------------------------------
 
-function colourOf(name) {
-  let n = 0;
-  for (const c of name) n = (n * 31 + c.charCodeAt(0)) >>> 0;
-  return `hsl(${n % 360} 62% 42%)`;
-}
-
-function avatar(user, size = "") {
-  return h("span", { class: `avatar ${size ? `avatar-${size}` : ""}`, style: `background:${colourOf(user)}`, title: user, "aria-label": user, text: user.slice(0, 2).toUpperCase() });
-}
 
 function peersOn(key) {
   return state.presence.filter((p) => p.conn !== state.me && p.selected && keyOf(p.selected.kind, p.selected.id) === key);
@@ -616,110 +690,6 @@ function renderPeers() {
   form.peers.textContent = peers.length ? `${[...new Set(peers)].join(", ")} ${peers.length > 1 ? "are" : "is"} also looking at this.` : "";
 }
 
-// --- findings ---------------------------------------------------------------------------------
-
-const SEVERITIES = ["error", "warning", "info"];
-
-async function loadFindings() {
-  const body = $("ed-findings-body");
-  let report;
-  try {
-    ({ body: report } = await request("GET", `${MODEL}/findings`));
-  } catch (e) {
-    body.replaceChildren(h("p", { class: "field-error", text: e.status === 422 ? `The rule configuration is invalid: ${e.errors.map((x) => x.message).join("; ")}` : `Findings unavailable: ${e.message}` }));
-    return;
-  }
-  const s = report.summary || {};
-  $("ed-findings-summary").replaceChildren(...SEVERITIES.map((sev) => h("span", { class: `count count-${sev}`, title: `${s[sev] || 0} ${sev}` }, String(s[sev] || 0))));
-  body.replaceChildren();
-  const active = report.findings.filter((f) => !f.suppressed);
-  if (!report.findings.length) {
-    body.append(h("p", { class: "muted ed-empty", text: state.index && state.index.entries.length ? "No findings: every rule passes." : "No findings yet. Add services and connect them; the rules check every change." }));
-    return;
-  }
-  for (const sev of SEVERITIES) {
-    const items = active.filter((f) => f.severity === sev);
-    if (!items.length) continue;
-    const det = h("details", { class: `fd-group fd-${sev}`, open: true }, h("summary", {}, h("span", { text: label(sev) }), h("span", { class: "ol-count", text: String(items.length) })));
-    const ul = h("ul", { class: "fd-list" });
-    appendPaged(ul, items);
-    det.append(ul);
-    body.append(det);
-  }
-  const sup = report.findings.filter((f) => f.suppressed);
-  if (sup.length) {
-    const det = h("details", { class: "fd-group fd-suppressed" }, h("summary", {}, h("span", { text: "Suppressed" }), h("span", { class: "ol-count", text: String(sup.length) })));
-    const ul = h("ul", { class: "fd-list" });
-    appendPaged(ul, sup);
-    det.append(ul);
-    body.append(det);
-  }
-}
-
-// A big model has tens of thousands of findings: draw them a page at a time, so every change
-// stays fast, with a button for the next page.
-const FINDINGS_PAGE = 200;
-function appendPaged(ul, items, shown = 0) {
-  const next = items.slice(shown, shown + FINDINGS_PAGE);
-  next.forEach((f) => ul.append(findingItem(f)));
-  const rest = items.length - shown - next.length;
-  if (rest <= 0) return;
-  const more = h("li", { class: "fd-more" }, h("button", { type: "button", class: "link-button", onclick: () => {
-    more.remove();
-    appendPaged(ul, items, shown + next.length);
-  } }, `Show ${Math.min(FINDINGS_PAGE, rest)} more (${rest} not shown)`));
-  ul.append(more);
-}
-
-function findingTarget(f) {
-  if (!state.index) return null;
-  if (f.target.includes("->") && state.index.byKey.has(keyOf("call", f.target))) return keyOf("call", f.target);
-  const e = state.index.byId.get(f.target) || (f.elements || []).map((id) => state.index.byId.get(id)).find(Boolean);
-  return e ? e.key : null;
-}
-
-function findingItem(f) {
-  const key = findingTarget(f);
-  const li = h("li", { class: `fd sev-${f.severity}`, dataset: { rule: f.rule, target: f.target } });
-  const main = h("button", { type: "button", class: "fd-main", disabled: !key, onclick: () => key && select(key) },
-    h("span", { class: `sev-dot sev-${f.severity}`, "aria-label": f.severity }),
-    h("span", { class: "fd-text" }, h("strong", { text: f.target }), " ", f.message));
-  li.append(main);
-  const meta = h("div", { class: "fd-meta" }, h("a", { href: `${cfg.rulesUrl}${f.rule}/`, target: "_blank", rel: "noopener", text: f.rule }));
-  if (f.suppressed) meta.append(h("span", { class: "muted", text: ` — suppressed: ${f.suppression_reason || ""}` }));
-  else if (cfg.canEdit) {
-    meta.append(h("button", { type: "button", class: "link-button fd-suppress", "data-action": "suppress", onclick: () => suppressForm(li, f) }, "Suppress…"));
-  }
-  li.append(meta);
-  if (f.fix && !f.suppressed) li.append(h("p", { class: "fd-fix muted", text: f.fix }));
-  return li;
-}
-
-function suppressForm(li, f) {
-  if (li.querySelector("form")) return;
-  const reason = h("textarea", { rows: 2, required: true, id: `why-${f.rule}-${f.target}`, placeholder: "Why is this acceptable?" });
-  const expires = h("input", { type: "date", "aria-label": "Expires (optional)" });
-  const err = h("p", { class: "field-error", hidden: true });
-  const form = h("form", { class: "fd-suppress-form", novalidate: true, onsubmit: async (ev) => {
-    ev.preventDefault();
-    if (!reason.value.trim()) { err.hidden = false; err.textContent = "A suppression needs a reason."; reason.focus(); return; }
-    const value = { reason: reason.value.trim() };
-    if (expires.value) value.expires = expires.value;
-    try {
-      await postOps([{ op: "add", kind: "suppression", id: `${f.rule}:${f.target}`, value }]);
-      notify(`Suppressed ${f.rule} for ${f.target}.`, "success");
-      await refresh();
-    } catch (e) {
-      err.hidden = false; err.textContent = e.errors?.map((x) => x.message).join("; ") || e.message;
-    }
-  }, onkeydown: (ev) => { if (ev.key === "Escape") { ev.stopPropagation(); form.remove(); } } },
-  h("label", { for: reason.id, text: "Reason" }), reason, h("label", {}, "Expires ", expires), err,
-  h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button-small" }, "Suppress"),
-    h("button", { type: "button", class: "button-ghost button-small", onclick: () => form.remove() }, "Cancel")));
-  li.append(form);
-  reason.focus();
-}
-
 // --- diagram ----------------------------------------------------------------------------------
 
 function fillFilters() {
@@ -733,34 +703,114 @@ function fillFilters() {
   fill("domain", ["domain"], "all");
   fill("team", ["team"], "all");
   fill("focus", ["service", "datastore", "event", "actor", "broker"], "none");
+  if (state.startFilters) { // once, from the URL
+    for (const [k, v] of Object.entries(state.startFilters)) if (f.elements[k]) f.elements[k].value = v;
+    state.startFilters = null;
+  }
 }
 
 let diagramSeq = 0;
-async function loadDiagram() {
-  const box = $("ed-diagram");
+// The direction each view is drawn in (TB or LR): its own, unless the other one fits the pane
+// better; chosen when the view opens and kept for its redraws, so the viewport stays put.
+const VIEW_DIRECTION = { context: "TB", dependencies: "LR", events: "LR", data: "LR", teams: "LR" };
+const directions = {};
+
+let prefetched = null; // {url, promise} of a drawing asked for before the model was loaded
+
+function diagramParams(view) {
   const f = $("ed-filters");
   const params = new URLSearchParams();
   for (const name of ["domain", "team", "focus"]) if (f.elements[name].value) params.set(name, f.elements[name].value);
   if (f.elements.focus.value) params.set("hops", f.elements.hops.value || "1");
+  const own = directions[view] || VIEW_DIRECTION[view];
+  if (own !== VIEW_DIRECTION[view]) params.set("direction", own);
+  return params;
+}
+
+function prefetchDiagram() {
+  if (!state.index || !state.index.entries.length || !directions[state.view]) return;
+  const url = `${MODEL}/diagrams/${state.view}.svg?${diagramParams(state.view)}`;
+  prefetched = { url, promise: request("GET", url, { raw: true }) };
+  prefetched.promise.catch(() => {});
+}
+
+async function fetchDiagram(view, params, box, seq) {
+  const url = `${MODEL}/diagrams/${view}.svg?${params}`;
+  const early = prefetched && prefetched.url === url ? prefetched.promise : null;
+  prefetched = null;
+  let res = await (early || request("GET", url, { raw: true }));
+  if (res.status === 202) res = await waitForDiagramJob(await res.json(), box, seq);
+  return res ? (await res.text()).replace(/^<\?xml[^>]*>\s*/, "") : null;
+}
+
+function putDiagram(box, text, keep) {
+  const centre = keep ? viewport.centre() : null; // before the old drawing goes
+  box.innerHTML = text;
+  wireDiagram(box);
+  viewport.show(box.querySelector("svg"), { centre });
+}
+
+async function loadDiagram() {
+  const box = $("ed-diagram");
+  const f = $("ed-filters");
+  const view = state.view;
+  const params = new URLSearchParams();
+  for (const name of ["domain", "team", "focus"]) if (f.elements[name].value) params.set(name, f.elements[name].value);
+  if (f.elements.focus.value) params.set("hops", f.elements.hops.value || "1");
   const seq = ++diagramSeq;
+  delete box.dataset.drawn; // set again when this drawing is in place (tests wait for it)
+  const active = ["domain", "team", "focus"].find((n) => f.elements[n].value);
+  $("ed-filter-summary").textContent = active ? `${active[0].toUpperCase()}${active.slice(1)}: ${f.elements[active].value}` : "Filters";
+  $("ed-filter-summary").title = active ? `Filtered by ${active} ${f.elements[active].value}` : "Domain, team or focus";
+  $("ed-filter-menu").classList.toggle("is-active", !!active);
+  const query = `view=${view}${params.size ? `&${params}` : ""}`;
+  history.replaceState(null, "", `${location.pathname}?${query}${location.hash}`); // bookmarkable
+  const drawn = `${view}?${params}`;
+  const keep = drawn === state.drawn;
+  if (!keep) delete directions[view]; // a view opened anew picks its direction again
   if (!state.index.entries.length) {
+    viewport.clear();
+    state.drawn = null;
     box.replaceChildren(h("div", { class: "ed-empty diagram-empty" }, h("p", { text: "Nothing to draw yet." }),
-      cfg.canEdit ? h("button", { type: "button", class: "button", onclick: () => openCreate("service") }, "Add the first service") : null));
+      cfg.canEdit ? h("p", { class: "muted", text: "Drag an element from + Add onto this canvas (or pick one, then click here), type its title, then drag from one element onto another to connect them." }) : null));
+    if (cfg.canEdit && $("ed-palette-menu") && !state.paletteShown) { $("ed-palette-menu").open = true; state.paletteShown = true; }
+    box.dataset.drawn = view;
     return;
   }
   try {
-    let res = await request("GET", `${MODEL}/diagrams/${state.view}.svg?${params}`, { raw: true });
-    if (res.status === 202) res = await waitForDiagramJob(await res.json(), box, seq);
-    if (!res) return; // superseded while drawing
-    const svg = await res.text();
-    if (seq !== diagramSeq) return; // a newer request is on its way
-    box.innerHTML = svg.replace(/^<\?xml[^>]*>\s*/, "");
-    wireDiagram(box);
-    applyZoom();
+    const own = directions[view] || VIEW_DIRECTION[view];
+    const first = diagramParams(view);
+    const text = await fetchDiagram(view, first, box, seq);
+    if (!text || seq !== diagramSeq) return; // superseded while drawing
+    putDiagram(box, text, keep);
+    if (!keep && !directions[view] && viewport.fitScale() < AUTO_FIT_MIN) {
+      // Too small to fit this way round: try the other direction and keep the better one.
+      const fit = viewport.fitScale();
+      const other = own === "TB" ? "LR" : "TB";
+      const alt = await fetchDiagram(view, new URLSearchParams([...params, ["direction", other]]), box, seq).catch(() => null);
+      if (seq !== diagramSeq) return;
+      if (alt) {
+        putDiagram(box, alt, false);
+        if (viewport.fitScale() > fit) directions[view] = other;
+        else putDiagram(box, text, false);
+      }
+    }
+    directions[view] ||= own;
+    state.drawn = drawn;
+    box.dataset.drawn = view;
+    const download = new URLSearchParams(params);
+    if (directions[view] !== VIEW_DIRECTION[view]) download.set("direction", directions[view]);
+    for (const fmt of ["svg", "png"]) {
+      const a = $(`ed-download-${fmt}`);
+      a.href = `${MODEL}/diagrams/${view}.${fmt}?${download}`;
+      a.download = `${cfg.name || "model"}-${view}.${fmt}`;
+    }
     markSelection();
   } catch (e) {
     if (seq !== diagramSeq) return;
     const msg = e.status === 404 ? "Diagrams are not available on this server yet." : `The diagram could not be drawn: ${e.message}`;
+    viewport.clear();
+    state.drawn = null;
     box.replaceChildren(h("p", { class: "muted ed-empty", text: msg }));
   }
 }
@@ -781,94 +831,71 @@ async function waitForDiagramJob(job, box, seq) {
   }
 }
 
-// --- zoom and pan: "fit" (the default) or a factor of the drawing's natural size -------------
+// --- zoom and pan: see viewport.js ---------------------------------------------------------
 
-// "auto" (the default) fits the pane unless that would shrink text below 70 % of its size; then
-// it starts at actual size and the pane scrolls.
-const zoom = { level: "auto" };
-const AUTO_FIT_MIN = 0.7;
-const ZOOM_MIN = 0.2, ZOOM_MAX = 4;
+const viewport = new Viewport($("ed-diagram"), {
+  onChange(v) {
+    document.querySelectorAll("#ed-zoom [data-zoom]").forEach((b) => {
+      const on = (b.dataset.zoom === "fit" && v.mode === "fit") || (b.dataset.zoom === "actual" && v.mode === 1);
+      b.setAttribute("aria-pressed", String(on));
+    });
+    const pct = $("ed-zoom-pct");
+    if (pct) pct.textContent = `${Math.round(v.scale * 100)} %`;
+  },
+});
+window.wbViewport = viewport; // for the browser tests
 
-function naturalWidth(svg) {
-  const vb = svg.viewBox && svg.viewBox.baseVal;
-  return vb && vb.width ? vb.width * (96 / 72) : svg.getBoundingClientRect().width; // Graphviz: pt
+// --- modelling on the canvas and undo (canvas.js, connect.js, undo.js) ----------------------
+
+const undo = new UndoStack({
+  snapshot: (key) => JSON.stringify(state.index?.byKey.get(key)?.value ?? null),
+  send: async (ops) => { const r = await postOps(ops); await catchUp(r.revision.number); return r; },
+  onChange(u) {
+    const [un, re] = [$("ed-undo"), $("ed-redo")];
+    if (!un) return;
+    un.disabled = !u.done.length;
+    re.disabled = !u.undone.length;
+    un.title = u.done.length ? `Undo ${u.done[u.done.length - 1].label} (Ctrl+Z)` : "Nothing to undo";
+    re.title = u.undone.length ? `Redo ${u.undone[u.undone.length - 1].label} (Ctrl+Shift+Z)` : "Nothing to redo";
+  },
+});
+window.wbUndo = undo;
+
+async function undoRedo(which) {
+  const r = await (which === "undo" ? undo.undo() : undo.redo());
+  const back = r.ok && r.keys.find((k) => state.index.byKey.has(k));
+  if (back) select(back, { focus: false }); // what came back (a redo, an undone delete)
+  notify(r.message, r.ok ? "success" : "warn", { sticky: !r.ok });
+  canvas?.say(r.message, r.ok ? "info" : "error");
 }
 
-function applyZoom() {
-  const box = $("ed-diagram");
-  const svg = box.querySelector("svg");
-  let centre = false;
-  if (svg && zoom.level === "auto") {
-    zoom.level = (box.clientWidth - 24) / naturalWidth(svg) >= AUTO_FIT_MIN ? "fit" : 1;
-    centre = zoom.level === 1; // a view drawn for the first time: show its middle, not a corner
-  }
-  document.querySelectorAll("#ed-zoom [data-zoom]").forEach((b) => {
-    const on = (b.dataset.zoom === "fit" && zoom.level === "fit") || (b.dataset.zoom === "actual" && zoom.level === 1);
-    b.setAttribute("aria-pressed", String(on));
-  });
-  if (!svg) return;
-  if (zoom.level === "fit") {
-    box.classList.remove("zoomed");
-    svg.style.width = "";
-  } else {
-    box.classList.add("zoomed");
-    svg.style.width = `${Math.round(naturalWidth(svg) * zoom.level)}px`;
-    if (centre) centreOnElements(box, svg);
-  }
+// The model element a diagram group (node, edge or cluster) stands for.
+function entryOfGroup(g) {
+  const key = diagramTarget(g);
+  return key ? state.index.byKey.get(key) : null;
 }
 
-// Scroll so the middle of the drawn elements (not the legend) is in the middle of the pane.
-function centreOnElements(box, svg) {
-  const nodes = svg.querySelectorAll("g.node[data-id]");
-  if (!nodes.length) return;
-  let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
-  nodes.forEach((g) => {
-    const r = g.getBoundingClientRect();
-    left = Math.min(left, r.left); top = Math.min(top, r.top);
-    right = Math.max(right, r.right); bottom = Math.max(bottom, r.bottom);
-  });
-  const pane = box.getBoundingClientRect();
-  box.scrollLeft += (left + right) / 2 - (pane.left + pane.width / 2);
-  box.scrollTop += (top + bottom) / 2 - (pane.top + pane.height / 2);
-}
-
-function setZoom(level, anchor) {
-  const box = $("ed-diagram");
-  const svg = box.querySelector("svg");
-  if (!svg) return;
-  const before = svg.getBoundingClientRect();
-  const current = zoom.level === "fit" ? before.width / naturalWidth(svg) : zoom.level;
-  const next = level === "fit" ? "fit" : Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, level === "in" ? current * 1.25 : level === "out" ? current / 1.25 : level));
-  // Keep the point under the pointer (or the centre) where it is while zooming.
-  const rect = box.getBoundingClientRect();
-  const ax = anchor ? anchor.x - rect.left : rect.width / 2;
-  const ay = anchor ? anchor.y - rect.top : rect.height / 2;
-  const fx = (box.scrollLeft + ax) / Math.max(1, box.scrollWidth);
-  const fy = (box.scrollTop + ay) / Math.max(1, box.scrollHeight);
-  zoom.level = next;
-  applyZoom();
-  if (next !== "fit") {
-    box.scrollLeft = fx * box.scrollWidth - ax;
-    box.scrollTop = fy * box.scrollHeight - ay;
-  }
-}
+const canvas = $("ed-stage") ? initCanvas({
+  stage: $("ed-stage"), box: $("ed-diagram"), paletteMenu: $("ed-palette-menu"), state, canEdit: cfg.canEdit, write, select,
+  notify, entryOf: (g) => (g.classList.contains("cluster") ? state.index.byId.get(g.dataset.id) : entryOfGroup(g)),
+}) : null;
 
 function wireZoom() {
   const box = $("ed-diagram");
   $("ed-zoom").addEventListener("click", (ev) => {
     const b = ev.target.closest("[data-zoom]");
     if (!b) return;
-    setZoom({ fit: "fit", actual: 1, in: "in", out: "out" }[b.dataset.zoom]);
+    viewport.zoom(b.dataset.zoom);
   });
   box.addEventListener("wheel", (ev) => {
     if (!ev.ctrlKey && !ev.metaKey) return; // plain wheel scrolls
     ev.preventDefault();
-    setZoom(ev.deltaY < 0 ? "in" : "out", { x: ev.clientX, y: ev.clientY });
+    viewport.zoom(ev.deltaY < 0 ? "in" : "out", { x: ev.clientX, y: ev.clientY });
   }, { passive: false });
   // Drag the background to pan a zoomed diagram; clicks on elements still select them.
   let drag = null;
   box.addEventListener("pointerdown", (ev) => {
-    if (zoom.level === "fit" || ev.button !== 0 || ev.target.closest("g[data-id][role=button]")) return;
+    if (viewport.mode === "fit" || ev.button !== 0 || ev.target.closest("g[data-id][role=button]")) return;
     drag = { x: ev.clientX, y: ev.clientY, left: box.scrollLeft, top: box.scrollTop };
     box.classList.add("panning");
   });
@@ -919,125 +946,6 @@ function onDiagramActivate(ev) {
   if (key) select(key, { focus: false });
 }
 
-// --- YAML ---------------------------------------------------------------------------------------
-
-const yaml = () => $("ed-yaml");
-
-async function loadYaml(force = false) {
-  if (state.yamlDirty && !force) {
-    if (state.yamlRevision !== state.revision) {
-      $("ed-yaml-state").textContent = `The model changed (now revision ${state.revision}) while you edit: applying will be refused until you reload and redo your edit.`;
-      $("ed-yaml-state").classList.add("warn");
-    }
-    return;
-  }
-  const res = await request("GET", `${MODEL}/export?format=yaml`, { raw: true });
-  yaml().value = await res.text();
-  state.yamlRevision = Number((res.headers.get("ETag") || "").replace(/\D/g, "")) || state.revision;
-  state.yamlDirty = false;
-  $("ed-yaml-state").textContent = `Revision ${state.yamlRevision}. Edit the whole model here and apply.`;
-  $("ed-yaml-state").classList.remove("warn");
-  $("ed-yaml-errors").replaceChildren();
-  gutter();
-}
-
-function gutter(bad = new Set()) {
-  const n = yaml().value.split("\n").length;
-  const g = $("ed-yaml-gutter");
-  g.replaceChildren(...Array.from({ length: n }, (_, i) => h("span", { class: bad.has(i + 1) ? "bad" : "", text: `${i + 1}\n` })));
-  g.scrollTop = yaml().scrollTop;
-}
-
-function goToLine(line) {
-  const ta = yaml();
-  const lines = ta.value.split("\n");
-  const start = lines.slice(0, line - 1).reduce((a, l) => a + l.length + 1, 0);
-  ta.focus();
-  ta.setSelectionRange(start, start + (lines[line - 1] || "").length);
-  ta.scrollTop = Math.max(0, (line - 5) * parseFloat(getComputedStyle(ta).lineHeight || "18"));
-}
-
-async function applyYaml() {
-  const box = $("ed-yaml-errors");
-  box.replaceChildren();
-  try {
-    const { body } = await request("PUT", `${MODEL}/document`, { text: yaml().value, contentType: "application/yaml", headers: { "If-Match": `"${state.yamlRevision}"` } });
-    state.yamlDirty = false;
-    notify(body.changed ? `Applied: revision ${body.revision.number}.` : "No change: the YAML is the same model.", "success");
-    await refresh({ author: cfg.user });
-  } catch (e) {
-    if (e.status === 409) {
-      box.append(h("div", { class: "notice notice-warn" },
-        h("p", { text: `Not applied: the model changed since revision ${state.yamlRevision} (it is now at revision ${e.body.current_revision}). Someone else saved in the meantime. Your text is still here: copy what you need, reload, and apply again.` }),
-        h("button", { type: "button", class: "button-small", onclick: () => loadYaml(true) }, "Reload (discards my text)")));
-    } else if (e.status === 422 && e.errors.length) {
-      const bad = new Set(e.errors.map((x) => x.line).filter(Boolean));
-      box.append(h("p", { text: `Not applied: ${e.errors.length} problem(s). Nothing changed.` }),
-        h("ul", { class: "error-list" }, ...e.errors.map((x) => h("li", {},
-          x.line ? h("button", { type: "button", class: "link-button", onclick: () => goToLine(x.line) }, `line ${x.line}`) : h("code", { text: x.pointer || "/" }),
-          `: ${x.message}`))));
-      gutter(bad);
-    } else {
-      box.append(h("p", { text: `Not applied: ${e.message}` }));
-    }
-  }
-}
-
-// --- history ----------------------------------------------------------------------------------
-
-const historyVisible = () => !$("panel-history").hidden;
-
-async function loadHistory() {
-  const { body: revs } = await request("GET", `${MODEL}/revisions`);
-  const ol = $("ed-revisions");
-  ol.replaceChildren();
-  const f = $("ed-diff-form");
-  const opts = () => revs.map((r) => h("option", { value: r.number, text: `${r.number} — ${r.author}` }));
-  const [fromV, toV] = [f.elements.from.value, f.elements.to.value];
-  f.elements.from.replaceChildren(...opts());
-  f.elements.to.replaceChildren(...opts());
-  f.elements.to.value = toV || String(revs[0]?.number || 1);
-  f.elements.from.value = fromV || String(revs[1]?.number || revs[0]?.number || 1);
-  for (const r of revs) {
-    const current = r.number === state.revision;
-    ol.append(h("li", { class: "rev", dataset: { number: r.number } },
-      h("div", { class: "rev-head" }, h("strong", { text: `#${r.number}` }), " ", avatar(r.author, "sm"), h("span", { text: ` ${r.author}` }),
-        h("time", { class: "muted", datetime: r.created, text: new Date(r.created).toLocaleString() })),
-      h("ul", { class: "rev-summary" }, ...r.summary.slice(0, 4).map((s) => h("li", { text: s })), r.summary.length > 4 ? h("li", { class: "muted", text: `… ${r.summary.length - 4} more` }) : null),
-      h("div", { class: "rev-actions" },
-        r.number > 1 ? h("button", { type: "button", class: "link-button", onclick: () => showDiff(r.number - 1, r.number) }, "Changes") : null,
-        cfg.canEdit && !current ? h("button", { type: "button", class: "link-button", "data-action": "revert", onclick: () => revert(r.number) }, "Revert to this") : null,
-        current ? h("span", { class: "badge", text: "current" }) : null)));
-  }
-}
-
-async function showDiff(from, to) {
-  const f = $("ed-diff-form");
-  f.elements.from.value = from; f.elements.to.value = to;
-  const box = $("ed-diff");
-  try {
-    const { body } = await request("GET", `${MODEL}/diff?from=${from}&to=${to}`);
-    const pre = h("pre", { class: "diff" });
-    for (const line of body.yaml.split("\n")) {
-      const cls = line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : line.startsWith("@") ? "hunk" : "";
-      pre.append(h("span", { class: cls, text: `${line}\n` }));
-    }
-    box.replaceChildren(h("h3", { text: `Revision ${from} → ${to}` }), body.yaml.trim() ? pre : h("p", { class: "muted", text: "No differences." }));
-  } catch (e) {
-    box.replaceChildren(h("p", { class: "field-error", text: e.message }));
-  }
-}
-
-async function revert(number) {
-  try {
-    const { body } = await request("POST", `${MODEL}/revisions/${number}/revert`);
-    notify(`Reverted to revision ${number} (as revision ${body.revision.number}).`, "success");
-    await refresh({ author: cfg.user });
-  } catch (e) {
-    notify(`Could not revert: ${e.message}`, "error");
-  }
-}
-
 // --- tabs, keyboard -------------------------------------------------------------------------------
 
 function showTab(tab) {
@@ -1048,7 +956,7 @@ function showTab(tab) {
     $(t.getAttribute("aria-controls")).hidden = !on;
   });
   if (tab.id === "tab-history") loadHistory();
-  if (tab.id === "tab-yaml") gutter();
+  if (tab.id === "tab-yaml") (state.yamlStale ? loadYaml() : Promise.resolve()).then(gutter);
   if (tab.id === "tab-exports") exportsPanel.show();
 }
 
@@ -1065,7 +973,6 @@ function wire() {
     const b = ev.target.closest("button[data-view]");
     if (!b) return;
     state.view = b.dataset.view;
-    zoom.level = "auto"; // another drawing, another size
     $("ed-views").querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
     loadDiagram();
   });
@@ -1081,6 +988,28 @@ function wire() {
   d.addEventListener("click", onDiagramActivate);
   d.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); onDiagramActivate(ev); } });
   $("ed-search").addEventListener("input", renderOutline);
+  $("ed-fullscreen").addEventListener("click", () => toggleFullscreen());
+  $("ed-model-rename")?.addEventListener("click", renameModel);
+  $("ed-pane-tabs").addEventListener("click", (ev) => { const b = ev.target.closest("[data-pane]"); if (b) showPane(b.dataset.pane); });
+  $("ed-undo")?.addEventListener("click", () => undoRedo("undo"));
+  $("ed-redo")?.addEventListener("click", () => undoRedo("redo"));
+  document.addEventListener("keydown", (ev) => {
+    if (ev.target.closest("input, textarea, select, [contenteditable]")) return; // their own undo
+    const mod = ev.ctrlKey || ev.metaKey;
+    if (cfg.canEdit && mod && !ev.altKey) {
+      const k = ev.key.toLowerCase();
+      if (k === "z" && !ev.shiftKey) { ev.preventDefault(); undoRedo("undo"); return; }
+      if ((k === "z" && ev.shiftKey) || k === "y") { ev.preventDefault(); undoRedo("redo"); return; }
+    }
+    if (mod || ev.altKey) return;
+    if (cfg.canEdit && (ev.key === "Delete" || ev.key === "Backspace") && state.form && !state.form.creating && state.form.el) {
+      const box = state.form.el.querySelector(".insp-confirm");
+      if (box) { ev.preventDefault(); askDelete(state.form, box, { now: true }); }
+      return;
+    }
+    if ((ev.key === "f" || ev.key === "F") && !$("panel-diagram").hidden) { ev.preventDefault(); toggleFullscreen(); }
+    else if (ev.key === "Escape" && $("editor").classList.contains("is-fullscreen")) toggleFullscreen(false);
+  });
   yaml().addEventListener("input", () => { state.yamlDirty = true; gutter(); });
   yaml().addEventListener("scroll", () => { $("ed-yaml-gutter").scrollTop = yaml().scrollTop; });
   yaml().addEventListener("keydown", (ev) => {
@@ -1125,7 +1054,9 @@ const live = new Live(cfg.ws, {
       if (msg.revision !== state.revision) refresh({ author: null, resync: true }); // missed changes while away
     } else if (msg.type === "model.changed") {
       state.pendingAuthors.push(msg.author);
-      if (msg.revision > state.revision || msg.ops === null) refresh(msg);
+      state.authors.set(msg.revision, msg.author); // who wrote which revision
+      // My own writes are caught up by catchUp(); a second reload for them would be wasted.
+      if (msg.revision > Math.max(state.revision, state.expect || 0) || (msg.ops === null && msg.author !== cfg.user)) refresh(msg);
     } else if (msg.type === "presence") {
       state.presence = msg.users || [];
       renderPresence();
@@ -1138,5 +1069,50 @@ window.wbLive = live;
 
 const exportsPanel = initExports({ root: $("ed-exports"), model: MODEL, api: API, canEdit: cfg.canEdit, notify });
 
+// Filters live in the URL (?view=&domain=&team=&focus=&hops=), so a view can be bookmarked.
+const START = new URLSearchParams(location.search);
+if (["context", "dependencies", "events", "data", "teams"].includes(START.get("view"))) {
+  state.view = START.get("view");
+  $("ed-views").querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x.dataset.view === state.view)));
+}
+state.startFilters = Object.fromEntries(["domain", "team", "focus", "hops"].filter((k) => START.get(k)).map((k) => [k, START.get(k)]));
+
+// The model's name, in place: one op on the model (undoable); the stored model follows it.
+function renameModel() {
+  const strong = $("ed-model-name");
+  const old = strong.textContent;
+  const input = h("input", { type: "text", class: "ed-place-input", value: old, "aria-label": "Model name", pattern: "[a-z][a-z0-9-]{0,62}" });
+  strong.replaceChildren(input);
+  input.focus();
+  input.select();
+  let done = false;
+  const finish = async (save) => {
+    if (done) return;
+    done = true;
+    const name = input.value.trim();
+    strong.textContent = old;
+    if (!save || !name || name === old) return;
+    const r = await write([{ op: "update", kind: "model", set: { name } }], {
+      label: `rename the model to ${name}`, keys: [], inverse: [{ op: "update", kind: "model", set: { name: old } }],
+    });
+    if (r) { strong.textContent = name; document.title = document.title.replace(old, name); }
+  };
+  input.addEventListener("keydown", (e) => {
+    e.stopPropagation();
+    if (e.key === "Enter") finish(true);
+    if (e.key === "Escape") finish(false);
+  });
+  input.addEventListener("blur", () => finish(true));
+}
+
+function toggleFullscreen(on = !$("editor").classList.contains("is-fullscreen")) {
+  $("editor").classList.toggle("is-fullscreen", on);
+  $("ed-fullscreen").setAttribute("aria-pressed", String(on));
+  viewport.apply();
+}
+
+actions.select = select;
+actions.refresh = refresh;
+actions.catchUp = catchUp;
 wire();
 refresh().then(() => live.connect());

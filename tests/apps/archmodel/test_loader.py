@@ -88,9 +88,11 @@ def test_call_protocol_follows_the_api_style_unless_given():
         + """
 services:
   - id: a
-    calls: [{to: b, api: b-api}, {to: b, api: b-api, protocol: http}]
+    calls: [{to: b, api: b-api}, {to: c, api: c-api, protocol: http}]
   - id: b
     apis: [{id: b-api, style: grpc}]
+  - id: c
+    apis: [{id: c-api, style: grpc}]
 """
     )
     assert [c.protocol for c in model.services[0].calls] == ["grpc", "http"]
@@ -125,14 +127,15 @@ def test_shorthands_are_kept_short_and_explicit_values_are_kept():
         + """
 services:
   - id: a
-    calls: [{to: b}, {to: b, retries: {max: 2}}]
+    calls: [{to: b}, {to: c, retries: {max: 2}}]
     data: [{store: d}, {store: d2, access: read-write}]
   - id: b
+  - id: c
 datastores: [{id: d, kind: postgres}, {id: d2, kind: redis}]
 """
     )
     doc = load_model(text).document
-    assert doc["services"][0]["calls"] == ["b", {"to": "b", "retries": 2}]
+    assert doc["services"][0]["calls"] == ["b", {"to": "c", "retries": 2}]
     assert doc["services"][0]["data"] == ["d", {"store": "d2", "access": "read-write"}]
 
 
@@ -422,3 +425,33 @@ def test_control_characters_are_a_syntax_error_not_a_crash():
 
 def test_non_string_mapping_keys_are_refused():
     assert "mapping key" in only_error(BASE + "x-a: {[1]: 2}\n").message
+
+
+def test_a_call_listed_twice_is_an_error_at_the_second_with_its_pointer():
+    err = only_error(
+        BASE
+        + "services:\n  - id: orders\n    calls: [payments, {to: payments, timeout_ms: 5}]\n"
+        + "  - id: payments\n"
+    )
+    assert (err.kind, err.pointer) == ("duplicate-connection", "/services/0/calls/1")
+    assert "'orders' already calls 'payments'" in err.message
+
+
+def test_an_actor_calling_a_service_twice_is_an_error():
+    err = only_error(BASE + "actors: [{id: shopper, calls: [web, web]}]\nservices: [{id: web}]\n")
+    assert (err.kind, err.pointer) == ("duplicate-connection", "/actors/0/calls/1")
+
+
+def test_a_datastore_accessed_twice_by_one_service_is_an_error():
+    err = only_error(
+        BASE
+        + "services: [{id: orders, data: [orders-db, {store: orders-db, access: read}]}]\n"
+        + "datastores: [{id: orders-db, kind: postgres}]\n"
+    )
+    assert (err.kind, err.pointer) == ("duplicate-connection", "/services/0/data/1")
+    assert "'orders' already accesses 'orders-db'" in err.message
+
+
+def test_two_services_calling_one_target_is_not_a_duplicate():
+    model = load_model(BASE + "services: [{id: a, calls: [c]}, {id: b, calls: [c]}, {id: c}]\n")
+    assert [len(s.calls) for s in model.services] == [1, 1, 0]

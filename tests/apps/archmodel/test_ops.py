@@ -119,30 +119,24 @@ def test_a_call_can_be_addressed_with_parent_and_target(shop):
     assert service(new, "web")["calls"] == [{"to": "gateway", "tls": True}]
 
 
-def test_calls_to_the_same_target_twice_need_an_index(shop):
-    doc, _ = apply_valid(
-        shop,
-        [
-            {
-                "op": "add",
-                "kind": "call",
-                "id": "web->gateway",
-                "index": 1,
-                "value": {"timeout_ms": 9},
-            }
-        ],
-    )
+def test_a_second_call_to_the_same_target_is_refused_in_plain_words(shop):
+    with pytest.raises(OpError, match=r"^/0/id: web already calls gateway$"):
+        apply_ops(shop, [{"op": "add", "kind": "call", "id": "web->gateway", "index": 1}])
+    with pytest.raises(OpError, match="web already calls gateway"):
+        apply_ops(shop, [{"op": "add", "kind": "call", "id": "web->gateway"}])
+
+
+def test_an_old_model_with_a_call_listed_twice_can_drop_one_by_index(shop):
+    doc = copy.deepcopy(shop)
+    service(doc, "web")["calls"].append({"to": "gateway", "timeout_ms": 9})
+    with pytest.raises(ModelInvalid):
+        model_from_data(doc)
     with pytest.raises(OpError, match="calls 'gateway' 2 times"):
         apply_ops(
             doc, [{"op": "update", "kind": "call", "id": "web->gateway", "set": {"tls": True}}]
         )
     new, _ = apply_valid(doc, [{"op": "remove", "kind": "call", "id": "web->gateway", "index": 1}])
     assert service(new, "web")["calls"] == ["gateway"]
-
-
-def test_adding_an_existing_call_without_index_fails(shop):
-    with pytest.raises(OpError, match="already calls 'gateway'"):
-        apply_ops(shop, [{"op": "add", "kind": "call", "id": "web->gateway"}])
 
 
 def test_routes_are_addressed_by_gateway_and_path(shop):

@@ -327,3 +327,16 @@ def test_sfdp_gets_one_graph_not_thousands_of_components():
     assert drawn.count(b'class="node') == 2 * (LINK_COMPONENTS_ABOVE + 10) + 1
     assert "_link_" not in to_dot(pairs(5), sfdp)  # few components: nothing added
     assert "_link_" not in to_dot(pairs(LINK_COMPONENTS_ABOVE + 10))  # dot: nothing added
+
+
+def test_a_direction_overrides_the_views_own_and_an_unknown_one_is_refused():
+    from apps.archmodel import load_model
+    from apps.diagrams.render import DiagramInputError, Filters, build_diagram
+    from tests.support import DEMO_COPY
+
+    model = load_model(DEMO_COPY.read_bytes())
+    assert build_diagram(model, "dependencies").rankdir == "LR"
+    assert build_diagram(model, "dependencies", filters=Filters(direction="TB")).rankdir == "TB"
+    assert Filters(direction="TB").key() != Filters().key()
+    with pytest.raises(DiagramInputError, match="unknown direction"):
+        build_diagram(model, "dependencies", filters=Filters(direction="up"))

@@ -157,3 +157,29 @@ def test_the_last_owner_cannot_leave(world) -> None:
     )
     assert response.status_code == 302
     assert Membership.objects.filter(pk=m.pk).exists()
+
+
+def test_an_editor_deletes_a_model_from_the_workspace_page_and_a_viewer_cannot(world) -> None:
+    url = f"/models/{world.arch.pk}/delete/"
+    page = world.call("editor", "get", f"/workspaces/{world.workspace.pk}/").content.decode()
+    assert f'action="{url}"' in page
+    assert world.call("viewer", "post", url).status_code == 403
+    response = world.call("editor", "post", url)
+    assert response.status_code == 302 and response.url == f"/workspaces/{world.workspace.pk}/"
+    assert not Architecture.objects.filter(pk=world.arch.pk).exists()
+
+
+def test_an_owner_renames_and_deletes_a_workspace_and_an_editor_cannot(world) -> None:
+    base = f"/workspaces/{world.workspace.pk}"
+    assert world.call("editor", "post", f"{base}/rename/", data={"name": "X"}).status_code == 403
+    assert (
+        world.call("owner", "post", f"{base}/rename/", data={"name": "Payments"}).status_code == 302
+    )
+    world.workspace.refresh_from_db()
+    assert world.workspace.name == "Payments"
+    # Deleting asks for the name, and takes the models with it.
+    world.call("owner", "post", f"{base}/delete/", data={"confirm": "nope"})
+    world.workspace.refresh_from_db()
+    response = world.call("owner", "post", f"{base}/delete/", data={"confirm": "Payments"})
+    assert response.status_code == 302 and response.url == "/"
+    assert not Architecture.objects.filter(pk=world.arch.pk).exists()

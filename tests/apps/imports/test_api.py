@@ -156,3 +156,34 @@ def test_drift_page_renders_items(world):
         {"model": str(world.arch.pk), "files": SimpleUploadedFile("c.yaml", VOTING)},
     )
     assert res.status_code == 200 and b"drift item" in res.content
+
+
+def test_importing_into_a_new_model_ends_in_a_created_model(world):
+    client = world.client("editor")
+    res = client.post(
+        "/imports/", {"kind": "compose", "files": SimpleUploadedFile("c.yaml", VOTING)}
+    )
+    assert res.status_code == 200 and b"Create the model" in res.content
+    assert world.workspace in res.context["workspaces"]
+    done = client.post(
+        "/imports/create/",
+        {"workspace": world.workspace.pk, "document": res.context["document_json"]},
+    )
+    assert done.status_code == 302 and "/models/" in done["Location"]
+    created = Architecture.objects.get(pk=int(done["Location"].rstrip("/").split("/")[-1]))
+    assert created.workspace == world.workspace
+    assert "worker" in {s["id"] for s in created.document["services"]}
+
+
+def test_a_viewer_cannot_create_a_model_from_an_import(world):
+    client = world.client("viewer")
+    res = client.post(
+        "/imports/", {"kind": "compose", "files": SimpleUploadedFile("c.yaml", VOTING)}
+    )
+    assert world.workspace not in res.context["workspaces"]
+    refused = client.post(
+        "/imports/create/",
+        {"workspace": world.workspace.pk, "document": res.context["document_json"]},
+        follow=True,
+    )
+    assert b"this needs editor" in refused.content

@@ -30,7 +30,7 @@ def test_shared_database_is_info_when_everyone_only_reads():
 
 
 def test_a_datastore_with_one_service_is_not_shared():
-    r = check(services=[svc("a", data=["db", {"store": "db", "access": "read"}])], datastores=[DB])
+    r = check(services=[svc("a", data=[{"store": "db", "access": "read"}])], datastores=[DB])
     assert fired(r, "shared-database") == []
 
 

@@ -1,0 +1,61 @@
+// The editor's one small store: the page's configuration, the state every pane reads, the
+// notices, and the few actions panes call on each other (filled in by main.js), so the modules
+// (outline, canvas, inspector, findings, YAML, history, live) need not import one another.
+import { request } from "./api.js";
+import { h } from "./forms.js";
+
+export const cfg = JSON.parse(document.getElementById("editor-config").textContent);
+export const API = cfg.api;
+export const MODEL = `${API}/models/${cfg.model}`;
+export const SPEC = cfg.spec.kinds;
+export const $ = (id) => document.getElementById(id);
+
+export const state = {
+  revision: cfg.revision,
+  doc: null,
+  index: null,
+  selected: null, // element key
+  form: null, // the open inspector form (see openInspector)
+  view: "dependencies",
+  presence: [],
+  me: null, // my websocket connection id
+  yamlDirty: false,
+  yamlRevision: null,
+  mySaves: new Map(), // element key → {field → revision} of my own recent writes
+  refreshing: null,
+  refreshAgain: false,
+  pendingAuthors: [], // authors of model.changed events not yet loaded
+  authors: new Map(), // revision → who wrote it (from model.changed)
+};
+window.wbEditor = state; // for the browser tests and for debugging
+
+// --- notices ----------------------------------------------------------------------------------
+
+export function notify(text, kind = "info", { sticky = false } = {}) {
+  const el = h("div", { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" },
+    h("span", { text }),
+    h("button", { type: "button", class: "button-icon", "aria-label": "Dismiss", onclick: () => el.remove() }, "×"));
+  const box = $("ed-notices");
+  box.append(el);
+  while (box.children.length > 4) box.firstElementChild.remove(); // the newest matter most
+  if (!sticky) setTimeout(() => el.remove(), 6000);
+  return el;
+}
+
+// select(key, opts), refresh(change), catchUp(revision): set by main.js at start.
+export const actions = {};
+
+export async function postOps(ops) {
+  const { body } = await request("POST", `${MODEL}/ops`, { json: ops });
+  return body;
+}
+
+export function colourOf(name) {
+  let n = 0;
+  for (const c of name) n = (n * 31 + c.charCodeAt(0)) >>> 0;
+  return `hsl(${n % 360} 62% 42%)`;
+}
+
+export function avatar(user, size = "") {
+  return h("span", { class: `avatar ${size ? `avatar-${size}` : ""}`, style: `background:${colourOf(user)}`, title: user, "aria-label": user, text: user.slice(0, 2).toUpperCase() });
+}
