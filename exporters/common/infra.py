@@ -11,23 +11,40 @@ into the bundle: ``.env.example`` and the Secrets carry ``REPLACE_ME``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from apps.archmodel.types import Broker, Datastore, Model, Service
+from apps.archmodel.types import Broker, Call, Datastore, Health, Model, Service
 
 from .images import BROKER_IMAGES, DATASTORE_IMAGES
-from .safe import env_key
+from .safe import SLUG, env_key
 
 PLACEHOLDER = "REPLACE_ME"
 EXPORTED_KINDS = ("service", "gateway", "worker")
+JWT_AUTH = ("jwt", "oauth2")  # verified as JWTs against the issuer's JWKS
+# Operator-supplied settings of the JWT verification (never generated, never defaulted).
+JWT_SETTINGS = ("JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE")
+API_KEYS_OWNER = "_api"  # not a slug, so it never clashes with a model id
 
 
 @dataclass(frozen=True)
 class Secret:
-    """A reference to a secret environment variable (its value lives in .env / a Secret)."""
+    """A reference to a secret environment variable (its value lives in .env / a Secret).
+
+    ``owner`` is the datastore or broker whose Secret holds it; ``""`` for what the operator
+    supplies (addresses of external systems, the JWT issuer's settings: never generated);
+    ``API_KEYS_OWNER`` for the API keys the gateway and services accept.
+    """
 
     name: str  # e.g. ORDERS_DB_PASSWORD
-    owner: str  # the datastore or broker whose Secret holds it
+    owner: str
     key: str  # key inside that Secret
+
+    @property
+    def operator_supplied(self) -> bool:
+        return not self.owner
+
+
+API_KEYS = Secret("API_KEYS", API_KEYS_OWNER, "api-keys")
 
 
 Part = str | Secret
@@ -181,10 +198,16 @@ class Plan:
     services: list[Service]  # exported (service, gateway, worker), in model order
     backings: dict[str, Backing]  # by datastore/broker id, in model order
     unmanaged: list[str]  # datastores/brokers of kind `other`: addresses come from .env
+    # The token/API-key verifier run next to each gateway with authenticated routes
+    # (``<gateway>-auth``, nginx asks it through auth_request): verifier id -> gateway id.
+    verifiers: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Indexes built once: the targets ask these questions for every element, and a
         # 500-service model must not make each answer O(model).
+        self._service_map = self.model.service_map
+        self._add_verifiers()
         events = {e.id: e for e in self.model.events}
         exported = {s.id for s in self.services}
         self._exported = exported
@@ -201,6 +224,7 @@ class Plan:
                 dict.fromkeys(events[e].broker for e in ids if e in events)
             )
             targets = [c.to for c in svc.calls] + [r.to for r in svc.routes]
+            targets += [v for v, gw in self.verifiers.items() if gw == svc.id]
             self._callees[svc.id] = [
                 t for t in dict.fromkeys(targets) if t in exported and t != svc.id
             ]
@@ -209,9 +233,65 @@ class Plan:
                 self._callers[callee].append(svc.id)
             for backing in dict.fromkeys(self._stores[svc.id] + self._brokers[svc.id]):
                 self._users.setdefault(backing, []).append(svc.id)
+        self._calls_to: dict[str, list[Call]] = {}
+        for caller in self.model.services:
+            for call in caller.calls:
+                self._calls_to.setdefault(call.to, []).append(call)
+
+    def _add_verifiers(self) -> None:
+        taken = set(self.model.by_id) | {s.id for s in self.services}
+        for gw in [s for s in self.services if s.kind == "gateway"]:
+            if not any(r.auth != "none" for r in gw.routes):
+                continue
+            vid = f"{gw.id}-auth"
+            if vid in taken or not SLUG.fullmatch(vid):
+                self.problems.append(
+                    f"{gw.pointer}: the gateway's token verifier would be named '{vid}', which "
+                    "is taken or too long; rename the gateway"
+                )
+                continue
+            taken.add(vid)
+            verifier = Service(
+                id=vid,
+                title=f"Token and API-key verifier of {gw.label}",
+                description=None,
+                pointer=gw.pointer,
+                kind="service",
+                runtime="python",
+                port=8080,
+                replicas=gw.replicas,
+                health=Health("/healthz", "/readyz"),
+            )
+            self._service_map[vid] = verifier
+            self.services.insert(self.services.index(gw) + 1, verifier)
+            self.verifiers[vid] = gw.id
 
     def service(self, service_id: str) -> Service:
-        return self.model.service_map[service_id]
+        return self._service_map[service_id]
+
+    def calls_to(self, service_id: str) -> list[Call]:
+        """Every modelled call to ``service_id`` (from any service), in model order."""
+        return self._calls_to.get(service_id, [])
+
+    def call_defaults(self) -> dict[str, Any]:
+        """The model's ``defaults.call`` as written (effective values are on each Call)."""
+        defaults = self.model.document.get("defaults") or {}
+        return dict(defaults.get("call") or {})
+
+    def auth_kinds(self, svc: Service) -> set[str]:
+        """How callers of ``svc`` are verified: its APIs' auth, or its gateway's routes'."""
+        if svc.id in self.verifiers:
+            gw = self.service(self.verifiers[svc.id])
+            return {r.auth for r in gw.routes} - {"none"}
+        return {a.auth for a in svc.apis} - {"none"}
+
+    def reaches_internet(self, svc: Service) -> bool:
+        """Needs HTTPS to the internet: external callees, `other` backings, the JWT issuer."""
+        return bool(
+            self.external_callees(svc)
+            or any(b in self.unmanaged for b in self.datastores_of(svc) + self.brokers_of(svc))
+            or self.auth_kinds(svc) & set(JWT_AUTH)
+        )
 
     def datastores_of(self, svc: Service) -> list[str]:
         return self._stores[svc.id]
@@ -234,7 +314,11 @@ class Plan:
         return self._users.get(backing_id, [])
 
     def secrets(self) -> list[Secret]:
-        return [s for b in self.backings.values() if self.users_of(b.id) for s in b.secrets]
+        """Secrets the bundle's scripts generate: backing credentials in use, the API keys."""
+        out = [s for b in self.backings.values() if self.users_of(b.id) for s in b.secrets]
+        if any("api-key" in self.auth_kinds(s) for s in self.services):
+            out.append(API_KEYS)
+        return out
 
     def env(self, svc: Service) -> dict[str, Value]:
         """The service's environment, in a stable order; every address comes from here."""
@@ -254,6 +338,15 @@ class Plan:
             )
         for ext in dict.fromkeys(self.external_callees(svc)):
             env[env_key("SERVICE", ext, "URL")] = (Secret(env_key("SERVICE", ext, "URL"), "", ""),)
+        auth = self.auth_kinds(svc)
+        if svc.id in self.verifiers:
+            modes = {"jwt" if a in JWT_AUTH else a for a in auth}
+            env["VERIFIER_MODES"] = literal(",".join(sorted(modes)))
+        if auth & set(JWT_AUTH):
+            for name in JWT_SETTINGS:
+                env[name] = (Secret(name, "", ""),)
+        if "api-key" in auth:
+            env[API_KEYS.name] = (API_KEYS,)
         return env
 
     def _url(self, element_id: str) -> Value:
@@ -269,7 +362,7 @@ class Plan:
         for svc in self.services:
             for value in self.env(svc).values():
                 for part in secrets_in(value):
-                    if not part.owner:
+                    if part.operator_supplied:
                         names[part.name] = None
         return list(names)
 

@@ -6,8 +6,10 @@ from exporters.common.infra import PLACEHOLDER, Plan
 from exporters.common.safe import markdown_text
 
 INIT_ENV = """#!/bin/sh
-# Creates .env from .env.example, replacing every REPLACE_ME with a fresh random value
-# (48 hex characters: URL-safe, so it can sit inside connection URLs). Never overwrites .env.
+# Creates .env from .env.example: every secret (REPLACE_ME) gets a fresh random value
+# (48 hex characters: URL-safe, so it can sit inside connection URLs). Every other line is
+# copied as it is: addresses and the JWT issuer's settings are the operator's to fill in, and
+# Compose refuses to start while one is empty. Never overwrites .env.
 set -eu
 cd "$(dirname "$0")/.."
 if [ -e .env ]; then
@@ -17,26 +19,41 @@ fi
 umask 077
 while IFS= read -r line || [ -n "$line" ]; do
   case "$line" in
+    '#'*) printf '%s\\n' "$line" ;;
     *=REPLACE_ME) printf '%s=%s\\n' "${line%%=*}" "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \\n')" ;;
     *) printf '%s\\n' "$line" ;;
   esac
 done < .env.example > .env
 echo "wrote .env (keep it out of version control)"
+missing=$(grep -E '^[A-Z0-9_]+=$' .env | cut -d= -f1 || true)
+if [ -n "$missing" ]; then
+  echo "set these in .env before starting (addresses and settings only you know):" >&2
+  echo "$missing" | sed 's/^/  /' >&2
+fi
+"""
+
+GITIGNORE = """# Generated secrets: never commit them.
+.env
+kubernetes/base/secrets/*.env
 """
 
 
 def env_example(plan: Plan) -> str:
     lines = [
-        f"# Secrets and operator-supplied addresses for '{plan.model.name}'.",
-        "# Copy to .env and replace every REPLACE_ME, or run scripts/init-env.sh to generate them.",
-        "# Use URL-safe values: passwords are embedded in connection URLs.",
+        f"# Secrets and operator-supplied settings for '{plan.model.name}'.",
+        "# scripts/init-env.sh copies this to .env with a random value for every REPLACE_ME;",
+        "# use URL-safe values if you set them yourself: passwords are embedded in connection URLs.",
     ]
     for secret in plan.secrets():
         lines.append(f"{secret.name}={PLACEHOLDER}")
     external = plan.external_vars()
     if external:
-        lines.append("# Addresses of external systems and unmanaged datastores/brokers:")
-        lines += [f"{name}={PLACEHOLDER}" for name in external]
+        lines.append(
+            "# Set by you (never generated; Compose refuses to start while one is empty): addresses"
+        )
+        lines.append("# of external systems and unmanaged datastores/brokers, the JWT issuer's")
+        lines.append("# JWKS URL, issuer and audience.")
+        lines += [f"{name}=" for name in external]
     return "\n".join(lines) + "\n"
 
 

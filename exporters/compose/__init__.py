@@ -15,6 +15,7 @@ from typing import Any
 
 from exporters.common import yamlout
 from exporters.common.infra import Backing, Plan, Secret, Value
+from exporters.skeleton.gateway import upstream_check_command
 from exporters.skeleton.spec import health_paths
 
 HEALTH_TIMING = {"interval": "10s", "timeout": "3s", "retries": 6, "start_period": "20s"}
@@ -107,16 +108,10 @@ class ComposeTarget:
             if svc.kind != "gateway":
                 entry["environment"] = {k: render(v) for k, v in plan.env(svc).items()}
             _, readiness = health_paths(svc)
-            probe = "/readyz" if svc.kind == "gateway" else readiness
+            probe = readiness
             if svc.kind == "gateway":
-                test = [
-                    "CMD",
-                    "wget",
-                    "-q",
-                    "-O",
-                    "/dev/null",
-                    f"http://127.0.0.1:{svc.port}{probe}",
-                ]
+                # healthy only while every upstream answers through the gateway itself
+                test = ["CMD-SHELL", upstream_check_command(plan, svc)]
                 entry["ports"] = [f"{host_port}:{svc.port}"]
                 host_port += 1
             else:

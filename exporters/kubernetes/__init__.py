@@ -36,6 +36,8 @@ def base_objects(plan: Plan) -> dict[str, dict[str, Any]]:
         objs[f"{d}/serviceaccount.yaml"] = m.service_account(plan, svc)
         if svc.kind != "gateway":
             objs[f"{d}/configmap.yaml"] = m.config_map(plan, svc)
+        else:
+            objs[f"{d}/configmap-nginx.yaml"] = m.gateway_config(plan, svc)
         objs[f"{d}/deployment.yaml"] = m.deployment(plan, svc)
         objs[f"{d}/service.yaml"] = m.service(plan, svc.id, svc.kind, svc.port)
         objs[f"{d}/networkpolicy.yaml"] = m.service_policy(plan, svc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import shutil
@@ -20,12 +21,16 @@ SKELETON = Path(__file__).parents[2] / "exporters" / "skeleton" / "files" / "pyt
 
 
 def load_resilience():  # type: ignore[no-untyped-def]
+    """The skeleton's ``app.resilience`` (it imports ``app.context``), as package skeleton_app."""
     pytest.importorskip("httpx")
-    spec = importlib.util.spec_from_file_location("skeleton_resilience", SKELETON / "resilience.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["skeleton_resilience"] = module
-    spec.loader.exec_module(module)
-    return module
+    if "skeleton_app.resilience" in sys.modules:
+        return sys.modules["skeleton_app.resilience"]
+    package = importlib.util.spec_from_file_location(
+        "skeleton_app", SKELETON / "__init__.py", submodule_search_locations=[str(SKELETON)]
+    )
+    sys.modules["skeleton_app"] = importlib.util.module_from_spec(package)
+    package.loader.exec_module(sys.modules["skeleton_app"])
+    return importlib.import_module("skeleton_app.resilience")
 
 
 def test_breaker_opens_after_threshold_then_half_opens_after_the_reset_timeout() -> None:

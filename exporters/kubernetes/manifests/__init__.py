@@ -10,7 +10,14 @@ By module:
 - ``metadata``: the labels, selectors, object metadata and Secret names all of them use.
 """
 
-from .config import backing_secret, config_map, external_secret, namespace, service_account
+from .config import (
+    backing_secret,
+    config_map,
+    external_secret,
+    gateway_config,
+    namespace,
+    service_account,
+)
 from .networking import allow_dns, backing_policy, default_deny, ingress, service, service_policy
 from .workloads import deployment, hpa, pdb, statefulset
 
@@ -22,6 +29,7 @@ __all__ = [
     "default_deny",
     "deployment",
     "external_secret",
+    "gateway_config",
     "hpa",
     "ingress",
     "namespace",

@@ -6,6 +6,7 @@ from typing import Any
 
 from apps.archmodel.types import Service
 from exporters.common.infra import PLACEHOLDER, Backing, Plan, secrets_in
+from exporters.skeleton.gateway import nginx_conf
 
 from .metadata import EXTERNAL_SECRET, meta, secret_name
 
@@ -76,4 +77,15 @@ def backing_secret(plan: Plan, b: Backing) -> dict[str, Any]:
         ),
         "type": "Opaque",
         "stringData": {s.key: PLACEHOLDER for s in b.secrets},
+    }
+
+
+def gateway_config(plan: Plan, gw: Service) -> dict[str, Any]:
+    """The gateway's nginx config for Kubernetes, mounted over the image's: ``upstream`` blocks
+    (a Service's ClusterIP is stable, so nothing needs re-resolving) instead of Docker's DNS."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta(plan, f"{gw.id}-nginx", gw.id, gw.kind),
+        "data": {"default.conf": nginx_conf(plan, gw, dynamic_dns=False)},
     }

@@ -86,6 +86,12 @@ def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
             "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108 - an emptyDir
         }
     )
+    volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
+    if gateway:
+        container["volumeMounts"].append(
+            {"name": "nginx-conf", "mountPath": "/etc/nginx/conf.d", "readOnly": True}
+        )
+        volumes.append({"name": "nginx-conf", "configMap": {"name": f"{svc.id}-nginx"}})
     strategy: dict[str, Any] = {
         "type": "RollingUpdate",
         "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
@@ -118,7 +124,7 @@ def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
                         "seccompProfile": {"type": "RuntimeDefault"},
                     },
                     "containers": [container],
-                    "volumes": [{"name": "tmp", "emptyDir": {}}],
+                    "volumes": volumes,
                 },
             },
         },
