@@ -5,31 +5,68 @@ from __future__ import annotations
 from exporters.common.infra import PLACEHOLDER, Plan
 from exporters.common.safe import markdown_text
 
-INIT_ENV = """#!/bin/sh
-# Creates .env from .env.example: every secret (REPLACE_ME) gets a fresh random value
-# (48 hex characters: URL-safe, so it can sit inside connection URLs). Every other line is
-# copied as it is: addresses and the JWT issuer's settings are the operator's to fill in, and
-# Compose refuses to start while one is empty. Never overwrites .env.
+INIT_ENV = r"""#!/bin/sh
+# Writes .env from .env.example and kubernetes/base/secrets/<name>.env from each
+# <name>.env.example: every secret (REPLACE_ME) gets a fresh random value (48 hex characters:
+# URL-safe, so it can sit inside connection URLs). Every other line is copied as it is:
+# addresses and the JWT issuer's settings are yours to fill in, and neither Compose nor
+# scripts/check-env.sh lets the bundle start while one is empty. Never overwrites a file.
 set -eu
 cd "$(dirname "$0")/.."
-if [ -e .env ]; then
-  echo ".env already exists; remove it first to regenerate" >&2
-  exit 1
-fi
 umask 077
-while IFS= read -r line || [ -n "$line" ]; do
-  case "$line" in
-    '#'*) printf '%s\\n' "$line" ;;
-    *=REPLACE_ME) printf '%s=%s\\n' "${line%%=*}" "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \\n')" ;;
-    *) printf '%s\\n' "$line" ;;
-  esac
-done < .env.example > .env
-echo "wrote .env (keep it out of version control)"
-missing=$(grep -E '^[A-Z0-9_]+=$' .env | cut -d= -f1 || true)
-if [ -n "$missing" ]; then
-  echo "set these in .env before starting (addresses and settings only you know):" >&2
-  echo "$missing" | sed 's/^/  /' >&2
-fi
+for example in .env.example kubernetes/base/secrets/*.env.example; do
+  [ -e "$example" ] || continue
+  target="${example%.example}"
+  if [ -e "$target" ]; then
+    echo "$target already exists; left as it is (remove it to regenerate)" >&2
+    continue
+  fi
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in
+      '#'*) printf '%s\n' "$line" ;;
+      *=REPLACE_ME) printf '%s=%s\n' "${line%%=*}" "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" ;;
+      *) printf '%s\n' "$line" ;;
+    esac
+  done < "$example" > "$target"
+  echo "wrote $target (keep it out of version control)"
+  missing=$(grep -E '^[^#=]+=$' "$target" | cut -d= -f1 || true)
+  if [ -n "$missing" ]; then
+    echo "set these in $target (addresses and settings only you know):" >&2
+    echo "$missing" | sed 's/^/  /' >&2
+  fi
+done
+"""
+
+CHECK_ENV = r"""#!/bin/sh
+# Refuses to go on while a secret or setting is missing, a placeholder or empty:
+#   scripts/check-env.sh compose      # .env
+#   scripts/check-env.sh kubernetes   # kubernetes/base/secrets/*.env
+# e.g. scripts/check-env.sh kubernetes && kubectl apply -k kubernetes/overlays/prod
+set -eu
+cd "$(dirname "$0")/.."
+case "${1:-compose}" in
+  compose) examples=".env.example" ;;
+  kubernetes) examples=$(ls kubernetes/base/secrets/*.env.example 2>/dev/null || true) ;;
+  *) echo "usage: $0 compose|kubernetes" >&2; exit 2 ;;
+esac
+status=0
+for example in $examples; do
+  target="${example%.example}"
+  if [ ! -e "$target" ]; then
+    echo "$target is missing: run scripts/init-env.sh" >&2
+    status=1
+    continue
+  fi
+  for key in $(grep -E '^[^#=]+=' "$example" | cut -d= -f1); do
+    value=$(grep -E "^$key=" "$target" | tail -n 1 | cut -d= -f2- || true)
+    if [ -z "$value" ] || [ "$value" = REPLACE_ME ]; then
+      echo "$target: $key is not set" >&2
+      status=1
+    fi
+  done
+done
+[ "$status" -eq 0 ] && echo "every secret and setting is set"
+exit "$status"
 """
 
 GITIGNORE = """# Generated secrets: never commit them.

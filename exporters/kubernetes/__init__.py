@@ -3,8 +3,9 @@
 Per exported service: ServiceAccount, ConfigMap, Deployment (non-root, read-only root fs,
 probes, resources), Service, NetworkPolicy, and a HorizontalPodAutoscaler (autoscaling/v2) when
 the model gives min < max replicas, a PodDisruptionBudget when min replicas >= 2. Per gateway an
-Ingress with its routes. Per datastore and broker: Secret (``REPLACE_ME``), StatefulSet,
-headless Service, NetworkPolicy. Network access is least privilege derived from the model: a
+Ingress with its routes. Per datastore and broker: StatefulSet, headless Service,
+NetworkPolicy; its credentials come from a ``secretGenerator`` reading ``secrets/<name>.env``,
+which the bundle does not contain (scripts/init-env.sh writes it from the ``.env.example``). Network access is least privilege derived from the model: a
 default-deny policy, DNS egress for all, then per pod exactly the modelled callers (ingress) and
 callees, datastores and brokers (egress). Every file is listed in its kustomization.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from exporters.common import yamlout
-from exporters.common.infra import Plan
+from exporters.common.infra import API_KEYS, PLACEHOLDER, Plan
 
 from . import manifests as m
 
@@ -28,9 +29,6 @@ def base_objects(plan: Plan) -> dict[str, dict[str, Any]]:
         "networkpolicy-default-deny.yaml": m.default_deny(plan),
         "networkpolicy-allow-dns.yaml": m.allow_dns(plan),
     }
-    external = plan.external_vars()
-    if external:
-        objs["secret-external-endpoints.yaml"] = m.external_secret(plan, external)
     for svc in plan.services:
         d = f"services/{svc.id}"
         objs[f"{d}/serviceaccount.yaml"] = m.service_account(plan, svc)
@@ -51,12 +49,28 @@ def base_objects(plan: Plan) -> dict[str, dict[str, Any]]:
         if not plan.users_of(b.id):
             continue
         d = f"{b.role}s/{b.id}"
-        if b.secrets:
-            objs[f"{d}/secret.yaml"] = m.backing_secret(plan, b)
         objs[f"{d}/statefulset.yaml"] = m.statefulset(plan, b)
         objs[f"{d}/service.yaml"] = m.service(plan, b.id, b.role, b.port, headless=True)
         objs[f"{d}/networkpolicy.yaml"] = m.backing_policy(plan, b)
     return objs
+
+
+def secret_env_files(plan: Plan) -> dict[str, dict[str, str]]:
+    """Secret name -> its keys as ``secretGenerator`` reads them from ``secrets/<name>.env``.
+
+    The bundle ships only ``<name>.env.example``: ``REPLACE_ME`` for what scripts/init-env.sh
+    generates, empty for what the operator supplies; scripts/check-env.sh refuses both.
+    """
+    out: dict[str, dict[str, str]] = {}
+    for b in plan.backings.values():
+        if plan.users_of(b.id) and b.secrets:
+            out[m.secret_name(b.id)] = {s.key: PLACEHOLDER for s in b.secrets}
+    if API_KEYS in plan.secrets():
+        out[m.secret_name(API_KEYS.owner)] = {API_KEYS.key: PLACEHOLDER}
+    external = plan.external_vars()
+    if external:
+        out[m.secret_name("")] = dict.fromkeys(external, "")
+    return out
 
 
 def overlays(plan: Plan) -> dict[str, dict[str, Any]]:
@@ -97,11 +111,27 @@ class KubernetesTarget:
             f"kubernetes/base/{path}": yamlout.dump(obj, header=header)
             for path, obj in objs.items()
         }
-        kustomization = {
+        secrets = secret_env_files(plan)
+        for name, keys in secrets.items():
+            lines = [
+                f"# Keys of the Secret '{name}'. scripts/init-env.sh writes {name}.env from this "
+                "file (REPLACE_ME: random; empty: yours to set); never commit the .env files."
+            ]
+            out[f"kubernetes/base/secrets/{name}.env.example"] = (
+                "\n".join(lines + [f"{k}={v}" for k, v in keys.items()]) + "\n"
+            ).encode()
+        kustomization: dict[str, Any] = {
             "apiVersion": "kustomize.config.k8s.io/v1beta1",
             "kind": "Kustomization",
+            "namespace": plan.model.name,
             "resources": list(objs),
         }
+        if secrets:
+            # Generated from files that are not in the bundle: kustomize stops until
+            # scripts/init-env.sh made them (and scripts/check-env.sh refuses placeholders).
+            kustomization["secretGenerator"] = [
+                {"name": name, "envs": [f"secrets/{name}.env"]} for name in secrets
+            ]
         out["kubernetes/base/kustomization.yaml"] = yamlout.dump(kustomization, header=header)
         for path, doc in overlays(plan).items():
             out[f"kubernetes/{path}"] = yamlout.dump(doc, header=header)

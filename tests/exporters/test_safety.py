@@ -14,6 +14,7 @@ from apps.archmodel import load_model, model_from_data
 from exporters import ExportError, export_bundle
 from exporters.common.infra import plan as make_plan
 from exporters.skeleton.gateway import nginx_conf
+from tests.exporters import runner
 from tests.exporters.runner import NGINX
 
 HOSTILE = (
@@ -155,8 +156,8 @@ def test_init_env_replaces_placeholders_with_random_secrets(tmp_path, shop) -> N
         if line.split("=", 1)[0] in secrets and not line.startswith("#")
     ]
     assert len(set(values)) == len(values) == len(secrets) and all(len(v) == 48 for v in values)
-    again = subprocess.run(["sh", str(tmp_path / "scripts" / "init-env.sh")], capture_output=True)
-    assert again.returncode != 0  # never overwrites
+    subprocess.run(["sh", str(tmp_path / "scripts" / "init-env.sh")], capture_output=True)
+    assert (tmp_path / ".env").read_text() == env  # never overwrites
 
 
 def test_model_ids_cannot_be_hostile() -> None:
@@ -195,3 +196,39 @@ def test_init_env_never_touches_an_address_and_lists_what_is_left_to_set(tmp_pat
 def test_the_bundle_keeps_generated_secrets_out_of_git(shop) -> None:
     ignored = export_bundle(shop).files[".gitignore"].decode().splitlines()
     assert ".env" in ignored
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="no sh")
+def test_check_env_refuses_placeholders_until_every_secret_and_setting_is_set(
+    tmp_path, shop
+) -> None:
+    root = runner.extract(export_bundle(shop).to_zip(), tmp_path)
+
+    def check(target: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["sh", "scripts/check-env.sh", target], cwd=root, capture_output=True)
+
+    assert check("kubernetes").returncode == 1  # nothing generated yet
+    subprocess.run(["sh", "scripts/init-env.sh"], cwd=root, check=True, capture_output=True)
+    for target in ("compose", "kubernetes"):
+        result = check(target)
+        # generated secrets are fine; the addresses nobody set are refused
+        assert (
+            result.returncode == 1 and b"SERVICE_PAYMENT_PROVIDER_URL is not set" in result.stderr
+        )
+        assert (
+            b"PASSWORD is not set" not in result.stderr
+            and b"password is not set" not in result.stderr
+        )
+    secrets = root / "kubernetes" / "base" / "secrets" / "orders-db-credentials.env"
+    assert "password=REPLACE_ME" not in secrets.read_text()
+    for path in (
+        root / ".env",
+        root / "kubernetes" / "base" / "secrets" / "external-endpoints.env",
+    ):
+        text = path.read_text()
+        for name in ("SERVICE_PAYMENT_PROVIDER_URL", "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"):
+            text = text.replace(f"{name}=\n", f"{name}=https://set.example\n")
+        path.write_text(text)
+    assert check("compose").returncode == 0 and check("kubernetes").returncode == 0
+    secrets.write_text("password=REPLACE_ME\n")
+    assert check("kubernetes").returncode == 1

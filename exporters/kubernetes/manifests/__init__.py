@@ -11,29 +11,27 @@ By module:
 """
 
 from .config import (
-    backing_secret,
     config_map,
-    external_secret,
     gateway_config,
     namespace,
     service_account,
 )
+from .metadata import secret_name
 from .networking import allow_dns, backing_policy, default_deny, ingress, service, service_policy
 from .workloads import deployment, hpa, pdb, statefulset
 
 __all__ = [
     "allow_dns",
     "backing_policy",
-    "backing_secret",
     "config_map",
     "default_deny",
     "deployment",
-    "external_secret",
     "gateway_config",
     "hpa",
     "ingress",
     "namespace",
     "pdb",
+    "secret_name",
     "service",
     "service_account",
     "service_policy",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from apps.archmodel.types import Service
-from exporters.common.infra import PLACEHOLDER, Backing, Plan, secrets_in
+from exporters.common.infra import Plan, secrets_in
 from exporters.skeleton.gateway import nginx_conf
 
-from .metadata import EXTERNAL_SECRET, meta, secret_name
+from .metadata import meta
 
 
 def namespace(plan: Plan) -> dict[str, Any]:
@@ -22,23 +22,6 @@ def namespace(plan: Plan) -> dict[str, Any]:
                 "pod-security.kubernetes.io/enforce": "baseline",
             },
         },
-    }
-
-
-def external_secret(plan: Plan, names: list[str]) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {
-            "name": EXTERNAL_SECRET,
-            "namespace": plan.model.name,
-            "annotations": {
-                "workbench.dev/note": "operator-supplied addresses of external "
-                "systems; replace every REPLACE_ME"
-            },
-        },
-        "type": "Opaque",
-        "stringData": dict.fromkeys(names, PLACEHOLDER),
     }
 
 
@@ -58,25 +41,6 @@ def config_map(plan: Plan, svc: Service) -> dict[str, Any]:
         "kind": "ConfigMap",
         "metadata": meta(plan, f"{svc.id}-config", svc.id, svc.kind),
         "data": data,
-    }
-
-
-def backing_secret(plan: Plan, b: Backing) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": meta(
-            plan,
-            secret_name(b.id),
-            b.id,
-            b.role,
-            annotations={
-                "workbench.dev/note": "replace every REPLACE_ME (URL-safe "
-                "characters only) or manage with an external secret store"
-            },
-        ),
-        "type": "Opaque",
-        "stringData": {s.key: PLACEHOLDER for s in b.secrets},
     }
 
 
