@@ -11,6 +11,7 @@ into the bundle: ``.env.example`` and the Secrets carry ``REPLACE_ME``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from apps.archmodel.types import Broker, Call, Datastore, Health, Model, Service
@@ -76,14 +77,40 @@ class Backing:
     client_url: Value = ()  # what a client puts in its *_URL variable
     uid: int | None = None  # the image's own non-root user, when it has one
     modelled_replicas: int = 1
+    # Least privilege for services that only read (``access: read``): a read-only role made by
+    # an init script (``/docker-entrypoint-initdb.d``) with its own password.
+    reader_url: Value = ()
+    init_scripts: dict[str, bytes] = field(default_factory=dict)  # file name -> content
 
 
 def _db_name(element_id: str) -> str:
     return element_id.replace("-", "_")
 
 
-def datastore_backing(ds: Datastore) -> Backing | None:
-    """The container for a datastore, or None when its kind has no official image (``other``)."""
+READER_SCRIPTS = {
+    "postgres": ("10-readers.sh", "postgres-readers.sh"),
+    "mysql": ("10-readers.sh", "mysql-readers.sh"),
+    "mariadb": ("10-readers.sh", "mysql-readers.sh"),
+}
+INITDB_PATH = "/docker-entrypoint-initdb.d"
+
+
+def _reader(b: Backing, ds: Datastore, name: str, scheme: str, port: int) -> None:
+    """Adds the read-only role ``<db>_reader``: its password, URL and init script."""
+    reader = Secret(env_key("", ds.id, "READER_PASSWORD"), ds.id, "reader-password")
+    b.env["READER_PASSWORD"] = (reader,)
+    b.secrets.append(reader)
+    b.reader_url = (f"{scheme}://{name}_reader:", reader, f"@{ds.id}:{port}/{name}")
+    target, source = READER_SCRIPTS[ds.kind]
+    b.init_scripts[target] = (Path(__file__).parent / "files" / source).read_bytes()
+
+
+def datastore_backing(ds: Datastore, *, readers: bool = False) -> Backing | None:
+    """The container for a datastore, or None when its kind has no official image (``other``).
+
+    ``readers``: some service only reads it, so it gets a read-only role too (postgres, mysql,
+    mariadb; other kinds give readers the owner's credentials, as the README says).
+    """
     image = DATASTORE_IMAGES.get(ds.kind)
     if image is None:
         return None
@@ -102,6 +129,8 @@ def datastore_backing(ds: Datastore) -> Backing | None:
         b.healthcheck = ["pg_isready", "-U", name, "-d", name]
         b.secrets = [pw]
         b.client_url = (f"postgresql://{name}:", pw, f"@{host}:5432/{name}")
+        if readers:
+            _reader(b, ds, name, "postgresql", 5432)
     elif ds.kind in ("mysql", "mariadb"):
         root = Secret(env_key("", ds.id, "ROOT_PASSWORD"), ds.id, "root-password")
         b.port, b.data_path, b.uid = 3306, "/var/lib/mysql", 999
@@ -118,6 +147,8 @@ def datastore_backing(ds: Datastore) -> Backing | None:
         )
         b.secrets = [pw, root]
         b.client_url = (f"mysql://{name}:", pw, f"@{host}:3306/{name}")
+        if readers:
+            _reader(b, ds, name, "mysql", 3306)
     elif ds.kind == "mongodb":
         b.port, b.data_path, b.uid = 27017, "/data/db", 999
         b.env = {"MONGO_INITDB_ROOT_USERNAME": literal(name), "MONGO_INITDB_ROOT_PASSWORD": (pw,)}
@@ -329,7 +360,12 @@ class Plan:
             "WORKBENCH_DEBUG_ENDPOINTS": literal("0"),
         }
         for store in self.datastores_of(svc):
-            env[env_key("DATASTORE", store, "URL")] = self._url(store)
+            backing = self.backings.get(store)
+            read_only = not any(d.writes for d in svc.data if d.store == store)
+            if read_only and backing is not None and backing.reader_url:
+                env[env_key("DATASTORE", store, "URL")] = backing.reader_url
+            else:
+                env[env_key("DATASTORE", store, "URL")] = self._url(store)
         for broker in self.brokers_of(svc):
             env[env_key("BROKER", broker, "URL")] = self._url(broker)
         for callee in self.callees(svc):
@@ -371,8 +407,15 @@ def plan(model: Model) -> Plan:
     services = [s for s in model.services if s.kind in EXPORTED_KINDS]
     backings: dict[str, Backing] = {}
     unmanaged: list[str] = []
+    exported = [s for s in services]
+    read_only = {
+        d.store
+        for s in exported
+        for d in s.data
+        if not any(o.writes for o in s.data if o.store == d.store)
+    }
     for ds in model.datastores:
-        b = datastore_backing(ds)
+        b = datastore_backing(ds, readers=ds.id in read_only)
         if b:
             backings[ds.id] = b
         else:

@@ -49,6 +49,8 @@ def base_objects(plan: Plan) -> dict[str, dict[str, Any]]:
         if not plan.users_of(b.id):
             continue
         d = f"{b.role}s/{b.id}"
+        if b.init_scripts:
+            objs[f"{d}/configmap-initdb.yaml"] = m.initdb_config(plan, b)
         objs[f"{d}/statefulset.yaml"] = m.statefulset(plan, b)
         objs[f"{d}/service.yaml"] = m.service(plan, b.id, b.role, b.port, headless=True)
         objs[f"{d}/networkpolicy.yaml"] = m.backing_policy(plan, b)

@@ -274,14 +274,30 @@ class Bundle:
                 for k, v in (svc.get("environment") or {}).items()
             }
             p = self.db_prefix
+            scripts = sorted((self.root / "datastores" / name / "initdb").glob("*.sh"))
             if kind == "postgres":
                 user, db = p + env["POSTGRES_USER"], p + env["POSTGRES_DB"]
                 create_postgres(user, env["POSTGRES_PASSWORD"], db)
                 self.created.append(("postgres", user, db))
+                if scripts:
+                    self.created.append(("postgres", f"{db}_reader", ""))
+                init_env = {
+                    "POSTGRES_USER": user,
+                    "POSTGRES_DB": db,
+                    "PGHOST": "127.0.0.1",
+                    "PGPASSWORD": env["POSTGRES_PASSWORD"],
+                }
             elif kind in ("mysql", "mariadb"):
                 user, db = p + env["MYSQL_USER"], p + env["MYSQL_DATABASE"]
                 create_mysql(user, env["MYSQL_PASSWORD"], db)
                 self.created.append(("mysql", user, db))
+                if scripts:
+                    self.created.append(("mysql", f"{db}_reader", ""))
+                init_env = {"MYSQL_DATABASE": db, "MYSQL_ROOT_PASSWORD": ""}
+            else:
+                continue
+            for script in scripts:  # the datastore's own init scripts, run as its image would
+                run_init_script(script, {**env, **init_env})
 
     def drop_datastores(self) -> None:
         for kind, user, db in self.created:
@@ -351,7 +367,13 @@ def create_postgres(user: str, password: str, db: str) -> None:
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (user,)).fetchone()
-        stmt = "ALTER ROLE {} LOGIN PASSWORD {}" if exists else "CREATE ROLE {} LOGIN PASSWORD {}"
+        # CREATEROLE: the datastore's init script makes the read-only role as this owner (in the
+        # container the owner is the image's superuser)
+        stmt = (
+            "ALTER ROLE {} LOGIN CREATEROLE PASSWORD {}"
+            if exists
+            else "CREATE ROLE {} LOGIN CREATEROLE PASSWORD {}"
+        )
         conn.execute(sql.SQL(stmt).format(sql.Identifier(user), sql.Literal(password)))
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone():
             conn.execute(
@@ -379,21 +401,42 @@ def create_mysql(user: str, password: str, db: str) -> None:
     )
 
 
+def run_init_script(script: Path, env: dict[str, str]) -> None:
+    """A datastore init script (/docker-entrypoint-initdb.d) against the machine's server: psql
+    over TCP, and a ``mariadb`` client that swaps the container's socket for 127.0.0.1."""
+    bindir = script.parent / ".bin"
+    bindir.mkdir(exist_ok=True)
+    client = bindir / "mariadb"
+    client.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do shift; [ "$a" = --protocol=socket ] || set -- "$@" "$a"; done\n'
+        f'exec {shutil.which("mariadb") or shutil.which("mysql")} -h127.0.0.1 --protocol=tcp "$@"\n'
+    )
+    client.chmod(0o755)
+    path = f"{bindir}:{os.environ.get('PATH', '/usr/bin:/bin')}"
+    result = subprocess.run(
+        ["sh", str(script)], env={**env, "PATH": path}, capture_output=True, text=True, timeout=60
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{script.name} failed: {result.stderr}")
+
+
 def drop_postgres(user: str, db: str) -> None:
     import psycopg
     from psycopg import sql
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
+        if db:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db))
+            )
         conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(user)))
 
 
 def drop_mysql(user: str, db: str) -> None:
     statements = (
-        f"DROP DATABASE IF EXISTS `{db}`;"
-        f"DROP USER IF EXISTS '{user}'@'%';"
-        f"DROP USER IF EXISTS '{user}'@'localhost';"
-    )
+        f"DROP DATABASE IF EXISTS `{db}`;" if db else ""
+    ) + f"DROP USER IF EXISTS '{user}'@'%';DROP USER IF EXISTS '{user}'@'localhost';"
     subprocess.run(
         ["mysql", "-uroot", "-h127.0.0.1", "-e", statements],
         check=True,

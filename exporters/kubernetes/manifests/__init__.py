@@ -13,6 +13,7 @@ By module:
 from .config import (
     config_map,
     gateway_config,
+    initdb_config,
     namespace,
     service_account,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "gateway_config",
     "hpa",
     "ingress",
+    "initdb_config",
     "namespace",
     "pdb",
     "secret_name",

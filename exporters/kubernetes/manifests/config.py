@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apps.archmodel.types import Service
-from exporters.common.infra import Plan, secrets_in
+from exporters.common.infra import Backing, Plan, secrets_in
 from exporters.skeleton.gateway import nginx_conf
 
 from .metadata import meta
@@ -52,4 +52,14 @@ def gateway_config(plan: Plan, gw: Service) -> dict[str, Any]:
         "kind": "ConfigMap",
         "metadata": meta(plan, f"{gw.id}-nginx", gw.id, gw.kind),
         "data": {"default.conf": nginx_conf(plan, gw, dynamic_dns=False)},
+    }
+
+
+def initdb_config(plan: Plan, b: Backing) -> dict[str, Any]:
+    """Init scripts of a datastore (the read-only role for services that only read)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta(plan, f"{b.id}-initdb", b.id, b.role),
+        "data": {name: script.decode() for name, script in b.init_scripts.items()},
     }

@@ -7,7 +7,7 @@ from typing import Any
 
 from apps.archmodel.types import Service
 from exporters.common.images import APP_UID, GATEWAY_UID
-from exporters.common.infra import Backing, Plan, Secret, Value, secrets_in
+from exporters.common.infra import INITDB_PATH, Backing, Plan, Secret, Value, secrets_in
 from exporters.skeleton.spec import health_paths
 
 from .metadata import labels, meta, secret_name, selector
@@ -190,6 +190,13 @@ def statefulset(plan: Plan, b: Backing) -> dict[str, Any]:
         }
     )
     pod_spec: dict[str, Any] = {"containers": [container]}
+    if b.init_scripts:
+        container["volumeMounts"].append(
+            {"name": "initdb", "mountPath": INITDB_PATH, "readOnly": True}
+        )
+        pod_spec["volumes"] = [
+            {"name": "initdb", "configMap": {"name": f"{b.id}-initdb", "defaultMode": 0o755}}
+        ]
     if b.uid is not None:
         pod_spec = {
             "securityContext": {"fsGroup": b.uid, "seccompProfile": {"type": "RuntimeDefault"}},
