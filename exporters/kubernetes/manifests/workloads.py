@@ -77,6 +77,13 @@ def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
                 "timeoutSeconds": 2,
                 "failureThreshold": 3,
             },
+            # up to 2.5 minutes to start before liveness may restart the container
+            "startupProbe": {
+                "httpGet": {"path": liveness, "port": "http"},
+                "periodSeconds": 5,
+                "timeoutSeconds": 2,
+                "failureThreshold": 30,
+            },
             "securityContext": {
                 "allowPrivilegeEscalation": False,
                 "readOnlyRootFilesystem": True,
@@ -102,30 +109,45 @@ def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
             f"{svc.deploy.strategy}: modelled; plain Deployments roll, use a progressive delivery "
             "controller (e.g. Argo Rollouts) for it"
         )
+    pod_spec: dict[str, Any] = {
+        "serviceAccountName": svc.id,
+        "automountServiceAccountToken": False,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": uid,
+            "runAsGroup": uid,
+            "fsGroup": uid,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "containers": [container],
+        "volumes": volumes,
+    }
+    if svc.replicas.max >= 2:
+        # spread the replicas over nodes and zones, best effort (never blocks scheduling)
+        pod_spec["topologySpreadConstraints"] = [
+            {
+                "maxSkew": 1,
+                "topologyKey": key,
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": selector(plan, svc.id)},
+            }
+            for key in ("kubernetes.io/hostname", "topology.kubernetes.io/zone")
+        ]
+    spec: dict[str, Any] = {}
+    if not svc.replicas.autoscaled:  # the HPA owns the count; a fixed one would fight it
+        spec["replicas"] = svc.replicas.min
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": meta(plan, svc.id, svc.id, svc.kind, annotations=annotations),
         "spec": {
-            "replicas": svc.replicas.min,
+            **spec,
             "revisionHistoryLimit": 5,
             "selector": {"matchLabels": selector(plan, svc.id)},
             "strategy": strategy,
             "template": {
                 "metadata": {"labels": labels(plan, svc.id, svc.kind)},
-                "spec": {
-                    "serviceAccountName": svc.id,
-                    "automountServiceAccountToken": False,
-                    "securityContext": {
-                        "runAsNonRoot": True,
-                        "runAsUser": uid,
-                        "runAsGroup": uid,
-                        "fsGroup": uid,
-                        "seccompProfile": {"type": "RuntimeDefault"},
-                    },
-                    "containers": [container],
-                    "volumes": volumes,
-                },
+                "spec": pod_spec,
             },
         },
     }
