@@ -128,6 +128,35 @@ def overlay(plan: Plan, env: str, dirs: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def needs_mesh(plan: Plan) -> bool:
+    """The model asks for mutual TLS (a call with ``tls: mtls`` or an API with ``auth: mtls``):
+    the bundle provides it through a service mesh rather than serving plain HTTP silently."""
+    exported = {s.id for s in plan.services}
+    return any(c.tls == "mtls" for s in plan.services for c in s.calls if c.to in exported) or any(
+        a.auth == "mtls" for s in plan.services for a in s.apis
+    )
+
+
+def mesh_overlay(plan: Plan) -> dict[str, Any]:
+    """``overlays/prod-mesh``: prod with Linkerd's automatic mTLS between every pod (the
+    namespace is annotated for injection) and the NetworkPolicy its proxies need."""
+    return {
+        **KUSTOMIZATION,
+        "resources": ["../prod", "networkpolicy-linkerd.yaml"],
+        "patches": [
+            {
+                "target": {"kind": "Namespace"},
+                "patch": yamlout.dump(
+                    [{"op": "add", "path": "/metadata/annotations", "value": MESH_ANNOTATIONS}]
+                ).decode(),
+            }
+        ],
+    }
+
+
+MESH_ANNOTATIONS = {"linkerd.io/inject": "enabled"}
+
+
 class KubernetesTarget:
     name = "kubernetes"
 
@@ -168,6 +197,11 @@ class KubernetesTarget:
         }
         for env in ENVIRONMENTS:
             docs.update(overlay(plan, env, order))
+        if needs_mesh(plan):
+            out["kubernetes/overlays/prod-mesh/networkpolicy-linkerd.yaml"] = yamlout.dump(
+                m.mesh_policy(plan), header=header
+            )
+            docs["overlays/prod-mesh/kustomization.yaml"] = mesh_overlay(plan)
         for path, doc in docs.items():
             out[f"kubernetes/{path}"] = yamlout.dump(doc, header=header)
         return out

@@ -257,3 +257,33 @@ def test_kustomize_builds_the_overlays_once_the_secrets_exist(shop: Model, tmp_p
                 for env in pod["containers"][0].get("env", []):
                     if "valueFrom" in env:  # references follow the generated (hashed) names
                         assert env["valueFrom"]["secretKeyRef"]["name"] in secrets
+
+
+def test_the_gateway_ingress_serves_tls_through_cert_manager(shop: Model) -> None:
+    ingress = by_kind(shop, "Ingress")["gateway"]
+    assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"]
+    (tls,) = ingress["spec"]["tls"]
+    (rule,) = ingress["spec"]["rules"]
+    assert tls == {"hosts": [rule["host"]], "secretName": "gateway-tls"}
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_modelled_mtls_comes_with_a_mesh_overlay(shop: Model, everything: Model, tmp_path) -> None:
+    # shop: payments-api is `auth: mtls`; everything models no mutual TLS
+    assert "kubernetes/overlays/prod-mesh/kustomization.yaml" not in manifests(everything)
+    root = runner.extract(export_bundle(shop, target="kubernetes").to_zip(), tmp_path)
+    subprocess.run(["sh", "scripts/init-env.sh"], cwd=root, check=True, capture_output=True)
+    result = subprocess.run(
+        ["kubectl", "kustomize", "kubernetes/overlays/prod-mesh"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    objects = {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(result.stdout)}
+    namespace = objects[("Namespace", "shop")]
+    assert namespace["metadata"]["annotations"] == {"linkerd.io/inject": "enabled"}
+    policy = objects[("NetworkPolicy", "allow-linkerd")]
+    kubernetes_validate.validate(policy, K8S_VERSION, strict=True)
+    assert policy["metadata"]["namespace"] == "shop"

@@ -18,7 +18,15 @@ from .config import (
     service_account,
 )
 from .metadata import secret_name
-from .networking import allow_dns, backing_policy, default_deny, ingress, service, service_policy
+from .networking import (
+    allow_dns,
+    backing_policy,
+    default_deny,
+    ingress,
+    mesh_policy,
+    service,
+    service_policy,
+)
 from .workloads import deployment, hpa, pdb, statefulset
 
 __all__ = [
@@ -31,6 +39,7 @@ __all__ = [
     "hpa",
     "ingress",
     "initdb_config",
+    "mesh_policy",
     "namespace",
     "pdb",
     "secret_name",
