@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from exporters.common import yamlout
-from exporters.common.infra import INITDB_PATH, Backing, Plan, Secret, Value
+from exporters.common.backings import INITDB_PATH
+from exporters.common.infra import Backing, Plan, Secret, Value
 from exporters.skeleton.gateway import upstream_check_command
 from exporters.skeleton.spec import health_paths
 

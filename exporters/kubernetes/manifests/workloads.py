@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from apps.archmodel.types import Service
+from exporters.common.backings import INITDB_PATH
 from exporters.common.images import APP_UID, GATEWAY_UID
-from exporters.common.infra import INITDB_PATH, Backing, Plan, Secret, Value, secrets_in
+from exporters.common.infra import Backing, Plan, Secret, Value, secrets_in
 from exporters.skeleton.spec import health_paths
 
 from .metadata import labels, meta, secret_name, selector
