@@ -93,6 +93,8 @@ async def liveness() -> dict[str, str]:
 async def readiness() -> JSONResponse:
     problems = await datastores.problems() + messaging.problems()
     problems += jwt_verifier.problems() if jwt_verifier else []
+    # an operator-supplied address left empty keeps the service out of rotation until it is set
+    problems += [f"{c['env']} is not set" for c in SPEC["calls"] if not os.environ.get(c["env"])]
     problems += api_keys.problems() if api_keys else []
     problems += [f"broker {b}: kind not supported by the skeleton" for b in messaging.unsupported]
     if problems:
