@@ -19,7 +19,7 @@ from apps.archmodel.types import Model
 from .bundle import Bundle, check_bundle_path
 from .common.infra import Plan
 from .common.infra import plan as make_plan
-from .common.readme import INIT_ENV, env_example, readme
+from .common.readme import CHECK_ENV, GITIGNORE, INIT_ENV, env_example, readme
 from .compose import ComposeTarget
 from .errors import ExportError
 from .kubernetes import KubernetesTarget
@@ -74,7 +74,7 @@ def export_bundle(
     names = list(TARGETS) if target == "all" else [target]
     report(5, "planning")
     plan = make_plan(model)
-    problems: list[str] = []
+    problems: list[str] = list(plan.problems)
     bundle = Bundle(name=f"{model.name}-{target}")
     steps: list[Target] = [SkeletonTarget(), *(TARGETS[n] for n in names)]
     for i, step in enumerate(steps):
@@ -88,5 +88,7 @@ def export_bundle(
     bundle.add("README.md", readme(plan, names))
     bundle.add(".env.example", env_example(plan))
     bundle.add("scripts/init-env.sh", INIT_ENV)
+    bundle.add("scripts/check-env.sh", CHECK_ENV)
+    bundle.add(".gitignore", GITIGNORE)
     report(90, f"{len(bundle.files)} files")
     return bundle

@@ -11,23 +11,39 @@ into the bundle: ``.env.example`` and the Secrets carry ``REPLACE_ME``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from apps.archmodel.types import Broker, Datastore, Model, Service
+from apps.archmodel.types import Call, Health, Model, Service
 
-from .images import BROKER_IMAGES, DATASTORE_IMAGES
-from .safe import env_key
+from .safe import SLUG, env_key
 
 PLACEHOLDER = "REPLACE_ME"
 EXPORTED_KINDS = ("service", "gateway", "worker")
+JWT_AUTH = ("jwt", "oauth2")  # verified as JWTs against the issuer's JWKS
+# Operator-supplied settings of the JWT verification (never generated, never defaulted).
+JWT_SETTINGS = ("JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE")
+API_KEYS_OWNER = "_api"  # not a slug, so it never clashes with a model id
 
 
 @dataclass(frozen=True)
 class Secret:
-    """A reference to a secret environment variable (its value lives in .env / a Secret)."""
+    """A reference to a secret environment variable (its value lives in .env / a Secret).
+
+    ``owner`` is the datastore or broker whose Secret holds it; ``""`` for what the operator
+    supplies (addresses of external systems, the JWT issuer's settings: never generated);
+    ``API_KEYS_OWNER`` for the API keys the gateway and services accept.
+    """
 
     name: str  # e.g. ORDERS_DB_PASSWORD
-    owner: str  # the datastore or broker whose Secret holds it
+    owner: str
     key: str  # key inside that Secret
+
+    @property
+    def operator_supplied(self) -> bool:
+        return not self.owner
+
+
+API_KEYS = Secret("API_KEYS", API_KEYS_OWNER, "api-keys")
 
 
 Part = str | Secret
@@ -59,118 +75,10 @@ class Backing:
     client_url: Value = ()  # what a client puts in its *_URL variable
     uid: int | None = None  # the image's own non-root user, when it has one
     modelled_replicas: int = 1
-
-
-def _db_name(element_id: str) -> str:
-    return element_id.replace("-", "_")
-
-
-def datastore_backing(ds: Datastore) -> Backing | None:
-    """The container for a datastore, or None when its kind has no official image (``other``)."""
-    image = DATASTORE_IMAGES.get(ds.kind)
-    if image is None:
-        return None
-    name = _db_name(ds.id)
-    pw = Secret(env_key("", ds.id, "PASSWORD"), ds.id, "password")
-    b = Backing(ds.id, ds.kind, "datastore", image, 0, "", modelled_replicas=ds.replicas)
-    host = ds.id
-    if ds.kind == "postgres":
-        b.port, b.data_path, b.uid = 5432, "/var/lib/postgresql/data", 999
-        b.env = {
-            "POSTGRES_USER": literal(name),
-            "POSTGRES_DB": literal(name),
-            "POSTGRES_PASSWORD": (pw,),
-            "PGDATA": literal("/var/lib/postgresql/data/pgdata"),
-        }
-        b.healthcheck = ["pg_isready", "-U", name, "-d", name]
-        b.secrets = [pw]
-        b.client_url = (f"postgresql://{name}:", pw, f"@{host}:5432/{name}")
-    elif ds.kind in ("mysql", "mariadb"):
-        root = Secret(env_key("", ds.id, "ROOT_PASSWORD"), ds.id, "root-password")
-        b.port, b.data_path, b.uid = 3306, "/var/lib/mysql", 999
-        b.env = {
-            "MYSQL_DATABASE": literal(name),
-            "MYSQL_USER": literal(name),
-            "MYSQL_PASSWORD": (pw,),
-            "MYSQL_ROOT_PASSWORD": (root,),
-        }
-        b.healthcheck = (
-            ["healthcheck.sh", "--connect", "--innodb_initialized"]
-            if ds.kind == "mariadb"
-            else ["mysqladmin", "ping", "-h", "127.0.0.1"]
-        )
-        b.secrets = [pw, root]
-        b.client_url = (f"mysql://{name}:", pw, f"@{host}:3306/{name}")
-    elif ds.kind == "mongodb":
-        b.port, b.data_path, b.uid = 27017, "/data/db", 999
-        b.env = {"MONGO_INITDB_ROOT_USERNAME": literal(name), "MONGO_INITDB_ROOT_PASSWORD": (pw,)}
-        b.healthcheck = ["mongosh", "--quiet", "--eval", "db.adminCommand('ping')"]
-        b.secrets = [pw]
-        b.client_url = (f"mongodb://{name}:", pw, f"@{host}:27017/{name}?authSource=admin")
-    elif ds.kind == "redis":
-        _redis(b, pw, host)
-    elif ds.kind == "cassandra":
-        b.port, b.data_path = 9042, "/var/lib/cassandra"
-        b.healthcheck = ["cqlsh", "-e", "describe keyspaces"]
-        b.client_url = literal(f"cassandra://{host}:9042")
-    elif ds.kind == "elasticsearch":
-        b.port, b.data_path, b.uid = 9200, "/usr/share/elasticsearch/data", 1000
-        b.env = {
-            "discovery.type": literal("single-node"),
-            "xpack.security.enabled": literal("false"),
-            "ES_JAVA_OPTS": literal("-Xms512m -Xmx512m"),
-        }
-        b.healthcheck = ["curl", "-fsS", "http://127.0.0.1:9200/_cluster/health"]
-        b.client_url = literal(f"http://{host}:9200")
-    return b
-
-
-def broker_backing(br: Broker) -> Backing | None:
-    image = BROKER_IMAGES.get(br.kind)
-    if image is None:
-        return None
-    host = br.id
-    b = Backing(br.id, br.kind, "broker", image, 0, "", modelled_replicas=br.replicas)
-    pw = Secret(env_key("", br.id, "PASSWORD"), br.id, "password")
-    if br.kind == "rabbitmq":
-        b.port, b.data_path, b.uid = 5672, "/var/lib/rabbitmq", 999
-        b.env = {"RABBITMQ_DEFAULT_USER": literal("workbench"), "RABBITMQ_DEFAULT_PASS": (pw,)}
-        b.healthcheck = ["rabbitmq-diagnostics", "-q", "ping"]
-        b.secrets = [pw]
-        b.client_url = ("amqp://workbench:", pw, f"@{host}:5672/")
-    elif br.kind == "kafka":
-        b.port, b.data_path, b.uid = 9092, "/var/lib/kafka/data", 1000
-        b.env = {
-            "KAFKA_NODE_ID": literal("1"),
-            "KAFKA_PROCESS_ROLES": literal("broker,controller"),
-            "KAFKA_LISTENERS": literal("PLAINTEXT://:9092,CONTROLLER://:9093"),
-            "KAFKA_ADVERTISED_LISTENERS": literal(f"PLAINTEXT://{host}:9092"),
-            "KAFKA_CONTROLLER_LISTENER_NAMES": literal("CONTROLLER"),
-            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": literal(
-                "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
-            ),
-            "KAFKA_CONTROLLER_QUORUM_VOTERS": literal("1@localhost:9093"),
-            "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": literal("1"),
-            "KAFKA_LOG_DIRS": literal("/var/lib/kafka/data"),
-        }
-        b.healthcheck = [
-            "/opt/kafka/bin/kafka-broker-api-versions.sh",
-            "--bootstrap-server",
-            "127.0.0.1:9092",
-        ]
-        b.client_url = literal(f"kafka://{host}:9092")
-    elif br.kind == "nats":
-        b.port, b.data_path = 4222, "/data"
-        b.command = [
-            literal("--jetstream"),
-            literal("--store_dir=/data"),
-            literal("--http_port=8222"),
-        ]
-        b.healthcheck = ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8222/healthz"]
-        b.client_url = literal(f"nats://{host}:4222")
-    elif br.kind == "redis":
-        _redis(b, pw, host)
-    return b
+    # Least privilege for services that only read (``access: read``): a read-only role made by
+    # an init script (``/docker-entrypoint-initdb.d``) with its own password.
+    reader_url: Value = ()
+    init_scripts: dict[str, bytes] = field(default_factory=dict)  # file name -> content
 
 
 @dataclass
@@ -181,10 +89,16 @@ class Plan:
     services: list[Service]  # exported (service, gateway, worker), in model order
     backings: dict[str, Backing]  # by datastore/broker id, in model order
     unmanaged: list[str]  # datastores/brokers of kind `other`: addresses come from .env
+    # The token/API-key verifier run next to each gateway with authenticated routes
+    # (``<gateway>-auth``, nginx asks it through auth_request): verifier id -> gateway id.
+    verifiers: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Indexes built once: the targets ask these questions for every element, and a
         # 500-service model must not make each answer O(model).
+        self._service_map = self.model.service_map
+        self._add_verifiers()
         events = {e.id: e for e in self.model.events}
         exported = {s.id for s in self.services}
         self._exported = exported
@@ -201,6 +115,7 @@ class Plan:
                 dict.fromkeys(events[e].broker for e in ids if e in events)
             )
             targets = [c.to for c in svc.calls] + [r.to for r in svc.routes]
+            targets += [v for v, gw in self.verifiers.items() if gw == svc.id]
             self._callees[svc.id] = [
                 t for t in dict.fromkeys(targets) if t in exported and t != svc.id
             ]
@@ -209,9 +124,65 @@ class Plan:
                 self._callers[callee].append(svc.id)
             for backing in dict.fromkeys(self._stores[svc.id] + self._brokers[svc.id]):
                 self._users.setdefault(backing, []).append(svc.id)
+        self._calls_to: dict[str, list[Call]] = {}
+        for caller in self.model.services:
+            for call in caller.calls:
+                self._calls_to.setdefault(call.to, []).append(call)
+
+    def _add_verifiers(self) -> None:
+        taken = set(self.model.by_id) | {s.id for s in self.services}
+        for gw in [s for s in self.services if s.kind == "gateway"]:
+            if not any(r.auth != "none" for r in gw.routes):
+                continue
+            vid = f"{gw.id}-auth"
+            if vid in taken or not SLUG.fullmatch(vid):
+                self.problems.append(
+                    f"{gw.pointer}: the gateway's token verifier would be named '{vid}', which "
+                    "is taken or too long; rename the gateway"
+                )
+                continue
+            taken.add(vid)
+            verifier = Service(
+                id=vid,
+                title=f"Token and API-key verifier of {gw.label}",
+                description=None,
+                pointer=gw.pointer,
+                kind="service",
+                runtime="python",
+                port=8080,
+                replicas=gw.replicas,
+                health=Health("/healthz", "/readyz"),
+            )
+            self._service_map[vid] = verifier
+            self.services.insert(self.services.index(gw) + 1, verifier)
+            self.verifiers[vid] = gw.id
 
     def service(self, service_id: str) -> Service:
-        return self.model.service_map[service_id]
+        return self._service_map[service_id]
+
+    def calls_to(self, service_id: str) -> list[Call]:
+        """Every modelled call to ``service_id`` (from any service), in model order."""
+        return self._calls_to.get(service_id, [])
+
+    def call_defaults(self) -> dict[str, Any]:
+        """The model's ``defaults.call`` as written (effective values are on each Call)."""
+        defaults = self.model.document.get("defaults") or {}
+        return dict(defaults.get("call") or {})
+
+    def auth_kinds(self, svc: Service) -> set[str]:
+        """How callers of ``svc`` are verified: its APIs' auth, or its gateway's routes'."""
+        if svc.id in self.verifiers:
+            gw = self.service(self.verifiers[svc.id])
+            return {r.auth for r in gw.routes} - {"none"}
+        return {a.auth for a in svc.apis} - {"none"}
+
+    def reaches_internet(self, svc: Service) -> bool:
+        """Needs HTTPS to the internet: external callees, `other` backings, the JWT issuer."""
+        return bool(
+            self.external_callees(svc)
+            or any(b in self.unmanaged for b in self.datastores_of(svc) + self.brokers_of(svc))
+            or self.auth_kinds(svc) & set(JWT_AUTH)
+        )
 
     def datastores_of(self, svc: Service) -> list[str]:
         return self._stores[svc.id]
@@ -234,7 +205,11 @@ class Plan:
         return self._users.get(backing_id, [])
 
     def secrets(self) -> list[Secret]:
-        return [s for b in self.backings.values() if self.users_of(b.id) for s in b.secrets]
+        """Secrets the bundle's scripts generate: backing credentials in use, the API keys."""
+        out = [s for b in self.backings.values() if self.users_of(b.id) for s in b.secrets]
+        if any("api-key" in self.auth_kinds(s) for s in self.services):
+            out.append(API_KEYS)
+        return out
 
     def env(self, svc: Service) -> dict[str, Value]:
         """The service's environment, in a stable order; every address comes from here."""
@@ -245,7 +220,12 @@ class Plan:
             "WORKBENCH_DEBUG_ENDPOINTS": literal("0"),
         }
         for store in self.datastores_of(svc):
-            env[env_key("DATASTORE", store, "URL")] = self._url(store)
+            backing = self.backings.get(store)
+            read_only = not any(d.writes for d in svc.data if d.store == store)
+            if read_only and backing is not None and backing.reader_url:
+                env[env_key("DATASTORE", store, "URL")] = backing.reader_url
+            else:
+                env[env_key("DATASTORE", store, "URL")] = self._url(store)
         for broker in self.brokers_of(svc):
             env[env_key("BROKER", broker, "URL")] = self._url(broker)
         for callee in self.callees(svc):
@@ -254,6 +234,15 @@ class Plan:
             )
         for ext in dict.fromkeys(self.external_callees(svc)):
             env[env_key("SERVICE", ext, "URL")] = (Secret(env_key("SERVICE", ext, "URL"), "", ""),)
+        auth = self.auth_kinds(svc)
+        if svc.id in self.verifiers:
+            modes = {"jwt" if a in JWT_AUTH else a for a in auth}
+            env["VERIFIER_MODES"] = literal(",".join(sorted(modes)))
+        if auth & set(JWT_AUTH):
+            for name in JWT_SETTINGS:
+                env[name] = (Secret(name, "", ""),)
+        if "api-key" in auth:
+            env[API_KEYS.name] = (API_KEYS,)
         return env
 
     def _url(self, element_id: str) -> Value:
@@ -269,17 +258,26 @@ class Plan:
         for svc in self.services:
             for value in self.env(svc).values():
                 for part in secrets_in(value):
-                    if not part.owner:
+                    if part.operator_supplied:
                         names[part.name] = None
         return list(names)
 
 
 def plan(model: Model) -> Plan:
+    from .backings import broker_backing, datastore_backing  # they build on this module's types
+
     services = [s for s in model.services if s.kind in EXPORTED_KINDS]
     backings: dict[str, Backing] = {}
     unmanaged: list[str] = []
+    exported = [s for s in services]
+    read_only = {
+        d.store
+        for s in exported
+        for d in s.data
+        if not any(o.writes for o in s.data if o.store == d.store)
+    }
     for ds in model.datastores:
-        b = datastore_backing(ds)
+        b = datastore_backing(ds, readers=ds.id in read_only)
         if b:
             backings[ds.id] = b
         else:
@@ -291,20 +289,3 @@ def plan(model: Model) -> Plan:
         else:
             unmanaged.append(br.id)
     return Plan(model, services, backings, unmanaged)
-
-
-def _redis(b: Backing, pw: Secret, host: str) -> None:
-    """A password-protected, persistent Redis: the same container whether the model uses it as a
-    datastore or as a broker."""
-    b.port, b.data_path, b.uid = 6379, "/data", 999
-    b.command = [
-        literal("redis-server"),
-        literal("--appendonly"),
-        literal("yes"),
-        literal("--requirepass"),
-        (pw,),
-    ]
-    b.healthcheck = ["sh", "-c", 'redis-cli -a "$$REDIS_PASSWORD" --no-auth-warning ping']
-    b.env = {"REDIS_PASSWORD": (pw,)}
-    b.secrets = [pw]
-    b.client_url = ("redis://:", pw, f"@{host}:6379/0")

@@ -5,38 +5,92 @@ from __future__ import annotations
 from exporters.common.infra import PLACEHOLDER, Plan
 from exporters.common.safe import markdown_text
 
-INIT_ENV = """#!/bin/sh
-# Creates .env from .env.example, replacing every REPLACE_ME with a fresh random value
-# (48 hex characters: URL-safe, so it can sit inside connection URLs). Never overwrites .env.
+INIT_ENV = r"""#!/bin/sh
+# Writes .env from .env.example and kubernetes/base/secrets/<name>.env from each
+# <name>.env.example: every secret (REPLACE_ME) gets a fresh random value (48 hex characters:
+# URL-safe, so it can sit inside connection URLs). Every other line is copied as it is:
+# addresses and the JWT issuer's settings are yours to fill in, and neither Compose nor
+# scripts/check-env.sh lets the bundle start while one is empty. Never overwrites a file.
 set -eu
 cd "$(dirname "$0")/.."
-if [ -e .env ]; then
-  echo ".env already exists; remove it first to regenerate" >&2
-  exit 1
-fi
 umask 077
-while IFS= read -r line || [ -n "$line" ]; do
-  case "$line" in
-    *=REPLACE_ME) printf '%s=%s\\n' "${line%%=*}" "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \\n')" ;;
-    *) printf '%s\\n' "$line" ;;
-  esac
-done < .env.example > .env
-echo "wrote .env (keep it out of version control)"
+for example in .env.example kubernetes/base/secrets/*.env.example; do
+  [ -e "$example" ] || continue
+  target="${example%.example}"
+  if [ -e "$target" ]; then
+    echo "$target already exists; left as it is (remove it to regenerate)" >&2
+    continue
+  fi
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in
+      '#'*) printf '%s\n' "$line" ;;
+      *=REPLACE_ME) printf '%s=%s\n' "${line%%=*}" "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" ;;
+      *) printf '%s\n' "$line" ;;
+    esac
+  done < "$example" > "$target"
+  echo "wrote $target (keep it out of version control)"
+  missing=$(grep -E '^[^#=]+=$' "$target" | cut -d= -f1 || true)
+  if [ -n "$missing" ]; then
+    echo "set these in $target (addresses and settings only you know):" >&2
+    echo "$missing" | sed 's/^/  /' >&2
+  fi
+done
+"""
+
+CHECK_ENV = r"""#!/bin/sh
+# Refuses to go on while a secret or setting is missing, a placeholder or empty:
+#   scripts/check-env.sh compose      # .env
+#   scripts/check-env.sh kubernetes   # kubernetes/base/secrets/*.env
+# e.g. scripts/check-env.sh kubernetes && kubectl apply -k kubernetes/overlays/prod
+set -eu
+cd "$(dirname "$0")/.."
+case "${1:-compose}" in
+  compose) examples=".env.example" ;;
+  kubernetes) examples=$(ls kubernetes/base/secrets/*.env.example 2>/dev/null || true) ;;
+  *) echo "usage: $0 compose|kubernetes" >&2; exit 2 ;;
+esac
+status=0
+for example in $examples; do
+  target="${example%.example}"
+  if [ ! -e "$target" ]; then
+    echo "$target is missing: run scripts/init-env.sh" >&2
+    status=1
+    continue
+  fi
+  for key in $(grep -E '^[^#=]+=' "$example" | cut -d= -f1); do
+    value=$(grep -E "^$key=" "$target" | tail -n 1 | cut -d= -f2- || true)
+    if [ -z "$value" ] || [ "$value" = REPLACE_ME ]; then
+      echo "$target: $key is not set" >&2
+      status=1
+    fi
+  done
+done
+[ "$status" -eq 0 ] && echo "every secret and setting is set"
+exit "$status"
+"""
+
+GITIGNORE = """# Generated secrets: never commit them.
+.env
+kubernetes/base/secrets/*.env
 """
 
 
 def env_example(plan: Plan) -> str:
     lines = [
-        f"# Secrets and operator-supplied addresses for '{plan.model.name}'.",
-        "# Copy to .env and replace every REPLACE_ME, or run scripts/init-env.sh to generate them.",
-        "# Use URL-safe values: passwords are embedded in connection URLs.",
+        f"# Secrets and operator-supplied settings for '{plan.model.name}'.",
+        "# scripts/init-env.sh copies this to .env with a random value for every REPLACE_ME;",
+        "# use URL-safe values if you set them yourself: passwords are embedded in connection URLs.",
     ]
     for secret in plan.secrets():
         lines.append(f"{secret.name}={PLACEHOLDER}")
     external = plan.external_vars()
     if external:
-        lines.append("# Addresses of external systems and unmanaged datastores/brokers:")
-        lines += [f"{name}={PLACEHOLDER}" for name in external]
+        lines.append(
+            "# Set by you (never generated; Compose refuses to start while one is empty): addresses"
+        )
+        lines.append("# of external systems and unmanaged datastores/brokers, the JWT issuer's")
+        lines.append("# JWKS URL, issuer and audience.")
+        lines += [f"{name}=" for name in external]
     return "\n".join(lines) + "\n"
 
 
@@ -56,13 +110,18 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "| Path | What it is |",
         "| --- | --- |",
         "| `README.md` | this file |",
-        "| `.env.example` | every secret and operator-supplied address, as `REPLACE_ME` |",
-        "| `scripts/init-env.sh` | writes `.env` from `.env.example` with random secrets |",
+        "| `.env.example` | every secret (`REPLACE_ME`) and operator-supplied setting (empty) |",
+        "| `scripts/init-env.sh` | writes `.env` (and `kubernetes/base/secrets/*.env`) with "
+        "random secrets; never touches an address |",
+        "| `scripts/check-env.sh` | refuses while a secret or setting is a placeholder or empty |",
+        "| `.gitignore` | keeps the generated secret files out of git |",
     ]
     for svc in plan.services:
         what = (
             "nginx gateway configured from the modelled routes"
             if svc.kind == "gateway"
+            else "verifier the gateway asks before an authenticated route (JWT, API key)"
+            if svc.id in plan.verifiers
             else f"{svc.runtime} {svc.kind} skeleton"
         )
         out.append(
@@ -74,9 +133,12 @@ def readme(plan: Plan, targets: list[str]) -> str:
         )
     if "kubernetes" in targets:
         out += [
-            "| `kubernetes/base/` | kustomize base: namespace, workloads, network policies |",
+            "| `kubernetes/base/` | kustomize base, one kustomization per directory: namespace, "
+            "workloads, network policies, secrets generated from `secrets/*.env` |",
             "| `kubernetes/overlays/dev/` | dev namespace, one replica, `:dev` images |",
             "| `kubernetes/overlays/prod/` | prod namespace, registry images to fill in |",
+            "| `kubernetes/overlays/prod-mesh/` | prod with Linkerd mTLS (when the model asks "
+            "for mutual TLS) |",
         ]
     out += [
         "",
@@ -84,6 +146,8 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "",
         "```sh",
         "scripts/init-env.sh          # once: creates .env with random secrets",
+        "$EDITOR .env                 # set the addresses and JWT settings it lists",
+        "scripts/check-env.sh compose",
         "docker compose up --build -d",
         "docker compose ps            # wait until every service is healthy",
         "```",
@@ -101,13 +165,23 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "## Run on Kubernetes",
         "",
         "```sh",
-        "# replace every REPLACE_ME in kubernetes/base/**/secret*.yaml first (or use a secret store)",
-        "kubectl apply -k kubernetes/overlays/dev",
+        "scripts/init-env.sh          # writes kubernetes/base/secrets/*.env (random secrets)",
+        "$EDITOR kubernetes/base/secrets/external-endpoints.env   # if it lists settings to set",
+        "scripts/check-env.sh kubernetes && kubectl apply -k kubernetes/overlays/dev",
         "```",
         "",
-        "Images are referenced as `<system>-<service>`; build and push them, then set the registry "
-        "in `kubernetes/overlays/prod/kustomization.yaml`. The Ingress expects an ingress-nginx "
-        "controller in the `ingress-nginx` namespace (its NetworkPolicy admits that namespace).",
+        "Secrets come from kustomize `secretGenerator`s reading `kubernetes/base/secrets/*.env`, "
+        "which are not part of the bundle (replace them with an External Secrets Operator "
+        "`ExternalSecret` if you keep secrets in a store). Images are referenced as "
+        "`<system>-<service>`; build and push them, then set the registry in each "
+        "`kubernetes/overlays/prod/services/<id>/kustomization.yaml`. The Ingress expects an "
+        "ingress-nginx controller in the `ingress-nginx` namespace and cert-manager: set your "
+        "host and ClusterIssuer in the gateway's `ingress.yaml` (`*.example.com` and "
+        "`letsencrypt` are placeholders).",
+        "",
+        "Where the model asks for mutual TLS (`tls: mtls` calls, `auth: mtls` APIs), plain "
+        "overlays serve plain HTTP inside the cluster: apply `kubernetes/overlays/prod-mesh` "
+        "instead, with Linkerd installed, for automatic mTLS between every pod.",
         "",
         "## Network policy",
         "",
@@ -115,7 +189,9 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "service then admits **only** the callers the model declares (calls and gateway routes) "
         "on its port, and may reach only its modelled callees, datastores and brokers. Services "
         "with calls to external systems may reach the internet on port 443 (private ranges "
-        "excluded). Add a call to the model and re-export to open a path.",
+        "excluded). Add a call to the model and re-export to open a path. Services that only "
+        "read another service's PostgreSQL/MySQL database (`access: read`) connect as a "
+        "read-only role, made by the datastore's init script on first start.",
         "",
         "## The service skeletons",
         "",
@@ -125,8 +201,18 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "retries (exponential backoff, jitter) and circuit breaker (503 while open), and the "
         "modelled events published and consumed on the modelled broker. Other runtimes get a "
         "standard-library HTTP server with health and the modelled REST routes. gRPC and GraphQL "
-        "operations are served as HTTP/JSON stand-ins. Gateway routes with `auth` reject requests "
-        "without an `Authorization` or `X-API-Key` header; verifying the token is the service's job.",
+        "operations are served as HTTP/JSON stand-ins.",
+        "",
+        "The gateway asks its verifier before every route with `auth`: a JWT's signature against "
+        "`JWT_JWKS_URL`, its issuer (`JWT_ISSUER`), audience (`JWT_AUDIENCE`) and expiry, or an "
+        "`X-API-Key` against `API_KEYS`; anything else is 401 (and a verifier that is down is "
+        "500: fail closed). The verified subject reaches the service as `X-Auth-Subject`. "
+        "Python services with `auth: jwt` APIs verify the token again themselves and forward it "
+        "on calls modelled with `auth: jwt`. The gateway re-resolves service names every 5 s, "
+        "times out at the modelled call timeouts (30 s at most), limits rates per client "
+        "address (`X-Forwarded-For` trusted from private ranges only) before authentication, "
+        "and answers 404 for the services' internal endpoints (`/docs`, `/openapi.json`, "
+        "health, debug).",
         "",
         "Set `WORKBENCH_DEBUG_ENDPOINTS=1` (never in production) to enable `/_events/received`, "
         "`/_events/publish/<event>` and `/_calls/<target>` for smoke tests.",

@@ -4,7 +4,9 @@
   operation, resilient calls, events on the modelled broker): ``files/python``;
 - node, go, java, dotnet: a standard-library HTTP server with health and the REST routes;
 - other: the same on the Python standard library;
-- gateway: nginx configured from the routes (``gateway.py``).
+- gateway: nginx configured from the routes (``gateway.py``), and next to a gateway with
+  authenticated routes its verifier ``<gateway>-auth`` (``files/verifier``: JWTs against the
+  issuer's JWKS, API keys against a secret; nginx asks it through ``auth_request``).
 The model reaches the code as data (``spec.json`` / ``routes.txt``), never as generated source.
 """
 
@@ -22,7 +24,9 @@ from .spec import dump_spec, health_paths, routes_txt, service_spec
 FILES = Path(__file__).parent / "files"
 
 # Direct dependencies of the Python skeleton, pinned; drivers are added only when modelled.
-PY_BASE = ["fastapi==0.165.0", "uvicorn==0.54.0", "httpx==0.28.1"]
+# PyJWT (+ cryptography for RS/ES/PS signatures) verifies tokens in services and the verifier.
+PY_AUTH = ["PyJWT==2.15.1", "cryptography==50.0.2"]
+PY_BASE = ["fastapi==0.165.0", "uvicorn==0.54.0", "httpx==0.28.1", *PY_AUTH]
 PY_DATASTORE = {
     "postgres": ["asyncpg==0.32.0"],
     "mysql": ["aiomysql==0.3.2", "PyMySQL==1.2.4"],
@@ -50,7 +54,11 @@ def _read(*parts: str) -> bytes:
     return FILES.joinpath(*parts).read_bytes()
 
 
-def python_requirements(spec: dict) -> bytes:
+def python_requirements(spec: dict | None) -> bytes:
+    if spec is None:  # the gateway's verifier
+        reqs = list(PY_AUTH)
+        lines = ["# Pinned direct dependencies of the gateway's verifier (python:3.12)."]
+        return ("\n".join(lines + sorted(reqs, key=str.lower)) + "\n").encode()
     reqs = list(PY_BASE)
     for ds in spec["datastores"]:
         reqs += PY_DATASTORE.get(ds["kind"], [])
@@ -67,7 +75,6 @@ class SkeletonTarget:
 
     def files(self, plan: Plan, problems: list[str]) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
-        ports = {s.id: s.port for s in plan.services}
         for svc in plan.services:
             base = f"services/{svc.id}"
             mine: list[str] = []
@@ -76,8 +83,16 @@ class SkeletonTarget:
                 problems.extend(mine)
                 if mine:
                     continue
-                out[f"{base}/nginx.conf"] = nginx_conf(svc, ports, plan.model.name).encode()
+                out[f"{base}/nginx.conf"] = nginx_conf(plan, svc, dynamic_dns=True).encode()
                 out[f"{base}/Dockerfile"] = dockerfiles.gateway(svc.id, svc.port).encode()
+                continue
+            if svc.id in plan.verifiers:
+                out[f"{base}/app/__init__.py"] = _read("python", "app", "__init__.py")
+                out[f"{base}/app/auth.py"] = _read("python", "app", "auth.py")
+                out[f"{base}/verifier.py"] = _read("verifier", "verifier.py")
+                out[f"{base}/requirements.txt"] = python_requirements(None)
+                out[f"{base}/Dockerfile"] = dockerfiles.verifier(svc.id, svc.port).encode()
+                out[f"{base}/.dockerignore"] = DOCKERIGNORE
                 continue
             spec = service_spec(plan, svc, mine)
             problems.extend(mine)

@@ -60,6 +60,24 @@ def python(service_id: str, port: int, liveness: str, *, module: str = "app") ->
     )
 
 
+def verifier(service_id: str, port: int) -> str:
+    """The gateway's token verifier: the stdlib server in verifier.py plus app/auth.py."""
+    return (
+        HEADER.format(id=service_id)
+        + f"FROM {RUNTIME_IMAGES['python']}\n"
+        + "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1\n"
+        + f"ENV PORT={port}\n"
+        + "WORKDIR /srv\n"
+        + _user_debian()
+        + "COPY requirements.txt ./\nRUN pip install --no-cache-dir -r requirements.txt\n"
+        + "COPY app ./app\nCOPY verifier.py ./\n"
+        + f"USER {APP_UID}\n"
+        + f"EXPOSE {port}\n"
+        + _healthcheck(_py_probe("/healthz"))
+        + 'CMD ["python", "verifier.py"]\n'
+    )
+
+
 def node(service_id: str, port: int, liveness: str) -> str:
     probe = [
         "node",

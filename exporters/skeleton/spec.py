@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from apps.archmodel.types import Service
+from apps.archmodel.types import Call, Service
 from exporters.common import safe
 from exporters.common.infra import Plan
 from exporters.common.safe import env_key
@@ -55,6 +55,7 @@ def operations(svc: Service, problems: list[str]) -> list[dict[str, Any]]:
                             "method": op.method.upper(),
                             "path": op.path,
                             "idempotent": op.idempotent,
+                            "auth": api.auth,
                         }
                     )
             elif api.style == "graphql":
@@ -65,6 +66,7 @@ def operations(svc: Service, problems: list[str]) -> list[dict[str, Any]]:
                         "method": "POST",
                         "path": "/graphql",
                         "idempotent": op.idempotent,
+                        "auth": api.auth,
                     }
                 )
             elif op.name and safe.check(safe.OPERATION_NAME, op.name, where, problems, "name"):
@@ -75,9 +77,23 @@ def operations(svc: Service, problems: list[str]) -> list[dict[str, Any]]:
                         "method": "POST",
                         "path": f"/rpc/{api.id}/{op.name}",
                         "idempotent": op.idempotent,
+                        "auth": api.auth,
                     }
                 )
     return ops
+
+
+def call_idempotent(plan: Plan, call: Call) -> bool | None:
+    """The ``idempotent`` flag of the operation a call names, or None (then: by HTTP method)."""
+    if not call.operation:
+        return None
+    for api in plan.service(call.to).apis:
+        if call.api and api.id != call.api:
+            continue
+        op = api.operation(call.operation)
+        if op is not None:
+            return op.idempotent
+    return None
 
 
 def service_spec(plan: Plan, svc: Service, problems: list[str]) -> dict[str, Any]:
@@ -103,7 +119,10 @@ def service_spec(plan: Plan, svc: Service, problems: list[str]) -> dict[str, Any
                 "env": env_key("SERVICE", call.to, "URL"),
                 "external": call.to not in exported,
                 "operation": call.operation,
+                "idempotent": call_idempotent(plan, call),
                 "protocol": call.protocol,
+                "auth": call.auth,
+                "fallback": call.fallback,
                 "timeout_ms": call.timeout_ms,
                 "retries": {
                     "max": call.retries.max,

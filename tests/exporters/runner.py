@@ -1,9 +1,12 @@
 """Runs an exported bundle for real on this machine, without Docker.
 
-The compose file is the source of truth: each Python service is started as a process with the
-environment ``compose.yaml`` gives it, except that every address is pointed at 127.0.0.1 (real
-PostgreSQL, MariaDB/MySQL, RabbitMQ, NATS, Redis; the services on free ports), and the
-gateway's generated nginx config runs in a real nginx with its upstreams rewritten likewise.
+The compose file is the source of truth: each Python service (and each gateway's verifier) is
+started as a process with the environment ``compose.yaml`` gives it, except that every address
+is pointed at loopback (real PostgreSQL, MariaDB/MySQL, RabbitMQ, NATS, Redis; the services on
+free ports), and the gateway's generated nginx config runs in a real nginx. The gateway keeps
+its upstream *names*: its ``resolver`` (Docker's DNS in a container) is pointed at ``FakeDNS``,
+a small DNS server here that answers each service name with the loopback address the service
+listens on, so a service restarted on another address is found as under Docker.
 """
 
 from __future__ import annotations
@@ -28,9 +31,22 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from .doubles import FakeDNS, FrozenServer, Issuer, http_from
+
+__all__ = ["FakeDNS", "FrozenServer", "Issuer", "http_from"]  # used by the tests through here
+
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("WORKBENCH_SKELETON_VENV_CACHE", ROOT / "var" / "cache"))
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# nginx from PATH, else one unpacked from the distribution's package under var/nginx
+# (`apt-get download nginx && dpkg -x nginx_*.deb var/nginx`): no root, no daemon.
+NGINX = (
+    os.environ.get("WORKBENCH_NGINX")
+    or shutil.which("nginx")
+    or next(
+        (str(p) for p in (ROOT / "var" / "nginx" / "usr" / "sbin" / "nginx",) if p.exists()),
+        "/usr/sbin/nginx",
+    )
+)
 SERVICES = {"postgres": 5432, "mysql": 3306, "rabbitmq": 5672, "nats": 4222, "redis": 6379}
 
 
@@ -105,9 +121,31 @@ class Running:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     logs: dict[str, Path] = field(default_factory=dict)
     gateway_port: int | None = None
+    launch: dict[str, tuple[list[str], Path, dict[str, str]]] = field(default_factory=dict)
+    dns: FakeDNS | None = None
+    on_stop: list[Any] = field(default_factory=list)  # cleanups run by stop_all
+
+    def spawn(self, name: str, cmd: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.launch[name] = (cmd, cwd, env)
+        log = self.logs[name]
+        self.procs[name] = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+        )
+
+    def restart_at(self, name: str, host: str) -> None:
+        """Stop ``name`` and start it again listening on ``host`` (same port), as a recreated
+        container comes back on a new address; the DNS answers the new address from now on."""
+        self.stop(name)
+        cmd, cwd, env = self.launch[name]
+        self.spawn(name, cmd, cwd, {**env, "HOST": host})
+        if self.dns is not None:
+            self.dns.records[name] = host
+
+    def host(self, service: str) -> str:
+        return self.dns.records.get(service, "127.0.0.1") if self.dns else "127.0.0.1"
 
     def url(self, service: str, path: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}{path}"
+        return f"http://{self.host(service)}:{self.ports[service]}{path}"
 
     def gateway(self, path: str) -> str:
         return f"http://127.0.0.1:{self.gateway_port}{path}"
@@ -129,19 +167,32 @@ class Running:
     def stop_all(self) -> None:
         for name in list(self.procs):
             self.stop(name)
+        if self.dns is not None:
+            self.dns.close()
+        for cleanup in self.on_stop:
+            cleanup()
+        self.on_stop.clear()
 
 
 class Bundle:
     """An extracted bundle plus what is needed to run it on loopback."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, settings: dict[str, str] | None = None):
+        """``settings``: values for what the operator supplies (addresses, the JWT issuer);
+        the others get an unreachable address. Secrets (REPLACE_ME) get random values."""
         self.root = root
         self.compose = yaml.safe_load((root / "compose.yaml").read_text())
-        self.secrets = {
-            line.split("=", 1)[0]: secrets.token_hex(12)
-            for line in (root / ".env.example").read_text().splitlines()
-            if line and not line.startswith("#")
-        }
+        # Databases and users on the shared servers get a unique prefix, and are dropped after.
+        self.db_prefix = (
+            os.environ.get("WORKBENCH_TEST_DB_PREFIX", "i15_") + secrets.token_hex(3) + "_"
+        )
+        self.created: list[tuple[str, str, str]] = []  # (kind, user, database)
+        self.secrets = {}
+        for line in (root / ".env.example").read_text().splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.partition("=")
+                generated = secrets.token_hex(12) if value == "REPLACE_ME" else "http://127.0.0.1:9"
+                self.secrets[name] = (settings or {}).get(name, generated)
 
     def backing_kind(self, name: str) -> str | None:
         return self.compose["services"].get(name, {}).get("labels", {}).get("dev.workbench.kind")
@@ -153,6 +204,13 @@ class Bundle:
             if "build" in s and (self.root / s["build"]["context"] / "app" / "main.py").exists()
         ]
 
+    def verifiers(self) -> list[str]:
+        return [
+            n
+            for n, s in self.compose["services"].items()
+            if "build" in s and (self.root / s["build"]["context"] / "verifier.py").exists()
+        ]
+
     def gateways(self) -> list[str]:
         return [
             n
@@ -162,7 +220,7 @@ class Bundle:
 
     def requirements(self) -> list[str]:
         out: list[str] = []
-        for name in self.python_services():
+        for name in self.python_services() + self.verifiers():
             text = (self.root / "services" / name / "requirements.txt").read_text()
             out += [line for line in text.splitlines() if line and not line.startswith("#")]
         return out
@@ -175,10 +233,42 @@ class Bundle:
                 k: interpolate(str(v), self.secrets)
                 for k, v in (svc.get("environment") or {}).items()
             }
+            p = self.db_prefix
+            scripts = sorted((self.root / "datastores" / name / "initdb").glob("*.sh"))
             if kind == "postgres":
-                create_postgres(env["POSTGRES_USER"], env["POSTGRES_PASSWORD"], env["POSTGRES_DB"])
+                user, db = p + env["POSTGRES_USER"], p + env["POSTGRES_DB"]
+                create_postgres(user, env["POSTGRES_PASSWORD"], db)
+                self.created.append(("postgres", user, db))
+                if scripts:
+                    self.created.append(("postgres", f"{db}_reader", ""))
+                init_env = {
+                    "POSTGRES_USER": user,
+                    "POSTGRES_DB": db,
+                    "PGHOST": "127.0.0.1",
+                    "PGPASSWORD": env["POSTGRES_PASSWORD"],
+                }
             elif kind in ("mysql", "mariadb"):
-                create_mysql(env["MYSQL_USER"], env["MYSQL_PASSWORD"], env["MYSQL_DATABASE"])
+                user, db = p + env["MYSQL_USER"], p + env["MYSQL_DATABASE"]
+                create_mysql(user, env["MYSQL_PASSWORD"], db)
+                self.created.append(("mysql", user, db))
+                if scripts:
+                    self.created.append(("mysql", f"{db}_reader", ""))
+                init_env = {"MYSQL_DATABASE": db, "MYSQL_ROOT_PASSWORD": ""}
+            else:
+                continue
+            for script in scripts:  # the datastore's own init scripts, run as its image would
+                run_init_script(script, {**env, **init_env})
+
+    def drop_datastores(self) -> None:
+        for kind, user, db in self.created:
+            try:
+                if kind == "postgres":
+                    drop_postgres(user, db)
+                else:
+                    drop_mysql(user, db)
+            except Exception as exc:  # never fail a test run on cleanup
+                print(f"cleanup of {db} failed: {exc}", file=sys.stderr)
+        self.created.clear()
 
     def rewrite(self, value: str, ports: dict[str, int]) -> str:
         """Point a URL at loopback: services on their test ports, backings on the machine's."""
@@ -193,13 +283,16 @@ class Bundle:
         if kind is None:
             return value
         userinfo = parts.netloc.rpartition("@")[0]
+        path = parts.path
+        if kind in ("postgres", "mysql", "mariadb"):
+            userinfo = self.db_prefix + userinfo
+            path = "/" + self.db_prefix + path.lstrip("/")
         if kind == "rabbitmq":
             userinfo = "guest:guest"  # the machine's RabbitMQ; guest may connect from loopback
         elif kind == "redis":
             userinfo = ""  # the machine's Redis has no password
         port = SERVICES["mysql" if kind == "mariadb" else kind]
         netloc = f"{userinfo + '@' if userinfo else ''}127.0.0.1:{port}"
-        path = parts.path
         if kind == "redis":
             path = "/14"
         return urlunsplit(parts._replace(netloc=netloc, path=path))
@@ -212,19 +305,16 @@ class Bundle:
 
     def start(self, python: Path, tmp: Path) -> Running:
         names = self.python_services()
-        ports = {n: free_port() for n in names}
-        run = Running(self.root, ports)
+        verifiers = self.verifiers()
+        ports = {n: free_port() for n in names + verifiers}
+        run = Running(self.root, ports, dns=FakeDNS())
         base_env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "HOME", "TMPDIR")}
-        for name in names:
-            log = tmp / f"{name}.log"
-            run.logs[name] = log
-            run.procs[name] = subprocess.Popen(
-                [str(python), "-m", "app"],
-                cwd=self.root / "services" / name,
-                env={**base_env, **self.service_env(name, ports)},
-                stdout=log.open("wb"),
-                stderr=subprocess.STDOUT,
-            )
+        for name in names + verifiers:
+            run.logs[name] = tmp / f"{name}.log"
+            run.dns.records[name] = "127.0.0.1"
+            cmd = [str(python), "-m", "app"] if name in names else [str(python), "verifier.py"]
+            env = {**base_env, **self.service_env(name, ports)}
+            run.spawn(name, cmd, self.root / "services" / name, env)
         for gw in self.gateways():
             run.gateway_port = free_port()
             start_nginx(run, self.root / "services" / gw / "nginx.conf", ports, tmp / f"nginx-{gw}")
@@ -237,7 +327,13 @@ def create_postgres(user: str, password: str, db: str) -> None:
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (user,)).fetchone()
-        stmt = "ALTER ROLE {} LOGIN PASSWORD {}" if exists else "CREATE ROLE {} LOGIN PASSWORD {}"
+        # CREATEROLE: the datastore's init script makes the read-only role as this owner (in the
+        # container the owner is the image's superuser)
+        stmt = (
+            "ALTER ROLE {} LOGIN CREATEROLE PASSWORD {}"
+            if exists
+            else "CREATE ROLE {} LOGIN CREATEROLE PASSWORD {}"
+        )
         conn.execute(sql.SQL(stmt).format(sql.Identifier(user), sql.Literal(password)))
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone():
             conn.execute(
@@ -265,13 +361,60 @@ def create_mysql(user: str, password: str, db: str) -> None:
     )
 
 
+def run_init_script(script: Path, env: dict[str, str]) -> None:
+    """A datastore init script (/docker-entrypoint-initdb.d) against the machine's server: psql
+    over TCP, and a ``mariadb`` client that swaps the container's socket for 127.0.0.1."""
+    bindir = script.parent / ".bin"
+    bindir.mkdir(exist_ok=True)
+    client = bindir / "mariadb"
+    client.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do shift; [ "$a" = --protocol=socket ] || set -- "$@" "$a"; done\n'
+        f'exec {shutil.which("mariadb") or shutil.which("mysql")} -h127.0.0.1 --protocol=tcp "$@"\n'
+    )
+    client.chmod(0o755)
+    path = f"{bindir}:{os.environ.get('PATH', '/usr/bin:/bin')}"
+    result = subprocess.run(
+        ["sh", str(script)], env={**env, "PATH": path}, capture_output=True, text=True, timeout=60
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{script.name} failed: {result.stderr}")
+
+
+def drop_postgres(user: str, db: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        if db:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db))
+            )
+        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(user)))
+
+
+def drop_mysql(user: str, db: str) -> None:
+    statements = (
+        f"DROP DATABASE IF EXISTS `{db}`;" if db else ""
+    ) + f"DROP USER IF EXISTS '{user}'@'%';DROP USER IF EXISTS '{user}'@'localhost';"
+    subprocess.run(
+        ["mysql", "-uroot", "-h127.0.0.1", "-e", statements],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+
+
 def start_nginx(run: Running, conf: Path, ports: dict[str, int], prefix: Path) -> None:
-    """The generated gateway conf, with upstream hosts and the listen port moved to loopback."""
+    """The generated gateway conf: upstream names kept with the services' test ports, the
+    resolver pointed at the FakeDNS, the listen port moved to loopback."""
     prefix.mkdir(parents=True, exist_ok=True)
     prefix.chmod(0o755)
     text = conf.read_text()
     for name, port in ports.items():
-        text = re.sub(rf"server {re.escape(name)}:\d+;", f"server 127.0.0.1:{port};", text)
+        text = re.sub(rf"(?<= ){re.escape(name)}:\d+;", f"{name}:{port};", text)
+    assert run.dns is not None
+    text = text.replace("resolver 127.0.0.11 ", f"resolver 127.0.0.1:{run.dns.port} ")
     text = re.sub(r"listen \d+;", f"listen 127.0.0.1:{run.gateway_port};", text)
     (prefix / "gateway.conf").write_text(text)
     temp = "".join(

@@ -50,7 +50,8 @@ def test_services_wait_for_their_datastores_brokers_and_callees_to_be_healthy(sh
         name: {"condition": "service_healthy"}
         for name in ("orders-db", "catalog-db", "bus", "payments", "catalog")
     }
-    assert set(services["gateway"]["depends_on"]) == {"catalog", "orders"}
+    # the routes' services, and the verifier its auth_request asks
+    assert set(services["gateway"]["depends_on"]) == {"catalog", "orders", "gateway-auth"}
     for name, svc in services.items():
         assert "healthcheck" in svc, name
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import kubernetes_validate
 import pytest
 import yaml
 
 from apps.archmodel import Model
 from exporters import export_bundle
+from tests.exporters import runner
 
 K8S_VERSION = "1.37.0"
 
@@ -17,7 +21,7 @@ def manifests(model: Model) -> dict[str, dict]:
     return {
         path: yaml.safe_load(content)
         for path, content in files.items()
-        if path.startswith("kubernetes/")
+        if path.startswith("kubernetes/") and path.endswith(".yaml")
     }
 
 
@@ -43,19 +47,43 @@ def test_the_validator_is_strict() -> None:
         kubernetes_validate.validate(bad, K8S_VERSION, strict=True)
 
 
-def test_the_kustomization_lists_every_file(any_model: Model) -> None:
+def test_every_file_is_listed_by_exactly_one_kustomization(any_model: Model) -> None:
     docs = manifests(any_model)
-    listed = docs["kubernetes/base/kustomization.yaml"]["resources"]
-    present = sorted(
-        p.removeprefix("kubernetes/base/")
-        for p in docs
-        if p.startswith("kubernetes/base/") and not p.endswith("kustomization.yaml")
-    )
-    assert sorted(listed) == present and len(listed) == len(set(listed))
+    listed: list[str] = []
+    for path, doc in docs.items():
+        if path.startswith("kubernetes/base/") and path.endswith("kustomization.yaml"):
+            directory = path.rpartition("/")[0]
+            listed += [f"{directory}/{r}" for r in doc.get("resources", [])]
+    objects = [p for p in docs if p.startswith("kubernetes/base/") and "kustomization" not in p]
+    directories = {p.rpartition("/")[0] for p in objects}
+    kustomizations = {p.rpartition("/")[0] for p in docs if p.endswith("kustomization.yaml")}
+    assert directories <= kustomizations
+    leaf = [x for x in listed if x.endswith(".yaml")]
+    assert sorted(leaf) == sorted(objects) and len(leaf) == len(set(leaf))
     for overlay in ("dev", "prod"):
-        assert docs[f"kubernetes/overlays/{overlay}/kustomization.yaml"]["resources"] == [
-            "../../base"
-        ]
+        top = docs[f"kubernetes/overlays/{overlay}/kustomization.yaml"]["resources"]
+        base = docs["kubernetes/base/kustomization.yaml"]["resources"]
+        # every base directory, services through their own overlay
+        assert [r.removeprefix("../../base/") for r in top] == base
+
+
+def test_each_service_gets_its_image_in_its_own_small_overlay(shop: Model) -> None:
+    """One flat images: list applies every entry to every object: quadratic in kustomize."""
+    docs = manifests(shop)
+    prod = docs["kubernetes/overlays/prod/services/orders/kustomization.yaml"]
+    assert prod["resources"] == ["../../../../base/services/orders"]
+    assert prod["images"] == [
+        {
+            "name": "shop-orders",
+            "newName": "registry.example.com/shop/shop-orders",
+            "newTag": "0.1.0",
+        }
+    ]
+    dev = docs["kubernetes/overlays/dev/services/orders/kustomization.yaml"]
+    assert dev["replicas"] == [{"name": "orders", "count": 1}]
+    assert "replicas" not in docs["kubernetes/overlays/dev/services/catalog/kustomization.yaml"]
+    for overlay in ("dev", "prod"):
+        assert "images" not in docs[f"kubernetes/overlays/{overlay}/kustomization.yaml"]
 
 
 def by_kind(model: Model, kind: str) -> dict[str, dict]:
@@ -157,6 +185,105 @@ def test_the_gateway_gets_an_ingress_with_its_routes(shop: Model) -> None:
     assert paths == ["/api/catalog", "/api/orders"]
 
 
-def test_secrets_hold_placeholders_only(any_model: Model) -> None:
-    for secret in by_kind(any_model, "Secret").values():
-        assert set(secret["stringData"].values()) == {"REPLACE_ME"}
+def test_secrets_are_generated_from_files_the_bundle_does_not_contain(any_model: Model) -> None:
+    files = export_bundle(any_model, target="kubernetes").files
+    assert not by_kind(any_model, "Secret")  # no Secret with a value in the bundle
+    kustomization = yaml.safe_load(files["kubernetes/base/secrets/kustomization.yaml"])
+    generated = {g["name"]: g["envs"] for g in kustomization["secretGenerator"]}
+    for name, envs in generated.items():
+        env_file = f"kubernetes/base/secrets/{envs[0]}"
+        assert envs == [f"{name}.env"] and env_file not in files
+        example = files[f"{env_file}.example"].decode().splitlines()
+        values = {line.split("=", 1)[1] for line in example if not line.startswith("#")}
+        assert values <= {"REPLACE_ME", ""}, values
+    # every Secret a workload reads is generated
+    referenced = {
+        env["valueFrom"]["secretKeyRef"]["name"]
+        for kind in ("Deployment", "StatefulSet")
+        for obj in by_kind(any_model, kind).values()
+        for env in obj["spec"]["template"]["spec"]["containers"][0].get("env", [])
+        if "valueFrom" in env
+    }
+    assert referenced == set(generated)
+
+
+def test_hpa_managed_deployments_leave_the_replica_count_to_the_hpa(shop: Model) -> None:
+    deployments = by_kind(shop, "Deployment")
+    assert "replicas" not in deployments["catalog"]["spec"]  # {min: 2, max: 6}
+    assert deployments["orders"]["spec"]["replicas"] == 2
+
+
+def test_deployments_have_startup_probes_and_spread_when_replicated(shop: Model) -> None:
+    deployments = by_kind(shop, "Deployment")
+    for name, dep in deployments.items():
+        pod = dep["spec"]["template"]["spec"]
+        assert pod["containers"][0]["startupProbe"]["httpGet"]["path"], name
+    spread = deployments["orders"]["spec"]["template"]["spec"]["topologySpreadConstraints"]
+    assert {c["topologyKey"] for c in spread} == {
+        "kubernetes.io/hostname",
+        "topology.kubernetes.io/zone",
+    }
+    assert all(
+        c["labelSelector"]["matchLabels"]["app.kubernetes.io/name"] == "orders" for c in spread
+    )
+    assert "topologySpreadConstraints" not in deployments["shipping"]["spec"]["template"]["spec"]
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kustomize_builds_the_overlays_once_the_secrets_exist(shop: Model, tmp_path) -> None:
+    root = runner.extract(export_bundle(shop, target="kubernetes").to_zip(), tmp_path)
+
+    def build(path: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["kubectl", "kustomize", path], cwd=root, capture_output=True, text=True, timeout=120
+        )
+
+    assert build("kubernetes/overlays/prod").returncode != 0  # no secrets yet: refused
+    subprocess.run(["sh", "scripts/init-env.sh"], cwd=root, check=True, capture_output=True)
+    for overlay, namespace, tag in (("prod", "shop", "0.1.0"), ("dev", "shop-dev", "dev")):
+        result = build(f"kubernetes/overlays/{overlay}")
+        assert result.returncode == 0, result.stderr
+        objects = list(yaml.safe_load_all(result.stdout))
+        secrets = {o["metadata"]["name"] for o in objects if o["kind"] == "Secret"}
+        for obj in objects:
+            if obj["kind"] != "Namespace":
+                assert obj["metadata"]["namespace"] == namespace, obj["metadata"]
+            kubernetes_validate.validate(obj, K8S_VERSION, strict=True)
+            if obj["kind"] == "Deployment":
+                pod = obj["spec"]["template"]["spec"]
+                assert pod["containers"][0]["image"].endswith(
+                    f"shop-{obj['metadata']['name']}:{tag}"
+                )
+                for env in pod["containers"][0].get("env", []):
+                    if "valueFrom" in env:  # references follow the generated (hashed) names
+                        assert env["valueFrom"]["secretKeyRef"]["name"] in secrets
+
+
+def test_the_gateway_ingress_serves_tls_through_cert_manager(shop: Model) -> None:
+    ingress = by_kind(shop, "Ingress")["gateway"]
+    assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"]
+    (tls,) = ingress["spec"]["tls"]
+    (rule,) = ingress["spec"]["rules"]
+    assert tls == {"hosts": [rule["host"]], "secretName": "gateway-tls"}
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_modelled_mtls_comes_with_a_mesh_overlay(shop: Model, everything: Model, tmp_path) -> None:
+    # shop: payments-api is `auth: mtls`; everything models no mutual TLS
+    assert "kubernetes/overlays/prod-mesh/kustomization.yaml" not in manifests(everything)
+    root = runner.extract(export_bundle(shop, target="kubernetes").to_zip(), tmp_path)
+    subprocess.run(["sh", "scripts/init-env.sh"], cwd=root, check=True, capture_output=True)
+    result = subprocess.run(
+        ["kubectl", "kustomize", "kubernetes/overlays/prod-mesh"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    objects = {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(result.stdout)}
+    namespace = objects[("Namespace", "shop")]
+    assert namespace["metadata"]["annotations"] == {"linkerd.io/inject": "enabled"}
+    policy = objects[("NetworkPolicy", "allow-linkerd")]
+    kubernetes_validate.validate(policy, K8S_VERSION, strict=True)
+    assert policy["metadata"]["namespace"] == "shop"

@@ -70,27 +70,49 @@ def shop_with_broker(kind: str) -> bytes | dict:
     return doc
 
 
-@pytest.fixture
-def running(
-    request: pytest.FixtureRequest, skeleton_python: Path, tmp_path: Path
-) -> Iterator[runner.Running]:
-    kind = request.param
-    require("postgres", "mysql", kind)
-    source = shop_with_broker(kind)
-    model = model_from_data(source) if isinstance(source, dict) else load_model(source)
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[runner.Issuer]:
+    issuer = runner.Issuer()
+    yield issuer
+    issuer.close()
+
+
+def start_bundle(
+    model, python: Path, tmp_path: Path, issuer: runner.Issuer
+) -> tuple[runner.Bundle, runner.Running]:
+    """Export ``model`` (compose), prepare its databases, start it and wait until it is ready."""
     bundle = runner.Bundle(
-        runner.extract(export_bundle(model, target="compose").to_zip(), tmp_path)
+        runner.extract(export_bundle(model, target="compose").to_zip(), tmp_path),
+        settings=issuer.settings(),
     )
     bundle.prepare_datastores()
-    run = bundle.start(skeleton_python, tmp_path)
+    run = bundle.start(python, tmp_path)
+    run.on_stop.append(bundle.drop_datastores)
     try:
-        for name in bundle.python_services():
+        for name in bundle.python_services() + bundle.verifiers():
             ready = runner.wait_until(
                 lambda n=name: runner.http("GET", run.url(n, "/readyz"))[0] == 200, 90
             )
             assert ready, (
                 f"{name} never became ready: {runner.http('GET', run.url(name, '/readyz'))}\n{run.log(name)}"
             )
+    except BaseException:
+        run.stop_all()
+        raise
+    return bundle, run
+
+
+@pytest.fixture
+def running(
+    request: pytest.FixtureRequest, skeleton_python: Path, tmp_path: Path, issuer: runner.Issuer
+) -> Iterator[runner.Running]:
+    kind = request.param
+    require("postgres", "mysql", kind)
+    source = shop_with_broker(kind)
+    model = model_from_data(source) if isinstance(source, dict) else load_model(source)
+    _, run = start_bundle(model, skeleton_python, tmp_path, issuer)
+    run.issuer = issuer  # type: ignore[attr-defined]
+    try:
         yield run
     finally:
         run.stop_all()
@@ -121,12 +143,20 @@ def test_exported_shop_runs_end_to_end(running: runner.Running) -> None:
     ), body
     status, body = runner.http("GET", run.gateway("/api/catalog/products/42"))
     assert body["path_params"] == {"id": "42"}
-    # the orders route needs an Authorization header, then reaches orders
+    # the orders route needs a valid token (verified by the gateway and by orders itself)
     assert runner.http("GET", run.gateway("/api/orders/orders/7"))[0] == 401
+    assert (
+        runner.http(
+            "GET", run.gateway("/api/orders/orders/7"), headers={"Authorization": "Bearer t"}
+        )[0]
+        == 401
+    )
+    token = run.issuer.token(sub="alice")  # type: ignore[attr-defined]
     status, body = runner.http(
-        "GET", run.gateway("/api/orders/orders/7"), headers={"Authorization": "Bearer t"}
+        "GET", run.gateway("/api/orders/orders/7"), headers={"Authorization": f"Bearer {token}"}
     )
     assert status == 200 and body["service"] == "orders", body
+    assert body["identity"] == body["gateway_identity"] == "alice", body
     assert runner.http("GET", run.gateway("/api/nowhere"))[0] == 404
 
     # events published by one service reach the subscriber through the real broker
@@ -150,9 +180,12 @@ def test_exported_shop_runs_end_to_end(running: runner.Running) -> None:
 
 @pytest.mark.parametrize("running", ["rabbitmq"], indirect=True)
 def test_gateway_rate_limit_answers_429_beyond_the_modelled_rate(running: runner.Running) -> None:
+    token = running.issuer.token()  # type: ignore[attr-defined]
     statuses = [
         runner.http(
-            "GET", running.gateway("/api/orders/orders/1"), headers={"Authorization": "Bearer t"}
+            "GET",
+            running.gateway("/api/orders/orders/1"),
+            headers={"Authorization": f"Bearer {token}"},
         )[0]
         for _ in range(150)
     ]

@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
 
 from apps.archmodel import load_model, model_from_data
 from exporters import ExportError, export_bundle
+from exporters.common.infra import plan as make_plan
+from exporters.skeleton.gateway import nginx_conf
+from tests.exporters import runner
+from tests.exporters.runner import NGINX
 
 HOSTILE = (
     "Evil \"quote' $(rm -rf /) `id` ${HOME} {{ .Values }} <script>alert(1)</script>\nnewline; } # x"
@@ -101,18 +106,28 @@ def test_operation_paths_that_could_break_a_routes_file_are_refused(path: str) -
     assert "/operations/0" in str(exc.value)
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
-def test_the_generated_nginx_config_passes_nginx_syntax_check(tmp_path, everything) -> None:
-    conf = export_bundle(everything).files["services/edge/nginx.conf"].decode()
-    for host in ("py", "nodejs", "golang"):
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed")
+@pytest.mark.parametrize("dynamic_dns", [True, False])
+def test_the_generated_nginx_config_passes_nginx_syntax_check(
+    tmp_path, everything, dynamic_dns
+) -> None:
+    plan = make_plan(everything)
+    gw = plan.service("edge")
+    conf = nginx_conf(plan, gw, dynamic_dns=dynamic_dns)
+    for host in ("py", "nodejs", "golang", "edge-auth"):
+        # the static flavour's upstream hosts must resolve when nginx loads the file
         conf = conf.replace(f"server {host}:8080;", "server 127.0.0.1:9;")
     (tmp_path / "gw.conf").write_text(conf.replace("listen 8000;", "listen 127.0.0.1:1;"))
+    temp = "".join(
+        f"{kind}_temp_path {tmp_path}/{kind}; "
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/pid;\nerror_log {tmp_path}/err.log;\nevents {{}}\n"
-        f"http {{ access_log off; include {tmp_path}/gw.conf; }}\n"
+        f"http {{ access_log off; {temp}include {tmp_path}/gw.conf; }}\n"
     )
     result = subprocess.run(
-        ["nginx", "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+        [NGINX, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
         capture_output=True,
         text=True,
     )
@@ -130,15 +145,90 @@ def test_init_env_replaces_placeholders_with_random_secrets(tmp_path, shop) -> N
     )
     env = (tmp_path / ".env").read_text()
     assert "=REPLACE_ME" not in env and "BUS_PASSWORD=" in env
+    secrets = {
+        line.split("=", 1)[0]: line.split("=", 1)[1]
+        for line in files[".env.example"].decode().splitlines()
+        if line.endswith("=REPLACE_ME")
+    }
     values = [
-        line.split("=", 1)[1] for line in env.splitlines() if line and not line.startswith("#")
+        line.split("=", 1)[1]
+        for line in env.splitlines()
+        if line.split("=", 1)[0] in secrets and not line.startswith("#")
     ]
-    assert len(set(values)) == len(values) and all(len(v) == 48 for v in values)
-    again = subprocess.run(["sh", str(tmp_path / "scripts" / "init-env.sh")], capture_output=True)
-    assert again.returncode != 0  # never overwrites
+    assert len(set(values)) == len(values) == len(secrets) and all(len(v) == 48 for v in values)
+    subprocess.run(["sh", str(tmp_path / "scripts" / "init-env.sh")], capture_output=True)
+    assert (tmp_path / ".env").read_text() == env  # never overwrites
 
 
 def test_model_ids_cannot_be_hostile() -> None:
     # ids become file names, DNS names and object names; the model format itself refuses these
     with pytest.raises(Exception):
         load_model('apiVersion: workbench/v1\nname: x\nservices: [{id: "../etc"}]\n')
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="no sh")
+def test_init_env_never_touches_an_address_and_lists_what_is_left_to_set(tmp_path, shop) -> None:
+    files = export_bundle(shop).files
+    example = files[".env.example"].decode()
+    assert "SERVICE_PAYMENT_PROVIDER_URL=\n" in example and "JWT_JWKS_URL=\n" in example
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / ".env.example").write_text(
+        example.replace(
+            "SERVICE_PAYMENT_PROVIDER_URL=\n", "SERVICE_PAYMENT_PROVIDER_URL=https://psp.example\n"
+        )
+    )
+    (tmp_path / "scripts" / "init-env.sh").write_bytes(files["scripts/init-env.sh"])
+    result = subprocess.run(
+        ["sh", str(tmp_path / "scripts" / "init-env.sh")], check=True, capture_output=True
+    )
+    env = dict(
+        line.split("=", 1)
+        for line in (tmp_path / ".env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert env["SERVICE_PAYMENT_PROVIDER_URL"] == "https://psp.example"  # kept as supplied
+    assert env["JWT_JWKS_URL"] == env["JWT_ISSUER"] == ""  # left for the operator...
+    assert b"JWT_JWKS_URL" in result.stderr  # ...who is told to set it
+    compose = files["compose.yaml"].decode()
+    assert "${JWT_JWKS_URL:?" in compose  # and Compose refuses to start while it is empty
+
+
+def test_the_bundle_keeps_generated_secrets_out_of_git(shop) -> None:
+    ignored = export_bundle(shop).files[".gitignore"].decode().splitlines()
+    assert ".env" in ignored
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="no sh")
+def test_check_env_refuses_placeholders_until_every_secret_and_setting_is_set(
+    tmp_path, shop
+) -> None:
+    root = runner.extract(export_bundle(shop).to_zip(), tmp_path)
+
+    def check(target: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["sh", "scripts/check-env.sh", target], cwd=root, capture_output=True)
+
+    assert check("kubernetes").returncode == 1  # nothing generated yet
+    subprocess.run(["sh", "scripts/init-env.sh"], cwd=root, check=True, capture_output=True)
+    for target in ("compose", "kubernetes"):
+        result = check(target)
+        # generated secrets are fine; the addresses nobody set are refused
+        assert (
+            result.returncode == 1 and b"SERVICE_PAYMENT_PROVIDER_URL is not set" in result.stderr
+        )
+        assert (
+            b"PASSWORD is not set" not in result.stderr
+            and b"password is not set" not in result.stderr
+        )
+    secrets = root / "kubernetes" / "base" / "secrets" / "orders-db-credentials.env"
+    assert "password=REPLACE_ME" not in secrets.read_text()
+    for path in (
+        root / ".env",
+        root / "kubernetes" / "base" / "secrets" / "external-endpoints.env",
+    ):
+        text = path.read_text()
+        for name in ("SERVICE_PAYMENT_PROVIDER_URL", "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"):
+            text = text.replace(f"{name}=\n", f"{name}=https://set.example\n")
+        path.write_text(text)
+    assert check("compose").returncode == 0 and check("kubernetes").returncode == 0
+    secrets.write_text("password=REPLACE_ME\n")
+    assert check("kubernetes").returncode == 1

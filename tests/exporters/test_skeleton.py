@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import shutil
@@ -20,12 +21,16 @@ SKELETON = Path(__file__).parents[2] / "exporters" / "skeleton" / "files" / "pyt
 
 
 def load_resilience():  # type: ignore[no-untyped-def]
+    """The skeleton's ``app.resilience`` (it imports ``app.context``), as package skeleton_app."""
     pytest.importorskip("httpx")
-    spec = importlib.util.spec_from_file_location("skeleton_resilience", SKELETON / "resilience.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["skeleton_resilience"] = module
-    spec.loader.exec_module(module)
-    return module
+    if "skeleton_app.resilience" in sys.modules:
+        return sys.modules["skeleton_app.resilience"]
+    package = importlib.util.spec_from_file_location(
+        "skeleton_app", SKELETON / "__init__.py", submodule_search_locations=[str(SKELETON)]
+    )
+    sys.modules["skeleton_app"] = importlib.util.module_from_spec(package)
+    package.loader.exec_module(sys.modules["skeleton_app"])
+    return importlib.import_module("skeleton_app.resilience")
 
 
 def test_breaker_opens_after_threshold_then_half_opens_after_the_reset_timeout() -> None:
@@ -146,3 +151,153 @@ def test_java_skeleton_compiles_and_serves(everything: Model, tmp_path: Path) ->
     )
     time.sleep(0)
     run_stdlib_server(["java", "-cp", "classes", "Main"], service, tmp_path)
+
+
+def dependency(r, **spec):  # type: ignore[no-untyped-def]
+    base = {
+        "to": "x",
+        "env": "X_URL",
+        "timeout_ms": 1000,
+        "retries": {"max": 2, "backoff_ms": 1, "jitter": False},
+        "circuit_breaker": None,
+    }
+    return r.Dependency({**base, **spec})
+
+
+def run_calls(r, dep, handler, *calls):  # type: ignore[no-untyped-def]
+    """Each call is (method, kwargs); the network is ``handler`` (an httpx MockTransport)."""
+    import asyncio
+
+    import httpx
+
+    async def main():  # type: ignore[no-untyped-def]
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+            out = []
+            for method, kwargs in calls:
+                try:
+                    out.append(await dep.request(client, method, "/p", **kwargs))
+                except (r.CallFailed, r.CircuitOpen) as exc:
+                    out.append(exc)
+            return out
+
+    return asyncio.run(main())
+
+
+def test_retries_follow_the_operations_idempotent_flag_not_only_the_method(monkeypatch) -> None:
+    import httpx
+
+    r = load_resilience()
+    monkeypatch.setenv("X_URL", "http://x")
+    unavailable = lambda request: httpx.Response(503)  # noqa: E731
+    post_idempotent = dependency(r, idempotent=True)
+    run_calls(r, post_idempotent, unavailable, ("POST", {}))
+    assert post_idempotent.attempts == 3  # 1 + 2 retries: the operation is idempotent
+    get_not_idempotent = dependency(r, idempotent=False)
+    run_calls(r, get_not_idempotent, unavailable, ("GET", {}))
+    assert get_not_idempotent.attempts == 1  # e.g. GET /next-ticket marked idempotent: false
+    by_method = dependency(r)
+    run_calls(r, by_method, unavailable, ("POST", {}), ("GET", {}))
+    assert by_method.attempts == 1 + 3
+
+
+def test_one_deadline_covers_every_attempt(monkeypatch) -> None:
+    import asyncio
+    import time
+
+    import httpx
+
+    r = load_resilience()
+    monkeypatch.setenv("X_URL", "http://x")
+
+    async def slow(request):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.2)
+        return httpx.Response(503)
+
+    dep = dependency(r, timeout_ms=500, retries={"max": 10, "backoff_ms": 1, "jitter": False})
+    started = time.monotonic()
+    (result,) = run_calls(r, dep, slow, ("GET", {}))
+    elapsed = time.monotonic() - started
+    assert isinstance(result, r.CallFailed) and elapsed < 0.9, (result, elapsed)
+    assert dep.attempts <= 3  # not 11 attempts of 0.2 s
+
+
+def test_an_absent_timeout_gets_the_safety_ceiling() -> None:
+    r = load_resilience()
+    assert dependency(r, timeout_ms=None).timeout == r.SAFETY_TIMEOUT_S == 30.0
+
+
+def test_the_modelled_fallback_answers_when_the_call_fails_or_the_circuit_is_open(
+    monkeypatch,
+) -> None:
+    import httpx
+
+    r = load_resilience()
+    monkeypatch.setenv("X_URL", "http://x")
+    dep = dependency(
+        r,
+        fallback="cached-stock",
+        retries={"max": 0},
+        circuit_breaker={"failure_threshold": 1, "reset_timeout_ms": 60000},
+    )
+    first, second = run_calls(r, dep, lambda request: httpx.Response(503), ("GET", {}), ("GET", {}))
+    assert first.headers["x-workbench-fallback"] == "cached-stock"
+    assert second.json()["fallback"] == "cached-stock" and "open" in second.json()["reason"]
+    assert dep.attempts == 1 and dep.rejected == 1 and dep.fallbacks == 2
+    without = dependency(r, retries={"max": 0})
+    (result,) = run_calls(r, without, lambda request: httpx.Response(503), ("GET", {}))
+    assert isinstance(result, r.CallFailed)
+
+
+def test_only_calls_modelled_with_auth_jwt_forward_the_callers_token(monkeypatch) -> None:
+    import httpx
+
+    r = load_resilience()
+    context = importlib.import_module("skeleton_app.context")
+    monkeypatch.setenv("X_URL", "http://x")
+    seen: list[str | None] = []
+
+    def record(request):  # type: ignore[no-untyped-def]
+        seen.append(request.headers.get("authorization"))
+        return httpx.Response(200)
+
+    context.CALLER_AUTHORIZATION.set("Bearer caller")
+    run_calls(r, dependency(r, auth="jwt"), record, ("GET", {}))
+    run_calls(r, dependency(r, auth="none"), record, ("GET", {}))
+    assert seen == ["Bearer caller", None]
+
+
+def test_skeleton_spec_carries_idempotency_fallback_and_auth_of_calls() -> None:
+    from apps.archmodel import model_from_data
+
+    model = model_from_data(
+        {
+            "apiVersion": "workbench/v1",
+            "name": "m",
+            "services": [
+                {
+                    "id": "a",
+                    "calls": [
+                        {
+                            "to": "b",
+                            "operation": "POST /tickets",
+                            "fallback": "queue-it",
+                            "auth": "jwt",
+                        }
+                    ],
+                },
+                {
+                    "id": "b",
+                    "apis": [
+                        {
+                            "id": "b-api",
+                            "operations": [
+                                {"method": "POST", "path": "/tickets", "idempotent": True}
+                            ],
+                        }
+                    ],
+                },
+            ],
+        }
+    )
+    (call,) = json.loads(export_bundle(model).files["services/a/app/spec.json"])["calls"]
+    assert (call["idempotent"], call["fallback"], call["auth"]) == (True, "queue-it", "jwt")

@@ -10,22 +10,39 @@ By module:
 - ``metadata``: the labels, selectors, object metadata and Secret names all of them use.
 """
 
-from .config import backing_secret, config_map, external_secret, namespace, service_account
-from .networking import allow_dns, backing_policy, default_deny, ingress, service, service_policy
+from .config import (
+    config_map,
+    gateway_config,
+    initdb_config,
+    namespace,
+    service_account,
+)
+from .metadata import secret_name
+from .networking import (
+    allow_dns,
+    backing_policy,
+    default_deny,
+    ingress,
+    mesh_policy,
+    service,
+    service_policy,
+)
 from .workloads import deployment, hpa, pdb, statefulset
 
 __all__ = [
     "allow_dns",
     "backing_policy",
-    "backing_secret",
     "config_map",
     "default_deny",
     "deployment",
-    "external_secret",
+    "gateway_config",
     "hpa",
     "ingress",
+    "initdb_config",
+    "mesh_policy",
     "namespace",
     "pdb",
+    "secret_name",
     "service",
     "service_account",
     "service_policy",

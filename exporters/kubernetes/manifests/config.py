@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from apps.archmodel.types import Service
-from exporters.common.infra import PLACEHOLDER, Backing, Plan, secrets_in
+from exporters.common.infra import Backing, Plan, secrets_in
+from exporters.skeleton.gateway import nginx_conf
 
-from .metadata import EXTERNAL_SECRET, meta, secret_name
+from .metadata import meta
 
 
 def namespace(plan: Plan) -> dict[str, Any]:
@@ -21,23 +22,6 @@ def namespace(plan: Plan) -> dict[str, Any]:
                 "pod-security.kubernetes.io/enforce": "baseline",
             },
         },
-    }
-
-
-def external_secret(plan: Plan, names: list[str]) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {
-            "name": EXTERNAL_SECRET,
-            "namespace": plan.model.name,
-            "annotations": {
-                "workbench.dev/note": "operator-supplied addresses of external "
-                "systems; replace every REPLACE_ME"
-            },
-        },
-        "type": "Opaque",
-        "stringData": dict.fromkeys(names, PLACEHOLDER),
     }
 
 
@@ -60,20 +44,22 @@ def config_map(plan: Plan, svc: Service) -> dict[str, Any]:
     }
 
 
-def backing_secret(plan: Plan, b: Backing) -> dict[str, Any]:
+def gateway_config(plan: Plan, gw: Service) -> dict[str, Any]:
+    """The gateway's nginx config for Kubernetes, mounted over the image's: ``upstream`` blocks
+    (a Service's ClusterIP is stable, so nothing needs re-resolving) instead of Docker's DNS."""
     return {
         "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": meta(
-            plan,
-            secret_name(b.id),
-            b.id,
-            b.role,
-            annotations={
-                "workbench.dev/note": "replace every REPLACE_ME (URL-safe "
-                "characters only) or manage with an external secret store"
-            },
-        ),
-        "type": "Opaque",
-        "stringData": {s.key: PLACEHOLDER for s in b.secrets},
+        "kind": "ConfigMap",
+        "metadata": meta(plan, f"{gw.id}-nginx", gw.id, gw.kind),
+        "data": {"default.conf": nginx_conf(plan, gw, dynamic_dns=False)},
+    }
+
+
+def initdb_config(plan: Plan, b: Backing) -> dict[str, Any]:
+    """Init scripts of a datastore (the read-only role for services that only read)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta(plan, f"{b.id}-initdb", b.id, b.role),
+        "data": {name: script.decode() for name, script in b.init_scripts.items()},
     }

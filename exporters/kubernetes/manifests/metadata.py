@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from exporters.common.infra import Plan
+from exporters.common.infra import API_KEYS_OWNER, Plan
 
 EXTERNAL_SECRET = "external-endpoints"  # noqa: S105 - a Secret object name
+API_KEYS_SECRET = "api-keys"  # noqa: S105 - a Secret object name
 
 
 def labels(plan: Plan, element_id: str, component: str) -> dict[str, str]:
@@ -33,4 +34,6 @@ def meta(plan: Plan, name: str, element_id: str, component: str, **extra: Any) -
 
 
 def secret_name(owner: str) -> str:
+    if owner == API_KEYS_OWNER:
+        return API_KEYS_SECRET
     return f"{owner}-credentials" if owner else EXTERNAL_SECRET

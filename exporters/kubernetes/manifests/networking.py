@@ -10,6 +10,7 @@ from exporters.common.infra import Backing, Plan
 from .metadata import meta, selector
 
 INGRESS_CONTROLLER_NAMESPACE = "ingress-nginx"
+CLUSTER_ISSUER = "letsencrypt"
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 
 
@@ -156,9 +157,67 @@ def ingress(plan: Plan, gw: Service) -> dict[str, Any]:
                 "backend": {"service": {"name": gw.id, "port": {"number": gw.port}}},
             }
         )
+    host = ingress_host(plan, gw)
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",
-        "metadata": meta(plan, gw.id, gw.id, "gateway"),
-        "spec": {"ingressClassName": "nginx", "rules": [{"http": {"paths": paths}}]},
+        "metadata": meta(
+            plan,
+            gw.id,
+            gw.id,
+            "gateway",
+            annotations={
+                # configuration: your cert-manager ClusterIssuer and host (see the README)
+                "cert-manager.io/cluster-issuer": CLUSTER_ISSUER,
+                "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+            },
+        ),
+        "spec": {
+            "ingressClassName": "nginx",
+            "tls": [{"hosts": [host], "secretName": f"{gw.id}-tls"}],
+            "rules": [{"host": host, "http": {"paths": paths}}],
+        },
+    }
+
+
+def ingress_host(plan: Plan, gw: Service) -> str:
+    return f"{gw.id}.{plan.model.name}.example.com"
+
+
+LINKERD_NAMESPACE = "linkerd"
+LINKERD_INBOUND_PORT = 4143
+
+
+def mesh_policy(plan: Plan) -> dict[str, Any]:
+    """With Linkerd: every pod may reach the control plane, and meshed pods reach each other's
+    proxy port (the per-service policies still decide who may call whom on the app port)."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "allow-linkerd", "namespace": plan.model.name},
+        "spec": {
+            "podSelector": {},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [
+                {
+                    "from": [{"podSelector": {}}],
+                    "ports": [{"protocol": "TCP", "port": LINKERD_INBOUND_PORT}],
+                }
+            ],
+            "egress": [
+                {
+                    "to": [
+                        {
+                            "namespaceSelector": {
+                                "matchLabels": {"kubernetes.io/metadata.name": LINKERD_NAMESPACE}
+                            }
+                        }
+                    ]
+                },
+                {
+                    "to": [{"podSelector": {}}],
+                    "ports": [{"protocol": "TCP", "port": LINKERD_INBOUND_PORT}],
+                },
+            ],
+        },
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from apps.archmodel.types import Service
+from exporters.common.backings import INITDB_PATH
 from exporters.common.images import APP_UID, GATEWAY_UID
 from exporters.common.infra import Backing, Plan, Secret, Value, secrets_in
 from exporters.skeleton.spec import health_paths
@@ -77,6 +78,13 @@ def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
                 "timeoutSeconds": 2,
                 "failureThreshold": 3,
             },
+            # up to 2.5 minutes to start before liveness may restart the container
+            "startupProbe": {
+                "httpGet": {"path": liveness, "port": "http"},
+                "periodSeconds": 5,
+                "timeoutSeconds": 2,
+                "failureThreshold": 30,
+            },
             "securityContext": {
                 "allowPrivilegeEscalation": False,
                 "readOnlyRootFilesystem": True,
@@ -86,6 +94,12 @@ def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
             "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108 - an emptyDir
         }
     )
+    volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
+    if gateway:
+        container["volumeMounts"].append(
+            {"name": "nginx-conf", "mountPath": "/etc/nginx/conf.d", "readOnly": True}
+        )
+        volumes.append({"name": "nginx-conf", "configMap": {"name": f"{svc.id}-nginx"}})
     strategy: dict[str, Any] = {
         "type": "RollingUpdate",
         "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
@@ -96,30 +110,45 @@ def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
             f"{svc.deploy.strategy}: modelled; plain Deployments roll, use a progressive delivery "
             "controller (e.g. Argo Rollouts) for it"
         )
+    pod_spec: dict[str, Any] = {
+        "serviceAccountName": svc.id,
+        "automountServiceAccountToken": False,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": uid,
+            "runAsGroup": uid,
+            "fsGroup": uid,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "containers": [container],
+        "volumes": volumes,
+    }
+    if svc.replicas.max >= 2:
+        # spread the replicas over nodes and zones, best effort (never blocks scheduling)
+        pod_spec["topologySpreadConstraints"] = [
+            {
+                "maxSkew": 1,
+                "topologyKey": key,
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": selector(plan, svc.id)},
+            }
+            for key in ("kubernetes.io/hostname", "topology.kubernetes.io/zone")
+        ]
+    spec: dict[str, Any] = {}
+    if not svc.replicas.autoscaled:  # the HPA owns the count; a fixed one would fight it
+        spec["replicas"] = svc.replicas.min
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": meta(plan, svc.id, svc.id, svc.kind, annotations=annotations),
         "spec": {
-            "replicas": svc.replicas.min,
+            **spec,
             "revisionHistoryLimit": 5,
             "selector": {"matchLabels": selector(plan, svc.id)},
             "strategy": strategy,
             "template": {
                 "metadata": {"labels": labels(plan, svc.id, svc.kind)},
-                "spec": {
-                    "serviceAccountName": svc.id,
-                    "automountServiceAccountToken": False,
-                    "securityContext": {
-                        "runAsNonRoot": True,
-                        "runAsUser": uid,
-                        "runAsGroup": uid,
-                        "fsGroup": uid,
-                        "seccompProfile": {"type": "RuntimeDefault"},
-                    },
-                    "containers": [container],
-                    "volumes": [{"name": "tmp", "emptyDir": {}}],
-                },
+                "spec": pod_spec,
             },
         },
     }
@@ -184,6 +213,13 @@ def statefulset(plan: Plan, b: Backing) -> dict[str, Any]:
         }
     )
     pod_spec: dict[str, Any] = {"containers": [container]}
+    if b.init_scripts:
+        container["volumeMounts"].append(
+            {"name": "initdb", "mountPath": INITDB_PATH, "readOnly": True}
+        )
+        pod_spec["volumes"] = [
+            {"name": "initdb", "configMap": {"name": f"{b.id}-initdb", "defaultMode": 0o755}}
+        ]
     if b.uid is not None:
         pod_spec = {
             "securityContext": {"fsGroup": b.uid, "seccompProfile": {"type": "RuntimeDefault"}},

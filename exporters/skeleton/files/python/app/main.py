@@ -1,6 +1,10 @@
 """The service's HTTP API: health, readiness, one stub per modelled operation.
 
 Everything model-specific is read from spec.json; every address from the environment.
+Operations of APIs modelled with ``auth: jwt`` (or oauth2) verify the bearer token against the
+issuer's JWKS, ``auth: api-key`` ones the ``X-API-Key`` against ``API_KEYS`` (app/auth.py):
+401 otherwise, even behind the gateway (which verified it too). The verified token is forwarded
+on calls modelled with ``auth: jwt``.
 Debug endpoints (``WORKBENCH_DEBUG_ENDPOINTS=1`` only, never in production):
 ``GET /_events/received``, ``POST /_events/publish/{event}``, ``GET /_calls``,
 ``POST /_calls/{target}?method=GET&path=/``.
@@ -8,6 +12,7 @@ Debug endpoints (``WORKBENCH_DEBUG_ENDPOINTS=1`` only, never in production):
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -19,6 +24,8 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
+from .auth import ApiKeys, JwtVerifier, Unauthorized
+from .context import CALLER_AUTHORIZATION
 from .datastores import Datastores
 from .messaging import Messaging
 from .resilience import CallFailed, CircuitOpen, Dependencies
@@ -45,6 +52,26 @@ async def on_event(subscription: dict[str, Any], message: dict[str, Any]) -> Non
 datastores = Datastores(SPEC["datastores"])
 messaging = Messaging(SPEC, on_event)
 dependencies = Dependencies(SPEC["calls"])
+AUTH = {op.get("auth", "none") for op in SPEC["operations"]}
+jwt_verifier = JwtVerifier() if AUTH & {"jwt", "oauth2"} else None
+api_keys = ApiKeys() if "api-key" in AUTH else None
+
+
+async def identify(request: Request, auth: str) -> str | None:
+    """The verified caller of an operation modelled with ``auth``; 401 when unverifiable."""
+    header = request.headers.get("authorization")
+    CALLER_AUTHORIZATION.set(header)
+    try:
+        if auth in ("jwt", "oauth2") and jwt_verifier is not None:
+            claims = await asyncio.to_thread(jwt_verifier.verify, header)
+            return str(claims["sub"])
+        if auth == "api-key" and api_keys is not None:
+            return api_keys.verify(request.headers.get("x-api-key"))
+    except Unauthorized as exc:
+        raise HTTPException(
+            401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        ) from exc
+    return None
 
 
 @asynccontextmanager
@@ -65,6 +92,10 @@ async def liveness() -> dict[str, str]:
 
 async def readiness() -> JSONResponse:
     problems = await datastores.problems() + messaging.problems()
+    problems += jwt_verifier.problems() if jwt_verifier else []
+    # an operator-supplied address left empty keeps the service out of rotation until it is set
+    problems += [f"{c['env']} is not set" for c in SPEC["calls"] if not os.environ.get(c["env"])]
+    problems += api_keys.problems() if api_keys else []
     problems += [f"broker {b}: kind not supported by the skeleton" for b in messaging.unsupported]
     if problems:
         return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
@@ -79,6 +110,7 @@ for path in {"/readyz", SPEC["health"]["readiness"]} - {SPEC["health"]["liveness
 
 def _stub(operation: dict[str, Any]):  # type: ignore[no-untyped-def]
     async def stub(request: Request) -> dict[str, Any]:
+        identity = await identify(request, operation.get("auth", "none"))
         # TODO: implement; the model says this is `{operation['key']}` of `{operation['api']}`.
         return {
             "service": SPEC["service"],
@@ -86,6 +118,9 @@ def _stub(operation: dict[str, Any]):  # type: ignore[no-untyped-def]
             "stub": True,
             "path": request.url.path,
             "path_params": dict(request.path_params),
+            "identity": identity,
+            # what the gateway verified and passed on (absent when called directly)
+            "gateway_identity": request.headers.get("x-auth-subject"),
         }
 
     return stub
@@ -133,8 +168,20 @@ if DEBUG:
         return [d.stats() for d in dependencies.by_name.values()]
 
     @app.post("/_calls/{target}", include_in_schema=False)
-    async def calls_make(target: str, method: str = "GET", path: str = "/") -> dict[str, Any]:
+    async def calls_make(
+        request: Request, target: str, method: str = "GET", path: str = "/"
+    ) -> dict[str, Any]:
         if target not in dependencies.by_name:
             raise HTTPException(404, f"{SPEC['service']} does not call {target}")
+        CALLER_AUTHORIZATION.set(request.headers.get("authorization"))
         response = await call(target, method, path)
-        return {"status": response.status_code, **dependencies.by_name[target].stats()}
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return {
+            "status": response.status_code,
+            "body": body,
+            "fallback": response.headers.get("x-workbench-fallback"),
+            **dependencies.by_name[target].stats(),
+        }

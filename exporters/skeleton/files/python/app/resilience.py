@@ -1,13 +1,22 @@
-"""Outbound calls with the model's resilience settings: timeout, retries, circuit breaker.
+"""Outbound calls with the model's resilience settings: deadline, retries, circuit breaker.
 
-- timeout: ``timeout_ms`` per attempt (absent in the model = no timeout, as modelled).
+- deadline: ``timeout_ms`` is one overall deadline for the call, across every attempt and
+  backoff (each attempt gets what is left). A call modelled without a timeout still gets the
+  safety ceiling ``SAFETY_TIMEOUT_S`` (30 s), so nothing waits forever; the rules still report
+  the missing timeout.
 - retries: up to ``max`` more attempts, exponential backoff ``backoff_ms * 2**(n-1)``, with
   "full jitter" (a random delay in [0, backoff]) when ``jitter`` is set. Connection failures are
-  always retried; timeouts and 5xx answers only for idempotent methods.
+  always retried (nothing was sent); timeouts and 5xx answers only when the operation is
+  idempotent: the modelled operation's ``idempotent`` flag when the call names one, else the
+  HTTP method (GET, HEAD, PUT, DELETE, OPTIONS).
 - circuit breaker: after ``failure_threshold`` failed calls in a row the circuit opens and calls
   fail fast with ``CircuitOpen`` (the API answers 503) without touching the network; after
   ``reset_timeout_ms`` one trial call is let through (half-open): success closes it, failure
   opens it again.
+- fallback: when the model names one, an open circuit or a failed call answers with
+  ``fallback_response`` (marked ``x-workbench-fallback``) instead of an error: replace it with
+  the real fallback (a cached value, a default).
+- identity: a call modelled with ``auth: jwt`` forwards the caller's verified token.
 """
 
 from __future__ import annotations
@@ -20,7 +29,10 @@ from typing import Any
 
 import httpx
 
+from .context import CALLER_AUTHORIZATION
+
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+SAFETY_TIMEOUT_S = 30.0  # for calls modelled without a timeout
 
 
 class CircuitOpen(Exception):
@@ -63,7 +75,10 @@ class Dependency:
     def __init__(self, spec: dict[str, Any]):
         self.name = spec["to"]
         self.env = spec["env"]
-        self.timeout = spec["timeout_ms"] / 1000 if spec.get("timeout_ms") else None
+        self.timeout = spec["timeout_ms"] / 1000 if spec.get("timeout_ms") else SAFETY_TIMEOUT_S
+        self.idempotent: bool | None = spec.get("idempotent")  # the modelled operation's flag
+        self.fallback: str | None = spec.get("fallback")
+        self.forward_token = spec.get("auth") == "jwt"
         retries = spec.get("retries") or {}
         self.max_retries = int(retries.get("max") or 0)
         self.backoff = (retries.get("backoff_ms") or 100) / 1000
@@ -74,6 +89,7 @@ class Dependency:
         )
         self.attempts = 0  # network attempts made, for the debug endpoint and tests
         self.rejected = 0  # calls refused by the open circuit
+        self.fallbacks = 0  # calls answered by the fallback
 
     @property
     def base_url(self) -> str:
@@ -86,22 +102,65 @@ class Dependency:
         backoff = self.backoff * 2 ** (attempt - 1)
         return random.uniform(0, backoff) if self.jitter else backoff
 
+    def fallback_response(self, reason: str) -> httpx.Response:
+        """The modelled fallback (a stub: replace with the real one)."""
+        self.fallbacks += 1
+        return httpx.Response(
+            200,
+            json={"fallback": self.fallback, "to": self.name, "reason": reason},
+            headers={"x-workbench-fallback": self.fallback or ""},
+        )
+
     async def request(
-        self, client: httpx.AsyncClient, method: str, path: str, **kwargs: Any
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        try:
+            return await self._request(client, method, path, idempotent=idempotent, **kwargs)
+        except (CircuitOpen, CallFailed) as exc:
+            if self.fallback:
+                return self.fallback_response(str(exc))
+            raise
+
+    async def _request(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool | None = None,
+        **kwargs: Any,
     ) -> httpx.Response:
         if self.breaker is not None and not self.breaker.allow():
             self.rejected += 1
             raise CircuitOpen(f"circuit to {self.name} is open")
         method = method.upper()
-        idempotent = method in IDEMPOTENT
+        if idempotent is None:
+            idempotent = self.idempotent if self.idempotent is not None else method in IDEMPOTENT
+        headers = dict(kwargs.pop("headers", None) or {})
+        token = CALLER_AUTHORIZATION.get()
+        if self.forward_token and token:
+            headers["authorization"] = token
+        deadline = time.monotonic() + self.timeout
         error = "no attempt made"
         for attempt in range(self.max_retries + 1):
             if attempt:
-                await asyncio.sleep(self.delay(attempt))
+                pause = min(self.delay(attempt), deadline - time.monotonic())
+                if pause > 0:
+                    await asyncio.sleep(pause)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                error = f"deadline of {self.timeout:g} s exceeded"
+                break
             self.attempts += 1
             try:
                 response = await client.request(
-                    method, self.base_url + path, timeout=self.timeout, **kwargs
+                    method, self.base_url + path, timeout=remaining, headers=headers, **kwargs
                 )
             except httpx.ConnectError as exc:
                 error = f"connect: {exc}"
@@ -129,6 +188,7 @@ class Dependency:
             "to": self.name,
             "attempts": self.attempts,
             "rejected": self.rejected,
+            "fallbacks": self.fallbacks,
             "state": breaker.state if breaker else "none",
             "failures": breaker.failures if breaker else 0,
         }

@@ -1,0 +1,188 @@
+"""Stand-ins the runnable tests talk to: a DNS server, a token issuer with its JWKS, a frozen
+upstream, and a client that connects from another loopback address."""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class FakeDNS:
+    """A UDP DNS server answering A queries from ``records`` (name -> IPv4), else NXDOMAIN."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, str] = {}
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.queries = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                data, addr = self.sock.recvfrom(512)
+            except OSError:
+                return
+            try:
+                self.sock.sendto(self.answer(data), addr)
+            except (OSError, IndexError, struct.error):
+                continue
+
+    def answer(self, query: bytes) -> bytes:
+        self.queries += 1
+        (qid,) = struct.unpack("!H", query[:2])
+        labels, i = [], 12
+        while query[i]:
+            labels.append(query[i + 1 : i + 1 + query[i]].decode())
+            i += query[i] + 1
+        question = query[12 : i + 5]
+        qtype = struct.unpack("!H", query[i + 1 : i + 3])[0]
+        ip = self.records.get(".".join(labels).lower())
+        if ip is None or qtype != 1:
+            rcode = 3 if ip is None else 0
+            return struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, 0, 0, 0) + question
+        answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 1, 4) + socket.inet_aton(ip)
+        return struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + question + answer
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def b64url(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Issuer:
+    """A token issuer for tests: a real RSA key, its JWKS served over HTTP, RS256 tokens."""
+
+    def __init__(self, audience: str = "shop-api") -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = "test-key-1"
+        self.issuer = "https://issuer.test/"
+        self.audience = audience
+        numbers = self.key.public_key().public_numbers()
+        jwks = {
+            "keys": [
+                {
+                    "kty": "RSA",
+                    "kid": self.kid,
+                    "use": "sig",
+                    "alg": "RS256",
+                    "n": b64url(numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")),
+                    "e": b64url(numbers.e.to_bytes(3, "big")),
+                }
+            ]
+        }
+        body = json.dumps(jwks).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200 if self.path == "/jwks.json" else 404)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.jwks_url = f"http://127.0.0.1:{self.server.server_address[1]}/jwks.json"
+
+    def settings(self) -> dict[str, str]:
+        return {
+            "JWT_JWKS_URL": self.jwks_url,
+            "JWT_ISSUER": self.issuer,
+            "JWT_AUDIENCE": self.audience,
+        }
+
+    def token(
+        self,
+        *,
+        sub: str = "alice",
+        audience: str | None = None,
+        expires_in: int = 300,
+        forged: bool = False,
+    ) -> str:
+        """A signed RS256 token; ``forged``: same kid, signed by a key that is not the issuer's."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+        now = int(time.time())
+        header = {"alg": "RS256", "typ": "JWT", "kid": self.kid}
+        claims = {
+            "sub": sub,
+            "iss": self.issuer,
+            "aud": audience or self.audience,
+            "iat": now,
+            "exp": now + expires_in,
+        }
+        signing_input = ".".join(
+            b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims)
+        )
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if forged else self.key
+        signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return f"{signing_input}.{b64url(signature)}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class FrozenServer:
+    """A dependency that hangs: accepts connections, reads, and never answers."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1"):
+        self.sock = socket.create_server((host, port))
+        self.conns: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.conns:
+            conn.close()
+
+
+def http_from(
+    source: str, method: str, url: str, headers: dict[str, str] | None = None, timeout: float = 10
+) -> tuple[int, Any]:
+    """A request whose TCP connection comes from ``source`` (another loopback address)."""
+    import http.client
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=timeout, source_address=(source, 0)
+    )
+    try:
+        conn.request(
+            method, parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers or {}
+        )
+        resp = conn.getresponse()
+        raw = resp.read()
+    finally:
+        conn.close()
+    try:
+        return resp.status, json.loads(raw)
+    except ValueError:
+        return resp.status, raw.decode(errors="replace")
