@@ -123,9 +123,7 @@ def _get_model(*, principal: Principal, model_id: int) -> str:
 
 def _apply_ops(*, principal: Principal, model_id: int, ops: list[dict[str, Any]]) -> dict[str, Any]:
     architecture_get_for(principal=principal, architecture_id=model_id, need="editor")
-    revision, changed = architecture_apply_ops(
-        architecture_id=model_id, ops=ops, actor=principal
-    )
+    revision, changed = architecture_apply_ops(architecture_id=model_id, ops=ops, actor=principal)
     return {
         "model": model_id,
         "revision": revision.number,

@@ -126,7 +126,13 @@ def register_error_handlers(api: NinjaAPI) -> None:
             return response
         if isinstance(exc, SimulationError):
             message = str(exc)
-            item = {"pointer": "", "line": None, "column": None, "kind": "value", "message": message}
+            item = {
+                "pointer": "",
+                "line": None,
+                "column": None,
+                "kind": "value",
+                "message": message,
+            }
             return error(422, f"the scenario is invalid: {message}", errors=[item])
         if isinstance(exc, NinjaValidationError):
             return field_errors(list(exc.errors))

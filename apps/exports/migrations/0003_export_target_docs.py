@@ -5,25 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('architectures', '0002_revision_deltas'),
-        ('exports', '0002_export_job_task_id'),
+        ("architectures", "0002_revision_deltas"),
+        ("exports", "0002_export_job_task_id"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='exportjob',
-            name='exportjob_target_valid',
+            model_name="exportjob",
+            name="exportjob_target_valid",
         ),
         migrations.AlterField(
-            model_name='exportjob',
-            name='target',
-            field=models.CharField(choices=[('compose', 'Compose'), ('kubernetes', 'Kubernetes'), ('all', 'All'), ('docs', 'Docs')], max_length=16),
+            model_name="exportjob",
+            name="target",
+            field=models.CharField(
+                choices=[
+                    ("compose", "Compose"),
+                    ("kubernetes", "Kubernetes"),
+                    ("all", "All"),
+                    ("docs", "Docs"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exportjob',
-            constraint=models.CheckConstraint(condition=models.Q(('target__in', ['compose', 'kubernetes', 'all', 'docs'])), name='exportjob_target_valid'),
+            model_name="exportjob",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("target__in", ["compose", "kubernetes", "all", "docs"])),
+                name="exportjob_target_valid",
+            ),
         ),
     ]
