@@ -76,7 +76,9 @@ export function findingText(f) {
   if (!mentions) out.push(h("strong", { text: f.target }), " ");
   words.forEach((w, i) => {
     const bare = w.replace(/^[("']+|[).,;:'"]+$/g, "");
-    if (bare && (ids.has(bare) || (bare.includes("->") && bare === f.target))) {
+    // "gateway gateway runs ...": the first word is the kind, the second the id
+    const kindWord = i === 0 && words[2] !== undefined && words[2].replace(/^[("']+|[).,;:'"]+$/g, "") === bare;
+    if (bare && !kindWord && (ids.has(bare) || (bare.includes("->") && bare === f.target))) {
       const [pre, post] = w.split(bare);
       out.push(pre, h("code", { class: "fd-id", text: bare }), post);
     } else {
