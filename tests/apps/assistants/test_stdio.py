@@ -143,3 +143,26 @@ def test_files_named_on_the_command_line_are_the_only_resources(folder):
         "workbench://findings/shop.yaml",
         "workbench://rules",
     ]
+
+
+def test_the_analysis_tools_answer_what_workbench_analyse_and_simulate_answer(folder):
+    async def body(s: ClientSession) -> dict[str, Any]:
+        return {
+            "tools": {t.name for t in (await s.list_tools()).tools},
+            "analyse": await s.call_tool("analyse_model", {"path": "shop.yaml"}),
+            "simulate": await s.call_tool(
+                "simulate_failure", {"path": "shop.yaml", "options": {"fail": ["payments"]}}
+            ),
+            "bad": await s.call_tool(
+                "simulate_failure", {"path": "shop.yaml", "options": {"slow": ["fx"]}}
+            ),
+        }
+
+    out = session(folder, body)
+    assert {"analyse_model", "simulate_failure"} <= out["tools"]
+    analysed = json.loads(text(out["analyse"]))
+    states = {j["id"]: j["status"] for j in analysed["journeys"]}
+    assert states["browse-catalog"] == "ok" and states["checkout"] == "over-target"
+    simulated = json.loads(text(out["simulate"]))
+    assert {j["id"]: j["state"] for j in simulated["journeys"]}["checkout"] == "failed"
+    assert out["bad"].is_error and "the scenario is invalid" in text(out["bad"])
