@@ -118,6 +118,67 @@ def _obs(s: Service) -> tuple[str, str, str]:
     )
 
 
+def _journey_sections(model: Model) -> list[Section]:
+    """Journeys against their budgets and the blast radius (``apps.analysis``, as
+    ``workbench analyse``); none when the analysis cannot be made (a model it refuses)."""
+    from apps.analysis.report import analysis_of
+    from apps.archmodel import ModelInvalid
+
+    try:
+        analysis = analysis_of(model)
+    except ModelInvalid:
+        return []
+    journeys = analysis.journeys_json()
+    if not journeys:
+        return []
+
+    def figure(value: Any, unit: str) -> str:
+        return "unbounded" if value is None else f"{value:,}{unit}"
+
+    def target(j: dict[str, Any]) -> str:
+        t = j.get("target") or {}
+        parts = [
+            f"{t['latency_ms']:,} ms" if "latency_ms" in t else "",
+            f"{t['availability']} %" if "availability" in t else "",
+        ]
+        return " · ".join(p for p in parts if p) or "none"
+
+    budget = Table(
+        ["journey", "entry", "latency nominal / worst", "availability", "target", "state"],
+        [
+            [
+                j["id"],
+                _element_link(model, j["entry"]),
+                f"{figure(j['nominal_latency_ms'], ' ms')} / {figure(j['worst_latency_ms'], ' ms')}",
+                f"{j['availability']} %",
+                target(j),
+                j["status"],
+            ]
+            for j in journeys
+        ],
+    )
+    blast = [b for b in analysis.blast_radius if b["failed"] or b["degraded"]][:20]
+    radius = Table(
+        ["element", "journeys it fails", "journeys it degrades"],
+        [
+            [
+                _element_link(model, b["element"]),
+                ", ".join(b["failed"]) or "none",
+                ", ".join(b["degraded"]) or "none",
+            ]
+            for b in blast
+        ],
+    )
+    return [
+        Section("Journeys and their budgets", "journeys", [budget]),
+        Section(
+            "Blast radius (the elements whose failure fails most journeys)",
+            "blast-radius",
+            [radius],
+        ),
+    ]
+
+
 def build_pages(model: Model, findings: list[Any], views: dict[str, Image]) -> list[Page]:
     by_element: dict[str, list[Any]] = defaultdict(list)
     for f in findings:
@@ -453,6 +514,7 @@ def build_pages(model: Model, findings: list[Any], views: dict[str, Image]) -> l
             ],
         )
     )
+    res.sections.extend(_journey_sections(model))
     pages.append(res)
 
     # --- observability
