@@ -146,3 +146,15 @@ def test_the_cli_writes_the_docs_bundle(tmp_path, capsys):
     out = tmp_path / "docs.zip"
     assert main(["export", str(DEMO_COPY), "--target", "docs", "-o", str(out)]) == 0
     assert out.stat().st_size > 10_000
+
+
+def test_fault_tolerance_page_has_the_journeys_budgets_and_blast_radius(bundle):
+    page = bundle.files["html/resilience.html"].decode()
+    journeys = page[page.index('id="journeys"') : page.index('id="blast-radius"')]
+    assert "<td>checkout</td>" in journeys and "<td>over-target</td>" in journeys
+    assert "300 ms · 99.9 %" in journeys  # checkout's target, beside 355 ms nominal
+    assert "355 ms / " in journeys
+    radius = page[page.index('id="blast-radius"') :]
+    assert 'href="services/payments.html"' in radius
+    markdown = bundle.files["markdown/resilience.md"].decode()
+    assert "## Journeys and their budgets" in markdown and "over\\-target" in markdown
