@@ -354,7 +354,7 @@ def test_a_nineteen_thousand_deep_chain_needs_no_recursion():
 
 def test_implicit_journeys_come_from_actors_then_frontends_then_gateway_routes():
     m = model(
-        actors=[{"id": "u", "calls": ["web", "gw", "gw"]}],
+        actors=[{"id": "u", "calls": ["web", "gw"]}],
         services=[
             {"id": "web", "kind": "frontend", "calls": ["gw"]},
             {

@@ -26,7 +26,8 @@ def models(draw: Any) -> dict[str, Any]:
     services: list[dict[str, Any]] = []
     for i, sid in enumerate(ids):
         calls = []
-        for to in draw(st.lists(st.sampled_from([x for x in ids if x != sid]), max_size=3)):
+        others = [x for x in ids if x != sid]
+        for to in draw(st.lists(st.sampled_from(others), max_size=3, unique=True)):
             call: dict[str, Any] = {"to": to}
             if draw(st.booleans()):
                 call["timeout_ms"] = draw(st.sampled_from([50, 100, 400]))
