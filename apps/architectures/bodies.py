@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 
 from apps.archmodel import Limits
+from apps.archmodel.validate import NUL_MESSAGE, ROOT, nul_path
 
 
 class BodyError(Exception):
@@ -121,9 +122,6 @@ def parse_json(data: bytes, limits: Limits) -> Any:
     return value
 
 
-NUL_MESSAGE = "text may not contain the NUL character (U+0000)"
-
-
 def _nul_error(pointer: str) -> dict[str, Any]:
     return {
         "pointer": pointer,
@@ -135,22 +133,9 @@ def _nul_error(pointer: str) -> dict[str, Any]:
 
 
 def nul_pointer(value: Any) -> str | None:
-    """The JSON pointer of the first text or key holding NUL, or None."""
-    stack: list[tuple[Any, str]] = [(value, "")]
-    while stack:
-        node, at = stack.pop()
-        if isinstance(node, str):
-            if "\x00" in node:
-                return at
-        elif isinstance(node, dict):
-            for key, child in node.items():
-                token = str(key).replace("~", "~0").replace("/", "~1")
-                if "\x00" in str(key):
-                    return f"{at}/{token}"
-                stack.append((child, f"{at}/{token}"))
-        elif isinstance(node, list):
-            stack.extend((child, f"{at}/{i}") for i, child in enumerate(node))
-    return None
+    """The JSON pointer of the first text or key holding NUL, or None (the model core's walk)."""
+    where = nul_path(value, ROOT)
+    return None if where is None else str(where)
 
 
 def is_json(request: HttpRequest) -> bool:
