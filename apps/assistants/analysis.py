@@ -9,6 +9,7 @@ its error. They run the same core as ``workbench analyse`` / ``simulate`` and th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from apps.analysis.analysis import SimulationError
@@ -27,14 +28,17 @@ def _analyse(model: Model, **options: Any) -> dict[str, Any]:
         raise invalid_problem(exc) from None
 
 
+def _items(value: Sequence[str] | str) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
 def _simulate(
-    model: Model, *, fail: list[str] | str = (), slow: list[str] | str = (), **rest: Any
+    model: Model, *, fail: Sequence[str] | str = (), slow: Sequence[str] | str = (), **rest: Any
 ) -> dict[str, Any]:
     if rest:
         raise ToolProblem(f"simulate_failure takes options fail and slow, not {sorted(rest)}")
-    as_list = lambda v: [v] if isinstance(v, str) else list(v)  # noqa: E731
     try:
-        failing, slowed = parse_scenario(as_list(fail), as_list(slow))
+        failing, slowed = parse_scenario(_items(fail), _items(slow))
         return simulate_model(model, failing, slowed)
     except SimulationError as exc:
         raise ToolProblem(f"the scenario is invalid: {exc}") from None
