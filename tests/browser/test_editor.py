@@ -178,7 +178,8 @@ def test_the_diagram_zooms_and_pans_and_nodes_stay_clickable(pages, world) -> No
     w = world(users=["ada"], owner="ada", models={"shop": SHOP})
     page = pages(w["names"]["ada"])
     page.goto(page.url + f"models/{w['models']['shop']}/")
-    page.wait_for_selector("#ed-diagram svg g[data-id='orders']")
+    # data-drawn is set once the view is settled (it may first try the other direction)
+    page.wait_for_selector("#ed-diagram[data-drawn] svg g[data-id='orders']")
 
     def width() -> float:
         return page.eval_on_selector("#ed-diagram svg", "s => s.getBoundingClientRect().width")
