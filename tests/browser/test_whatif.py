@@ -56,6 +56,8 @@ def test_journeys_and_what_if_on_the_demo(pages, world, live) -> None:
     assert "target 300 ms" in page.inner_text("#ed-journeys .jr[data-journey=checkout]")
     assert page.locator(".jr-blast-table tr[data-element=payments]").count() == 1
     shot(page, "60-journeys")
+    page.locator(".jr-blast").scroll_into_view_if_needed()
+    shot(page, "60b-blast-radius")
     before = page.inner_html("#ed-diagram svg")
 
     # What-if: fail payments; checkout fails, browse-catalog does not.
@@ -91,7 +93,9 @@ def test_journeys_and_what_if_on_the_demo(pages, world, live) -> None:
     page.fill("#wi-slow-ms", "400")
     page.click(".wi-slow button[type=submit]")
     try:
-        page.wait_for_selector("#ed-diagram svg g.node.wi-slowed[data-id=catalog]", timeout=5000)
+        page.wait_for_selector(
+            "#ed-diagram svg g.node.wi-slowed.wi-degraded[data-id=catalog]", timeout=5000
+        )
     except Exception:
         shot(page, "zz-whatif-slow")
         print(

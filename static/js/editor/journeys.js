@@ -161,12 +161,15 @@ function paint() {
     if (g.classList.contains("cluster")) return;
     if (id.includes("->")) {
       const [a, b] = id.split("->");
-      const st = states[b] || states[a]; // a call is as good as what it calls
+      let st = states[b] || states[a]; // a call is as good as what it calls
+      if (st === "ok" && wi.slow.has(b)) st = "degraded";
       if (st) g.classList.add(`wi-${st}`);
       if (pathEdges.has(id)) g.classList.add("wi-path");
       return;
     }
-    if (states[id]) g.classList.add(`wi-${states[id]}`);
+    // A slowed element still answers (the core calls it ok): amber, for it is the cause.
+    const st = states[id] === "ok" && wi.slow.has(id) ? "degraded" : states[id];
+    if (st) g.classList.add(`wi-${st}`);
     if (wi.fail.has(id)) g.classList.add("wi-cause");
     if (wi.slow.has(id)) g.classList.add("wi-slowed");
     if (onPath.has(id)) g.classList.add("wi-path");
