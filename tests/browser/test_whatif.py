@@ -120,3 +120,18 @@ def test_journeys_and_what_if_on_the_demo(pages, world, live) -> None:
     res = page.request.get(live.url + f"/api/v1/models/{mid}")
     assert json.loads(res.body())["revision"] == revision
     assert page.errors == []
+
+
+def test_journeys_on_a_narrow_screen_fill_the_findings_pane(pages, world) -> None:
+    w = world(users=["ada"], owner="ada", models={"shop": SHOP})
+    page = pages(w["names"]["ada"], width=900, height=800)
+    page.goto(page.url + f"models/{w['models']['shop']}/")
+    page.wait_for_selector("#ed-diagram[data-drawn=dependencies] svg")
+    page.click("#ed-pane-tabs [data-pane=findings]")
+    page.click("#ed-lower-tabs [data-lower=journeys]")
+    page.wait_for_selector("#ed-journeys .jr[data-journey=checkout]")
+    box = page.locator("#ed-journeys").bounding_box()
+    pane = page.locator(".ed-right").bounding_box()
+    assert box and pane and box["height"] > pane["height"] * 0.8, (box, pane)
+    shot(page, "64-journeys-narrow")
+    assert page.errors == []
