@@ -4,6 +4,8 @@
   nothing is stored. Same auth, size limits and rate limit as ``/validate``.
 - ``POST /simulate?fail=a,b&slow=c=250``: the simulate JSON (``fail`` and ``slow`` repeatable).
 - ``GET /models/{id}/analysis``: the analyse JSON of a stored model the caller may view.
+- ``GET /models/{id}/simulate?fail=..&slow=..``: the simulate JSON of a stored model (the
+  editor's what-if mode; nothing is written).
 
 Errors (mapped once by ``apps.core.http``): 400 empty body, 401 no credentials, 404 unknown
 model, 413 too large, 422 invalid model or scenario ``{"detail", "errors": [...]}``, 429 rate
@@ -26,7 +28,12 @@ from apps.rules.services import server_limits
 from apps.workspaces.auth import workbench_auth
 
 from .report import parse_scenario
-from .services import model_analyse_source, model_analysis, model_simulate_source
+from .services import (
+    model_analyse_source,
+    model_analysis,
+    model_simulate,
+    model_simulate_source,
+)
 
 router = Router(tags=["analysis"])
 
@@ -78,3 +85,20 @@ def get_model_analysis(request: HttpRequest, model_id: int) -> JsonResponse:
         principal=principal_of(request), architecture_id=model_id, need="viewer"
     )
     return _ok(model_analysis(model=architecture_model(arch), content_hash=arch.content_hash))
+
+
+@router.get("/models/{int:model_id}/simulate", auth=workbench_auth)
+def get_model_simulation(
+    request: HttpRequest,
+    model_id: int,
+    fail: Query[list[str]] = None,  # type: ignore[assignment]
+    slow: Query[list[str]] = None,  # type: ignore[assignment]
+) -> JsonResponse:
+    """What if ``fail`` are down and ``slow`` slower, on a stored model's current revision
+    (the editor's what-if mode): the simulate JSON; nothing is written."""
+    failing, slowed = parse_scenario(fail or [], slow or [])
+    arch = architecture_get_for(
+        principal=principal_of(request), architecture_id=model_id, need="viewer"
+    )
+    with gc_paused():
+        return _ok(model_simulate(model=architecture_model(arch), fail=failing, slow=slowed))

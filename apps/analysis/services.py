@@ -29,6 +29,11 @@ def model_simulate_source(
     return simulate_model(load_model(source, limits=server_limits()), fail, slow)
 
 
+def model_simulate(*, model: Model, fail: list[str], slow: dict[str, float]) -> dict[str, Any]:
+    """The simulate JSON of a stored model's typed model. Raises ``SimulationError``."""
+    return simulate_model(model, fail, slow)
+
+
 def model_analysis(*, model: Model, content_hash: str) -> dict[str, Any]:
     """The analyse JSON of a stored model's document; same hash, same answer (a finding's
     expiry aside, which only moves at midnight), so it is computed once per revision."""

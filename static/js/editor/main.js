@@ -11,6 +11,7 @@ import { initCanvas } from "./canvas.js";
 import { UndoStack } from "./undo.js";
 import { $, cfg, API, MODEL, SPEC, state, notify, postOps, avatar, actions } from "./store.js";
 import { loadFindings } from "./findings.js";
+import { loadJourneys, initJourneys } from "./journeys.js";
 import { yaml, yamlVisible, loadYaml, gutter, applyYaml, historyVisible, loadHistory, showDiff } from "./revisions.js";
 
 
@@ -47,7 +48,7 @@ async function refresh(change = null) {
       // The YAML is reloaded when its tab is open (else when it is opened): it is the whole
       // document again, and on a large model the slowest part of a refresh.
       state.yamlStale = true;
-      await Promise.all([loadDiagram(), loadFindings(), yamlVisible() ? loadYaml() : null, historyVisible() ? loadHistory() : null]);
+      await Promise.all([loadDiagram(), loadFindings(), loadJourneys(), yamlVisible() ? loadYaml() : null, historyVisible() ? loadHistory() : null]);
     } catch (e) {
       notify(`Could not load the model: ${e.message}`, "error");
     } finally {
@@ -984,6 +985,7 @@ function wire() {
   });
   $("ed-filters").addEventListener("submit", (ev) => ev.preventDefault());
   wireZoom();
+  initJourneys();
   const d = $("ed-diagram");
   d.addEventListener("click", onDiagramActivate);
   d.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); onDiagramActivate(ev); } });

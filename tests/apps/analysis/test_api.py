@@ -133,6 +133,33 @@ def test_a_stored_models_analysis_follows_permissions(world, persona):
         assert resp.status_code == int(expected)
 
 
+@pytest.mark.parametrize("persona", list(ROLES))
+def test_a_stored_models_simulation_follows_permissions(world, persona):
+    resp = world.call(persona, "get", f"/api/v1/models/{world.arch.pk}/simulate?fail=payments")
+    expected = expected_status(persona, "viewer")
+    if expected == "ok":
+        assert resp.status_code == 200
+        data = resp.json()
+        checkout = next(j for j in data["journeys"] if j["id"] == "checkout")
+        assert checkout["state"] == "failed"
+        assert checkout["path"] == ["gateway", "orders", "payments"]
+        assert data["elements"]["payments"] == "failed"
+    else:
+        assert resp.status_code == int(expected)
+
+
+def test_a_stored_models_simulation_takes_slow_and_refuses_a_bad_scenario(world):
+    base = f"/api/v1/models/{world.arch.pk}/simulate"
+    slow = world.call("owner", "get", f"{base}?slow=payments=250")
+    assert slow.status_code == 200
+    assert slow.json()["elements"]["payments"] in {"degraded", "ok"}
+    bad = world.call("owner", "get", f"{base}?fail=no-such-element")
+    assert bad.status_code == 422 and bad.json()["errors"]
+    revision = world.arch.revision
+    world.arch.refresh_from_db()
+    assert world.arch.revision == revision  # nothing written
+
+
 def test_a_stored_models_analysis_is_cached_by_content_hash(world, monkeypatch):
     arch = architecture_create(
         workspace=world.workspace, actor=Principal(user=world.users["owner"]), source=BODY
@@ -154,3 +181,4 @@ def test_the_endpoints_are_in_the_openapi_schema(db):
     params = {p["name"] for p in paths["/api/v1/simulate"]["post"]["parameters"]}
     assert {"fail", "slow"} <= params
     assert "get" in paths["/api/v1/models/{model_id}/analysis"]
+    assert "get" in paths["/api/v1/models/{model_id}/simulate"]
