@@ -165,6 +165,9 @@ def readme(plan: Plan, targets: list[str]) -> str:
             "workloads, network policies, secrets generated from `secrets/*.env` |",
             "| `kubernetes/overlays/dev/` | dev namespace, one replica, `:dev` images |",
             "| `kubernetes/overlays/prod/` | prod namespace, registry images to fill in |",
+            "| `kubernetes/overlays/prod-parts/<nn>/` | the same prod overlay split into roots "
+            "applied one by one (`00`: all but the services; then 50 services each): for large "
+            "systems |",
             "| `kubernetes/overlays/prod-mesh/` | prod with Linkerd mTLS (when the model asks "
             "for mutual TLS) |",
         ]
@@ -210,6 +213,16 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "Where the model asks for mutual TLS (`tls: mtls` calls, `auth: mtls` APIs), plain "
         "overlays serve plain HTTP inside the cluster: apply `kubernetes/overlays/prod-mesh` "
         "instead, with Linkerd installed, for automatic mTLS between every pod.",
+        "",
+        "Large systems: one `kubectl kustomize` of `overlays/prod` grows faster than the number "
+        "of objects (minutes at 500 services). `overlays/prod-parts/<nn>/` hold the same objects "
+        "in several small roots (`00` first: namespace, policies, secrets, datastores, brokers; "
+        "then 50 services per part; every part carries the identical Secrets so the hashed names "
+        "resolve), each built and applied on its own:",
+        "",
+        "```sh",
+        'for part in kubernetes/overlays/prod-parts/*/; do kubectl apply -k "$part"; done',
+        "```",
         "",
         "## Network policy",
         "",
