@@ -35,6 +35,23 @@ for example in .env.example kubernetes/base/secrets/*.env.example; do
     echo "$missing" | sed 's/^/  /' >&2
   fi
 done
+# Compose reads the generated secrets from files, not from the environment:
+# secrets/<name>.txt (ORDERS_DB_PASSWORD -> secrets/orders-db-password.txt), the value in .env.
+# The directory is private; the files are readable so the containers' own users can read them.
+if [ -e compose.yaml ] && [ -e .env ]; then
+  mkdir -p secrets
+  chmod 700 secrets
+  for key in $(grep -E '^[^#=]+=REPLACE_ME$' .env.example | cut -d= -f1); do
+    file="secrets/$(printf '%s' "$key" | tr 'A-Z_' 'a-z-').txt"
+    if [ -e "$file" ]; then
+      echo "$file already exists; left as it is" >&2
+      continue
+    fi
+    grep -E "^$key=" .env | tail -n 1 | cut -d= -f2- | tr -d '\n' > "$file"
+    chmod 644 "$file"
+    echo "wrote $file"
+  done
+fi
 """
 
 CHECK_ENV = r"""#!/bin/sh
@@ -65,12 +82,22 @@ for example in $examples; do
     fi
   done
 done
+if [ "${1:-compose}" = compose ] && [ -e compose.yaml ]; then
+  for key in $(grep -E '^[^#=]+=REPLACE_ME$' .env.example | cut -d= -f1); do
+    file="secrets/$(printf '%s' "$key" | tr 'A-Z_' 'a-z-').txt"
+    if [ ! -s "$file" ] || [ "$(cat "$file")" = REPLACE_ME ]; then
+      echo "$file is missing or a placeholder: run scripts/init-env.sh" >&2
+      status=1
+    fi
+  done
+fi
 [ "$status" -eq 0 ] && echo "every secret and setting is set"
 exit "$status"
 """
 
 GITIGNORE = """# Generated secrets: never commit them.
 .env
+secrets/
 kubernetes/base/secrets/*.env
 """
 
@@ -79,7 +106,8 @@ def env_example(plan: Plan) -> str:
     lines = [
         f"# Secrets and operator-supplied settings for '{plan.model.name}'.",
         "# scripts/init-env.sh copies this to .env with a random value for every REPLACE_ME;",
-        "# use URL-safe values if you set them yourself: passwords are embedded in connection URLs.",
+        "# use URL-safe values if you set them yourself. Compose reads them from secrets/<name>.txt",
+        "# (init-env.sh writes those from .env), Kubernetes from kubernetes/base/secrets/*.env.",
     ]
     for secret in plan.secrets():
         lines.append(f"{secret.name}={PLACEHOLDER}")
@@ -111,8 +139,8 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "| --- | --- |",
         "| `README.md` | this file |",
         "| `.env.example` | every secret (`REPLACE_ME`) and operator-supplied setting (empty) |",
-        "| `scripts/init-env.sh` | writes `.env` (and `kubernetes/base/secrets/*.env`) with "
-        "random secrets; never touches an address |",
+        "| `scripts/init-env.sh` | writes `.env`, `secrets/*.txt` (Compose secrets) and "
+        "`kubernetes/base/secrets/*.env` with random secrets; never touches an address |",
         "| `scripts/check-env.sh` | refuses while a secret or setting is a placeholder or empty |",
         "| `.gitignore` | keeps the generated secret files out of git |",
     ]
@@ -137,6 +165,9 @@ def readme(plan: Plan, targets: list[str]) -> str:
             "workloads, network policies, secrets generated from `secrets/*.env` |",
             "| `kubernetes/overlays/dev/` | dev namespace, one replica, `:dev` images |",
             "| `kubernetes/overlays/prod/` | prod namespace, registry images to fill in |",
+            "| `kubernetes/overlays/prod-parts/<nn>/` | the same prod overlay split into roots "
+            "applied one by one (`00`: all but the services; then 50 services each): for large "
+            "systems |",
             "| `kubernetes/overlays/prod-mesh/` | prod with Linkerd mTLS (when the model asks "
             "for mutual TLS) |",
         ]
@@ -145,7 +176,7 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "## Run with Docker Compose",
         "",
         "```sh",
-        "scripts/init-env.sh          # once: creates .env with random secrets",
+        "scripts/init-env.sh          # once: .env and secrets/*.txt with random secrets",
         "$EDITOR .env                 # set the addresses and JWT settings it lists",
         "scripts/check-env.sh compose",
         "docker compose up --build -d",
@@ -182,6 +213,16 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "Where the model asks for mutual TLS (`tls: mtls` calls, `auth: mtls` APIs), plain "
         "overlays serve plain HTTP inside the cluster: apply `kubernetes/overlays/prod-mesh` "
         "instead, with Linkerd installed, for automatic mTLS between every pod.",
+        "",
+        "Large systems: one `kubectl kustomize` of `overlays/prod` grows faster than the number "
+        "of objects (minutes at 500 services). `overlays/prod-parts/<nn>/` hold the same objects "
+        "in several small roots (`00` first: namespace, policies, secrets, datastores, brokers; "
+        "then 50 services per part; every part carries the identical Secrets so the hashed names "
+        "resolve), each built and applied on its own:",
+        "",
+        "```sh",
+        'for part in kubernetes/overlays/prod-parts/*/; do kubectl apply -k "$part"; done',
+        "```",
         "",
         "## Network policy",
         "",

@@ -6,7 +6,12 @@
   out: Compose refuses cycles);
 - one container per datastore and broker from a pinned official image, data on a named volume;
 - only gateways publish a port; everything else is reachable on the project network only;
-- secrets come from ``.env`` (``${NAME:?...}``): the file is never part of the bundle.
+- generated secrets (passwords, API keys) are Compose ``secrets:`` files
+  (``./secrets/<name>.txt``, written by ``scripts/init-env.sh``, never part of the bundle)
+  mounted under ``/run/secrets``: images read ``<NAME>_FILE``, the skeleton builds its URLs
+  from ``<PREFIX>_URL`` (no password) + ``<PREFIX>_PASSWORD_FILE``; Redis and RabbitMQ read
+  theirs in a shell entrypoint. Operator settings (addresses, the JWT issuer) stay
+  ``${NAME:?...}`` interpolations from ``.env``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from exporters.common.infra import Backing, Plan, Secret, Value
 from exporters.skeleton.gateway import upstream_check_command
 from exporters.skeleton.spec import health_paths
 
+SECRETS_DIR = "/run/secrets"
 HEALTH_TIMING = {"interval": "10s", "timeout": "3s", "retries": 6, "start_period": "20s"}
 
 
@@ -35,6 +41,43 @@ def render(value: Value) -> str:
         else:
             out.append(part.replace("$", "$$"))
     return "".join(out)
+
+
+def secret_name(secret: Secret) -> str:
+    """``ORDERS_DB_PASSWORD`` → ``orders-db-password`` (file ``secrets/orders-db-password.txt``)."""
+    return secret.name.lower().replace("_", "-")
+
+
+def secret_path(secret: Secret) -> str:
+    return f"{SECRETS_DIR}/{secret_name(secret)}"
+
+
+def file_env(key: str, value: Value, used: list[Secret]) -> dict[str, str]:
+    """One variable for compose.yaml with no generated secret in it.
+
+    A value that is a generated secret becomes ``<KEY>_FILE``; a URL with the password as its
+    userinfo becomes the URL without it plus ``<PREFIX>_PASSWORD_FILE`` (the skeleton puts the
+    password back at start-up). Operator settings stay interpolations.
+    """
+    owned = [p for p in value if isinstance(p, Secret) and not p.operator_supplied]
+    if not owned:
+        return {key: render(value)}
+    secret = owned[0]
+    if value == (secret,):
+        used.append(secret)
+        return {f"{key}_FILE": secret_path(secret)}
+    if key.endswith("_URL") and len(value) == 3 and value[1] == secret:
+        prefix, suffix = value[0], value[2]
+        if isinstance(prefix, str) and isinstance(suffix, str) and prefix.endswith(":"):
+            prefix = prefix[:-1]
+            if prefix.endswith("://"):  # no user name (Redis): no "@" either
+                suffix = suffix.removeprefix("@")
+            used.append(secret)
+            return {
+                key: render((prefix + suffix,)),
+                f"{key[:-4]}_PASSWORD_FILE": secret_path(secret),
+            }
+    raise ValueError(f"{key}: a secret in a value compose cannot read from a file")
 
 
 def cpus(cpu: str | None) -> str | None:
@@ -76,16 +119,51 @@ def _acyclic_depends(plan: Plan) -> dict[str, list[str]]:
     return edges
 
 
-def _backing_service(b: Backing) -> dict[str, Any]:
+def _shell_quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _backing_service(b: Backing, used: list[Secret]) -> dict[str, Any]:
+    """The container; its secrets as files (``*_FILE``, which the official images read)."""
     out: dict[str, Any] = {"image": b.image}
-    if b.command:
-        out["command"] = [render(v) for v in b.command]
-    if b.env:
-        out["environment"] = {k: render(v) for k, v in b.env.items()}
+    env: dict[str, str] = {}
+    healthcheck = ["CMD", *b.healthcheck]
+    if b.kind == "redis":  # no *_FILE in the image: the entrypoint reads the file
+        pw = b.secrets[0]
+        used.append(pw)
+        args = " ".join(_shell_quote(render(v)) for v in b.command[:-2])
+        out["entrypoint"] = [
+            "sh",
+            "-c",
+            f'exec docker-entrypoint.sh {args} --requirepass "$$(cat {secret_path(pw)})"',
+        ]
+        healthcheck = [
+            "CMD",
+            "sh",
+            "-c",
+            f'REDISCLI_AUTH="$$(cat {secret_path(pw)})" redis-cli --no-auth-warning ping',
+        ]
+    elif b.kind == "rabbitmq":  # RABBITMQ_DEFAULT_PASS_FILE is gone from the image (3.9+)
+        pw = b.secrets[0]
+        used.append(pw)
+        env["RABBITMQ_DEFAULT_USER"] = render(b.env["RABBITMQ_DEFAULT_USER"])
+        out["entrypoint"] = [
+            "sh",
+            "-c",
+            f'RABBITMQ_DEFAULT_PASS="$$(cat {secret_path(pw)})" '
+            "exec docker-entrypoint.sh rabbitmq-server",
+        ]
+    else:
+        if b.command:
+            out["command"] = [render(v) for v in b.command]
+        for k, v in b.env.items():
+            env.update(file_env(k, v, used))
+    if env:
+        out["environment"] = env
     out["volumes"] = [f"{b.id}-data:{b.data_path}"]
     if b.init_scripts:  # the read-only role for services that only read (runs on first start)
         out["volumes"].append(f"./{b.role}s/{b.id}/initdb:{INITDB_PATH}:ro")
-    out["healthcheck"] = {"test": ["CMD", *b.healthcheck], **HEALTH_TIMING}
+    out["healthcheck"] = {"test": healthcheck, **HEALTH_TIMING}
     out["restart"] = "unless-stopped"
     out["labels"] = {
         "dev.workbench.element": b.id,
@@ -103,13 +181,17 @@ class ComposeTarget:
         depends = _acyclic_depends(plan)
         services: dict[str, Any] = {}
         host_port = 8080
+        all_used: list[Secret] = []
         for svc in plan.services:
             entry: dict[str, Any] = {
                 "build": {"context": f"./services/{svc.id}"},
                 "image": f"{model.name}-{svc.id}:dev",
             }
+            used: list[Secret] = []
             if svc.kind != "gateway":
-                entry["environment"] = {k: render(v) for k, v in plan.env(svc).items()}
+                entry["environment"] = {}
+                for k, v in plan.env(svc).items():
+                    entry["environment"].update(file_env(k, v, used))
             _, readiness = health_paths(svc)
             probe = readiness
             if svc.kind == "gateway":
@@ -152,6 +234,9 @@ class ComposeTarget:
                 deploy["resources"] = {"limits": resources}
             if deploy:
                 entry["deploy"] = deploy
+            if used:
+                entry["secrets"] = list(dict.fromkeys(secret_name(s) for s in used))
+                all_used.extend(used)
             entry["restart"] = "unless-stopped"
             entry["read_only"] = True
             entry["tmpfs"] = ["/tmp"]  # noqa: S108 - a tmpfs inside the container
@@ -164,13 +249,24 @@ class ComposeTarget:
             services[svc.id] = entry
         for backing in plan.backings.values():
             if plan.users_of(backing.id):
-                services[backing.id] = _backing_service(backing)
+                used = []
+                services[backing.id] = _backing_service(backing, used)
+                if used:
+                    services[backing.id]["secrets"] = list(
+                        dict.fromkeys(secret_name(s) for s in used)
+                    )
+                    all_used.extend(used)
         volumes: dict[str, Any] = {
             f"{b.id}-data": {} for b in plan.backings.values() if b.id in services
         }
         doc: dict[str, Any] = {"name": model.name, "services": services}
         if volumes:
             doc["volumes"] = volumes
+        if all_used:
+            doc["secrets"] = {
+                secret_name(s): {"file": f"./secrets/{secret_name(s)}.txt"}
+                for s in dict.fromkeys(all_used)
+            }
         header = (
             f"Generated by the Architecture Workbench from model '{model.name}'.\n"
             "Run: scripts/init-env.sh && docker compose up --build   (see README.md)"

@@ -12,6 +12,7 @@ listens on, so a service restarted on another address is found as under Docker.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -194,6 +195,32 @@ class Bundle:
                 generated = secrets.token_hex(12) if value == "REPLACE_ME" else "http://127.0.0.1:9"
                 self.secrets[name] = (settings or {}).get(name, generated)
 
+        # Compose secrets: written where compose.yaml says (as scripts/init-env.sh would), and a
+        # /run/secrets/<name> path in a service's environment points at that file.
+        self.secret_files: dict[str, Path] = {}
+        for sname, spec in (self.compose.get("secrets") or {}).items():
+            path = root / spec["file"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(self.secrets[sname.upper().replace("-", "_")])
+            self.secret_files[f"/run/secrets/{sname}"] = path
+
+    def env_of(self, name: str) -> dict[str, str]:
+        """A service's compose environment, interpolated; ``*_FILE`` paths point at the files."""
+        raw = self.compose["services"][name].get("environment") or {}
+        env = {k: interpolate(str(v), self.secrets) for k, v in raw.items()}
+        for key, value in list(env.items()):
+            if key.endswith("_FILE") and value in self.secret_files:
+                env[key] = str(self.secret_files[value])
+        return env
+
+    def resolved(self, env: dict[str, str]) -> dict[str, str]:
+        """``*_FILE`` variables replaced by their values (what the images' entrypoints do)."""
+        out = {k: v for k, v in env.items() if not k.endswith("_FILE")}
+        for key, value in env.items():
+            if key.endswith("_FILE"):
+                out[key[:-5]] = Path(value).read_text()
+        return out
+
     def backing_kind(self, name: str) -> str | None:
         return self.compose["services"].get(name, {}).get("labels", {}).get("dev.workbench.kind")
 
@@ -229,10 +256,7 @@ class Bundle:
         """Create the per-service databases and users the compose file expects."""
         for name, svc in self.compose["services"].items():
             kind = self.backing_kind(name)
-            env = {
-                k: interpolate(str(v), self.secrets)
-                for k, v in (svc.get("environment") or {}).items()
-            }
+            env = self.resolved(self.env_of(name))
             p = self.db_prefix
             scripts = sorted((self.root / "datastores" / name / "initdb").glob("*.sh"))
             if kind == "postgres":
@@ -270,6 +294,11 @@ class Bundle:
                 print(f"cleanup of {db} failed: {exc}", file=sys.stderr)
         self.created.clear()
 
+    def backing_kind_of_url(self, name: str, password_key: str) -> str | None:
+        raw = self.compose["services"][name].get("environment") or {}
+        url = str(raw.get(password_key[: -len("_PASSWORD_FILE")] + "_URL", ""))
+        return self.backing_kind(urlsplit(url).hostname or "")
+
     def rewrite(self, value: str, ports: dict[str, int]) -> str:
         """Point a URL at loopback: services on their test ports, backings on the machine's."""
         if "://" not in value:
@@ -298,9 +327,26 @@ class Bundle:
         return urlunsplit(parts._replace(netloc=netloc, path=path))
 
     def service_env(self, name: str, ports: dict[str, int]) -> dict[str, str]:
-        raw = self.compose["services"][name].get("environment") or {}
-        env = {k: self.rewrite(interpolate(str(v), self.secrets), ports) for k, v in raw.items()}
+        env = {k: self.rewrite(v, ports) for k, v in self.env_of(name).items()}
+        for key in [k for k in env if k.endswith("_PASSWORD_FILE")]:
+            # the machine's RabbitMQ (guest) and Redis (no password) take no generated password
+            if self.backing_kind_of_url(name, key) in ("rabbitmq", "redis"):
+                del env[key]
         env.update(PORT=str(ports[name]), HOST="127.0.0.1", WORKBENCH_DEBUG_ENDPOINTS="1")
+        return env
+
+    def effective_env(self, name: str, ports: dict[str, int]) -> dict[str, str]:
+        """What the service's code sees: its skeleton's ``app/__init__.py`` read the secret
+        files and put the passwords into the URLs (the same function, run on a copy)."""
+        spec = importlib.util.spec_from_file_location(
+            f"skeleton_app_{name.replace('-', '_')}",
+            self.root / "services" / name / "app" / "__init__.py",
+        )
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        env = self.service_env(name, ports)
+        module.load_secret_files(env)
         return env
 
     def start(self, python: Path, tmp: Path) -> Running:

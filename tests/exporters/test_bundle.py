@@ -7,6 +7,7 @@ import re
 import zipfile
 
 import pytest
+import yaml
 
 from apps.archmodel import Model
 from exporters import Bundle, ExportError, check_bundle_path, export_bundle
@@ -107,7 +108,11 @@ def test_no_secret_value_is_written_anywhere(any_model: Model) -> None:
 
 def test_every_secret_compose_needs_is_listed_in_env_example(any_model: Model) -> None:
     files = export_bundle(any_model).files
-    needed = set(re.findall(r"\$\{([A-Z0-9_]+):\?", files["compose.yaml"].decode()))
+    text = files["compose.yaml"].decode()
+    needed = set(re.findall(r"\$\{([A-Z0-9_]+):\?", text))
+    # generated secrets are files (secrets/<name>.txt) that init-env.sh writes from .env
+    for name in yaml.safe_load(text).get("secrets") or {}:
+        needed.add(name.upper().replace("-", "_"))
     listed = {
         line.split("=")[0]
         for line in files[".env.example"].decode().splitlines()

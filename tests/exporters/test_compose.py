@@ -91,3 +91,54 @@ def test_every_runtime_gets_a_build_context_with_a_dockerfile(
     assert "HEALTHCHECK" in dockerfile and "USER 10001" in dockerfile
     froms = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("FROM ")]
     assert froms and all(":" in image and "latest" not in image for image in froms)
+
+
+def test_no_generated_secret_is_in_an_environment_value(any_model: Model) -> None:
+    from exporters.common.infra import plan
+    from exporters.compose import secret_name
+
+    doc = compose(any_model)
+    generated = {s.name for s in plan(any_model).secrets()}
+    for name, svc in doc["services"].items():
+        for key, value in (svc.get("environment") or {}).items():
+            for secret in generated:
+                assert f"${{{secret}:" not in str(value), (name, key)
+        assert "PASSWORD}" not in str(svc.get("command", ""))
+    declared = set(doc.get("secrets", {}))
+    assert declared and declared <= {secret_name(s) for s in plan(any_model).secrets()}
+    assert not any(p.startswith("secrets/") for p in export_bundle(any_model).files)
+
+
+def test_secrets_are_files_mounted_into_the_services_that_read_them(shop: Model) -> None:
+    doc = compose(shop)
+    declared = doc["secrets"]
+    for name, spec in declared.items():
+        assert spec == {"file": f"./secrets/{name}.txt"}
+    for name, svc in doc["services"].items():
+        files = {v for k, v in (svc.get("environment") or {}).items() if k.endswith("_FILE")}
+        mounted = {f"/run/secrets/{s}" for s in svc.get("secrets", [])}
+        assert files <= mounted, name
+        assert set(svc.get("secrets", [])) <= set(declared), name
+    orders = doc["services"]["orders"]["environment"]
+    assert orders["DATASTORE_ORDERS_DB_URL"] == "postgresql://orders_db@orders-db:5432/orders_db"
+    assert orders["DATASTORE_ORDERS_DB_PASSWORD_FILE"] == "/run/secrets/orders-db-password"
+    assert doc["services"]["orders-db"]["environment"]["POSTGRES_PASSWORD_FILE"] == (
+        "/run/secrets/orders-db-password"
+    )
+    shipping = doc["services"]["shipping-db"]["environment"]
+    assert "MYSQL_PASSWORD_FILE" in shipping and "MYSQL_ROOT_PASSWORD_FILE" in shipping
+    bus = doc["services"]["bus"]
+    assert "RABBITMQ_DEFAULT_PASS" not in bus["environment"]
+    assert "$$(cat /run/secrets/bus-password)" in bus["entrypoint"][-1]
+
+
+def test_redis_and_mongodb_read_their_passwords_from_files(everything: Model) -> None:
+    doc = compose(everything)
+    for name, svc in doc["services"].items():
+        kind = svc.get("labels", {}).get("dev.workbench.kind")
+        if kind == "redis":
+            assert "--requirepass" in svc["entrypoint"][-1]
+            assert "/run/secrets/" in svc["entrypoint"][-1] and "command" not in svc
+            assert "/run/secrets/" in svc["healthcheck"]["test"][-1]
+        if kind == "mongodb":
+            assert "MONGO_INITDB_ROOT_PASSWORD_FILE" in svc["environment"]

@@ -37,7 +37,7 @@ def bundle(tmp_path: Path) -> runner.Bundle:
 
 def urls(bundle: runner.Bundle, service: str) -> dict[str, str]:
     ports = dict.fromkeys(bundle.python_services() + bundle.verifiers(), 1)
-    return bundle.service_env(service, ports)
+    return bundle.effective_env(service, ports)
 
 
 def test_a_read_only_consumer_cannot_write_the_owners_postgres_database(

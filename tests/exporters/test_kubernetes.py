@@ -287,3 +287,37 @@ def test_modelled_mtls_comes_with_a_mesh_overlay(shop: Model, everything: Model,
     policy = objects[("NetworkPolicy", "allow-linkerd")]
     kubernetes_validate.validate(policy, K8S_VERSION, strict=True)
     assert policy["metadata"]["namespace"] == "shop"
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_the_prod_parts_together_are_exactly_the_prod_overlay(
+    shop: Model, tmp_path, monkeypatch
+) -> None:
+    import exporters.kubernetes as k8s
+
+    monkeypatch.setattr(k8s, "PART_SIZE", 2)  # shop's services in several parts
+    root = runner.extract(export_bundle(shop, target="kubernetes").to_zip(), tmp_path)
+    subprocess.run(["sh", "scripts/init-env.sh"], cwd=root, check=True, capture_output=True)
+
+    def build(path: str) -> list[dict]:
+        result = subprocess.run(
+            ["kubectl", "kustomize", path], cwd=root, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        return list(yaml.safe_load_all(result.stdout))
+
+    def key(o: dict) -> tuple[str, str]:
+        return (o["kind"], o["metadata"]["name"])
+
+    prod = {key(o): o for o in build("kubernetes/overlays/prod")}
+    parts = sorted((root / "kubernetes" / "overlays" / "prod-parts").iterdir())
+    assert len(parts) > 2
+    union: dict[tuple[str, str], dict] = {}
+    for part in parts:
+        objects = build(str(part.relative_to(root)))
+        for obj in objects:
+            kubernetes_validate.validate(obj, K8S_VERSION, strict=True)
+            if obj["kind"] != "Secret":  # every part carries the (identical) Secrets
+                assert key(obj) not in union, key(obj)
+            assert union.setdefault(key(obj), obj) == obj
+    assert union == prod

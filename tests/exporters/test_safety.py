@@ -232,3 +232,34 @@ def test_check_env_refuses_placeholders_until_every_secret_and_setting_is_set(
     assert check("compose").returncode == 0 and check("kubernetes").returncode == 0
     secrets.write_text("password=REPLACE_ME\n")
     assert check("kubernetes").returncode == 1
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="no sh")
+def test_init_env_writes_the_compose_secret_files_from_env(tmp_path, shop) -> None:
+    files = export_bundle(shop).files
+    (tmp_path / "scripts").mkdir()
+    for name in (".env.example", "compose.yaml", "scripts/init-env.sh", "scripts/check-env.sh"):
+        (tmp_path / name).write_bytes(files[name])
+    subprocess.run(["sh", "scripts/init-env.sh"], cwd=tmp_path, check=True, capture_output=True)
+    env = dict(
+        line.split("=", 1)
+        for line in (tmp_path / ".env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    declared = yaml.safe_load(files["compose.yaml"])["secrets"]
+    assert declared
+    for name, spec in declared.items():
+        path = tmp_path / spec["file"]
+        assert path.read_text() == env[name.upper().replace("-", "_")]  # no newline
+        assert path.stat().st_mode & 0o777 == 0o644  # readable by the containers' users
+    assert (tmp_path / "secrets").stat().st_mode & 0o777 == 0o700
+    assert "secrets/" in files[".gitignore"].decode().splitlines()
+    check = subprocess.run(
+        ["sh", "scripts/check-env.sh", "compose"], cwd=tmp_path, capture_output=True
+    )
+    assert b"orders-db-password" not in check.stderr  # only the operator's settings are missing
+    (tmp_path / "secrets" / "orders-db-password.txt").unlink()
+    check = subprocess.run(
+        ["sh", "scripts/check-env.sh", "compose"], cwd=tmp_path, capture_output=True
+    )
+    assert check.returncode == 1 and b"orders-db-password" in check.stderr

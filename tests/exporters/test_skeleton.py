@@ -301,3 +301,42 @@ def test_skeleton_spec_carries_idempotency_fallback_and_auth_of_calls() -> None:
     )
     (call,) = json.loads(export_bundle(model).files["services/a/app/spec.json"])["calls"]
     assert (call["idempotent"], call["fallback"], call["auth"]) == (True, "queue-it", "jwt")
+
+
+def load_secret_files():  # type: ignore[no-untyped-def]
+    """The skeleton's ``load_secret_files`` (``app/__init__.py``), loaded on its own."""
+    spec = importlib.util.spec_from_file_location("skeleton_app_init", SKELETON / "__init__.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.load_secret_files
+
+
+def test_the_skeleton_reads_file_variables_and_builds_urls_from_them(tmp_path: Path) -> None:
+    (tmp_path / "pw").write_text("s3cr/t:@x\n")
+    (tmp_path / "keys").write_text("k1,k2")
+    env = {
+        "DATASTORE_ORDERS_DB_URL": "postgresql://orders_db@orders-db:5432/orders_db",
+        "DATASTORE_ORDERS_DB_PASSWORD_FILE": str(tmp_path / "pw"),
+        "BROKER_CACHE_URL": "redis://cache:6379/0",
+        "BROKER_CACHE_PASSWORD_FILE": str(tmp_path / "pw"),
+        "BROKER_BUS_URL": "amqp://guest:guest@127.0.0.1:5672/",  # has one: left alone
+        "BROKER_BUS_PASSWORD_FILE": str(tmp_path / "pw"),
+        "API_KEYS": "from-the-environment",
+        "API_KEYS_FILE": str(tmp_path / "keys"),
+        "SSL_CERT_FILE": str(tmp_path / "missing.pem"),  # not a secret: never read
+        "SERVICE_PAYMENTS_URL": "http://payments:8080",
+    }
+    load_secret_files()(env)
+    assert env["DATASTORE_ORDERS_DB_URL"] == (
+        "postgresql://orders_db:s3cr%2Ft%3A%40x@orders-db:5432/orders_db"
+    )
+    assert env["BROKER_CACHE_URL"] == "redis://:s3cr%2Ft%3A%40x@cache:6379/0"
+    assert env["BROKER_BUS_URL"] == "amqp://guest:guest@127.0.0.1:5672/"
+    assert env["API_KEYS"] == "k1,k2"  # a value from a file wins over a plain variable
+    assert "SSL_CERT" not in env
+    assert env["SERVICE_PAYMENTS_URL"] == "http://payments:8080"
+
+
+def test_an_unreadable_secret_file_stops_the_start(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="DB_PASSWORD_FILE"):
+        load_secret_files()({"DB_PASSWORD_FILE": str(tmp_path / "missing")})
