@@ -5,7 +5,6 @@ document, so both must cost the same at either size (issue 12: they took 5.6-9.5
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
@@ -14,29 +13,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.django_setup import setup_django
+
 SIZES = (10, 5_000)
 REPEAT = 5
 JOBS = 20
 
 
-def _setup_django(db_path: Path) -> None:
-    import django
-    from django.conf import settings
-
-    if not settings.configured:
-        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-        os.environ.setdefault("WORKBENCH_MAX_MODEL_BYTES", str(64 * 1024 * 1024))
-        os.environ.setdefault("WORKBENCH_MAX_ELEMENTS", "1000000")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings.test")
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
 def run() -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as tmp:
-        _setup_django(Path(tmp) / "bench.sqlite3")
+        setup_django(Path(tmp) / "bench.sqlite3")
         from django.contrib.auth.models import User
         from django.test import Client
 
@@ -54,7 +40,7 @@ def run() -> list[dict[str, Any]]:
         _row, raw = token_create(
             workspace=workspace, name="bench", role=Role.EDITOR, created_by=user
         )
-        client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_HOST="localhost")
         rows = []
         for n in SIZES:
             document = generate(n)
@@ -75,7 +61,10 @@ def run() -> list[dict[str, Any]]:
                 start = time.perf_counter()
                 response = client.get(f"/api/v1/models/{arch.pk}/exports")
                 listing.append(time.perf_counter() - start)
-                assert response.status_code == 200 and len(response.json()) == JOBS
+                assert response.status_code == 200 and len(response.json()) == JOBS, (
+                    response.status_code,
+                    response.content[:300],
+                )
                 _cache.clear()
                 start = time.perf_counter()
                 architecture_get_for(principal=actor, architecture_id=arch.pk, need="editor")

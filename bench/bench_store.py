@@ -9,7 +9,6 @@ whole document's `whole_bytes`) and the cost of reading a revision stored as a d
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
@@ -18,29 +17,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.django_setup import setup_django
+
 SIZES = (500, 5_000)
 REPEAT = 5
 
 
-def _setup_django(db_path: Path) -> None:
-    import django
-    from django.conf import settings
-
-    if not settings.configured:
-        # A private SQLite file and limits that admit the 5,000-service model.
-        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-        os.environ.setdefault("WORKBENCH_MAX_MODEL_BYTES", str(64 * 1024 * 1024))
-        os.environ.setdefault("WORKBENCH_MAX_ELEMENTS", "1000000")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings.test")
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
 def run() -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as tmp:
-        _setup_django(Path(tmp) / "bench.sqlite3")
+        setup_django(Path(tmp) / "bench.sqlite3")
         from django.conf import settings
         from django.contrib.auth.models import User
 
