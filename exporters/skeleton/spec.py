@@ -17,6 +17,10 @@ from exporters.common.safe import env_key
 
 DEFAULT_LIVENESS = "/healthz"
 DEFAULT_READINESS = "/readyz"
+SQL_KINDS = ("postgres", "mysql", "mariadb")
+# A consumer hands a message to the dead-letter channel after this many failed deliveries
+# (the model has no key for it; ``DEAD_LETTER_AFTER`` in the environment overrides it).
+DEAD_LETTER_AFTER = 5
 
 
 def health_paths(svc: Service) -> tuple[str, str]:
@@ -138,6 +142,17 @@ def service_spec(plan: Plan, svc: Service, problems: list[str]) -> dict[str, Any
             }
         )
     kinds = {d.id: d.kind for d in model.datastores} | {b.id: b.kind for b in model.brokers}
+    stores = plan.datastores_of(svc)
+    # the outbox lives in the service's first SQL datastore it may write (owned ones first)
+    writable = [
+        d.store
+        for d in svc.data
+        if d.store in stores and kinds[d.store] in SQL_KINDS and d.access != "read"
+    ]
+    owners = {d.id: d.owner for d in model.datastores}
+    owned = [d for d in writable if owners[d] == svc.id]
+    outbox_store = (owned or writable or [None])[0]
+    obs = svc.observability
     return {
         "generated_by": "architecture-workbench",
         "system": model.name,
@@ -146,6 +161,12 @@ def service_spec(plan: Plan, svc: Service, problems: list[str]) -> dict[str, Any
         "runtime": svc.runtime,
         "port": svc.port,
         "health": {"liveness": liveness, "readiness": readiness},
+        "observability": {
+            "logging": obs.logging or "local",
+            "metrics": bool(obs.metrics),
+            "tracing": bool(obs.tracing),
+        },
+        "events": {"source": f"urn:workbench:{svc.id}", "dead_letter_after": DEAD_LETTER_AFTER},
         "operations": operations(svc, problems),
         "route_prefixes": route_prefixes,
         "calls": calls,
@@ -168,6 +189,7 @@ def service_spec(plan: Plan, svc: Service, problems: list[str]) -> dict[str, Any
                 "broker": events[p.event].broker,
                 "channel": events[p.event].channel,
                 "outbox": p.outbox,
+                "outbox_store": outbox_store if p.outbox else None,
             }
             for p in svc.publishes
             if p.event in events
@@ -179,6 +201,7 @@ def service_spec(plan: Plan, svc: Service, problems: list[str]) -> dict[str, Any
                 "channel": events[s.event].channel,
                 "group": s.group or svc.id,
                 "idempotent": s.idempotent,
+                "dead_letter": f"{events[s.event].channel}.dead-letter",
             }
             for s in svc.subscribes
             if s.event in events
