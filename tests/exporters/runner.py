@@ -109,6 +109,17 @@ def skeleton_venv(requirements: list[str]) -> Path:
     return python
 
 
+def isolated(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` (a model document, changed in place) with a unique system name and event channels,
+    so runs that share the machine's brokers (parallel sessions, a re-run while a killed run's
+    queues linger) never consume each other's messages."""
+    tag = secrets.token_hex(3)
+    doc["name"] = f"{doc.get('name', 'system')}-{tag}"
+    for event in doc.get("events") or []:
+        event["channel"] = f"{event.get('channel') or event['id']}.{tag}"
+    return doc
+
+
 def interpolate(value: str, env: dict[str, str]) -> str:
     """Compose interpolation for the forms the exporter emits: ${NAME:?msg}, $$."""
     value = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?[^}]*\}", lambda m: env[m.group(1)], value)

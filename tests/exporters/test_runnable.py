@@ -61,10 +61,8 @@ def skeleton_python() -> Path:
         pytest.skip(f"cannot install the skeleton requirements: {exc}")
 
 
-def shop_with_broker(kind: str) -> bytes | dict:
-    if kind == "rabbitmq":
-        return shop_source()
-    doc = copy.deepcopy(load_model(shop_source()).document)
+def shop_with_broker(kind: str) -> dict:
+    doc = runner.isolated(copy.deepcopy(load_model(shop_source()).document))
     for broker in doc["brokers"]:
         broker["kind"] = kind
     return doc
@@ -108,8 +106,7 @@ def running(
 ) -> Iterator[runner.Running]:
     kind = request.param
     require("postgres", "mysql", kind)
-    source = shop_with_broker(kind)
-    model = model_from_data(source) if isinstance(source, dict) else load_model(source)
+    model = model_from_data(shop_with_broker(kind))
     _, run = start_bundle(model, skeleton_python, tmp_path, issuer)
     run.issuer = issuer  # type: ignore[attr-defined]
     try:
