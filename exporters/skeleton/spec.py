@@ -151,7 +151,7 @@ def service_spec(plan: Plan, svc: Service, problems: list[str]) -> dict[str, Any
     ]
     owners = {d.id: d.owner for d in model.datastores}
     owned = [d for d in writable if owners[d] == svc.id]
-    outbox_store = (owned or writable or [None])[0]
+    outbox_store = next(iter(owned or writable), None)
     obs = svc.observability
     return {
         "generated_by": "architecture-workbench",

@@ -360,18 +360,38 @@ class Bundle:
         module.load_secret_files(env)
         return env
 
+    def other_runtime_services(self) -> dict[str, str]:
+        """Services whose skeleton is not the Python one: name -> runtime (from spec.json)."""
+        out: dict[str, str] = {}
+        for n, s in self.compose["services"].items():
+            spec = self.root / s.get("build", {}).get("context", "-") / "spec.json"
+            if "build" in s and spec.exists() and n not in self.python_services():
+                out[n] = json.loads(spec.read_text())["runtime"]
+        return out
+
     def start(self, python: Path, tmp: Path) -> Running:
+        """Start every service: Python ones with ``python``, the others with their runtime's
+        launcher (``tests/exporters/runtimes``); a runtime without one is not started."""
+        from .runtimes import LAUNCHERS
+
         names = self.python_services()
         verifiers = self.verifiers()
-        ports = {n: free_port() for n in names + verifiers}
+        others = {n: r for n, r in self.other_runtime_services().items() if r in LAUNCHERS}
+        ports = {n: free_port() for n in names + verifiers + list(others)}
         run = Running(self.root, ports, dns=FakeDNS())
         base_env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "HOME", "TMPDIR")}
-        for name in names + verifiers:
+        for name in names + verifiers + list(others):
             run.logs[name] = tmp / f"{name}.log"
             run.dns.records[name] = "127.0.0.1"
-            cmd = [str(python), "-m", "app"] if name in names else [str(python), "verifier.py"]
+            service_dir = self.root / "services" / name
+            if name in others:
+                cmd = LAUNCHERS[others[name]](service_dir)
+            elif name in names:
+                cmd = [str(python), "-m", "app"]
+            else:
+                cmd = [str(python), "verifier.py"]
             env = {**base_env, **self.service_env(name, ports)}
-            run.spawn(name, cmd, self.root / "services" / name, env)
+            run.spawn(name, cmd, service_dir, env)
         for gw in self.gateways():
             run.gateway_port = free_port()
             start_nginx(run, self.root / "services" / gw / "nginx.conf", ports, tmp / f"nginx-{gw}")
