@@ -3,6 +3,7 @@ upstream, and a client that connects from another loopback address."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -186,3 +187,67 @@ def http_from(
         return resp.status, json.loads(raw)
     except ValueError:
         return resp.status, raw.decode(errors="replace")
+
+
+class TcpProxy:
+    """A TCP forwarder to ``127.0.0.1:target`` that a test can cut: ``down()`` closes every
+    open connection and refuses new ones (as a stopped server would), ``up()`` serves again on
+    the same port. Stands between a service and a shared backing service, which is never
+    stopped itself."""
+
+    def __init__(self, target: int):
+        self.target = target
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.sock.getsockname()[1]
+        self.pairs: list[tuple[socket.socket, socket.socket]] = []
+        self.lock = threading.Lock()
+        self.closed = False
+        threading.Thread(target=self._serve, args=(self.sock,), daemon=True).start()
+
+    def _serve(self, server: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self.lock:
+                self.pairs.append((client, upstream))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def down(self) -> None:
+        # shutdown wakes the blocked accept(): a plain close() would leave the port listening
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+        with self.lock:
+            pairs, self.pairs = self.pairs, []
+        for client, upstream in pairs:
+            for s in (client, upstream):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                s.close()
+
+    def up(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._serve, args=(self.sock,), daemon=True).start()
+
+    def close(self) -> None:
+        self.down()

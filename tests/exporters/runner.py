@@ -32,9 +32,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-from .doubles import FakeDNS, FrozenServer, Issuer, http_from
+from .doubles import FakeDNS, FrozenServer, Issuer, TcpProxy, http_from
 
-__all__ = ["FakeDNS", "FrozenServer", "Issuer", "http_from"]  # used by the tests through here
+__all__ = [
+    "FakeDNS",
+    "FrozenServer",
+    "Issuer",
+    "TcpProxy",
+    "http_from",
+]  # used by the tests through here
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("WORKBENCH_SKELETON_VENV_CACHE", ROOT / "var" / "cache"))
@@ -199,6 +205,9 @@ class Bundle:
             os.environ.get("WORKBENCH_TEST_DB_PREFIX", "i15_") + secrets.token_hex(3) + "_"
         )
         self.created: list[tuple[str, str, str]] = []  # (kind, user, database)
+        # backing kind -> the port services reach it on (a TcpProxy a test can cut), else the
+        # machine's port from SERVICES
+        self.backing_ports: dict[str, int] = {}
         self.secrets = {}
         for line in (root / ".env.example").read_text().splitlines():
             if line and not line.startswith("#"):
@@ -331,7 +340,7 @@ class Bundle:
             userinfo = "guest:guest"  # the machine's RabbitMQ; guest may connect from loopback
         elif kind == "redis":
             userinfo = ""  # the machine's Redis has no password
-        port = SERVICES["mysql" if kind == "mariadb" else kind]
+        port = self.backing_ports.get(kind) or SERVICES["mysql" if kind == "mariadb" else kind]
         netloc = f"{userinfo + '@' if userinfo else ''}127.0.0.1:{port}"
         if kind == "redis":
             path = "/14"
