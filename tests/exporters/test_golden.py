@@ -36,6 +36,19 @@ FILES = [
     "kubernetes/base/services/orders/deployment.yaml",
     "kubernetes/base/services/orders/networkpolicy.yaml",
     "kubernetes/base/services/catalog/hpa.yaml",
+    # the observability stack (shop asks for metrics, tracing and central logs)
+    "observability/otel-collector.yaml",
+    "observability/prometheus/prometheus.yml",
+    "observability/loki/loki.yaml",
+    "observability/alloy/config.alloy",
+    "observability/grafana/provisioning/datasources/datasources.yaml",
+    "observability/grafana/provisioning/dashboards/dashboards.yaml",
+    "observability/grafana/dashboards/orders.json",
+    "kubernetes/components/observability/kustomization.yaml",
+    "kubernetes/components/observability/prometheus-configmap.yaml",
+    "kubernetes/components/observability/networkpolicy-services-scrape.yaml",
+    "kubernetes/components/servicemonitor/servicemonitor.yaml",
+    "kubernetes/overlays/observability/kustomization.yaml",
 ]
 
 
