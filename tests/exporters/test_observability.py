@@ -478,3 +478,26 @@ def test_the_observability_overlay_builds_into_valid_objects(
     # the services from the dev overlay are there with their scrape annotations
     orders = by_key[("Deployment", "orders")]["spec"]["template"]["metadata"]
     assert orders["annotations"]["prometheus.io/scrape"] == "true"
+
+
+def test_the_readme_says_how_to_start_the_profile_and_open_each_ui(
+    shop: Model, everything: Model
+) -> None:
+    readme = export_bundle(shop).files["README.md"].decode()
+    section = readme[readme.index("## Observability") : readme.index("## Run on Kubernetes")]
+    assert "docker compose --profile observability up" in section
+    for ui in (
+        "http://127.0.0.1:3000/",
+        "secrets/grafana-admin-password.txt",
+        "http://127.0.0.1:9090/targets",
+        "http://127.0.0.1:16686/search",
+        "*Explore* → *Loki*",
+        "kubectl apply -k kubernetes/overlays/observability",
+        "port-forward svc/grafana",
+        "kubernetes/base/secrets/grafana-admin.env",
+        "components/servicemonitor",
+    ):
+        assert ui in section, ui
+    assert "## Observability" not in export_bundle(everything).files["README.md"].decode()
+    compose_only = export_bundle(shop, target="compose").files["README.md"].decode()
+    assert "port-forward" not in compose_only and "--profile observability" in compose_only
