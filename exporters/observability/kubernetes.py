@@ -18,6 +18,7 @@ metrics and the policy admitting its Prometheus (namespace ``monitoring``).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from exporters.common import yamlout
@@ -315,11 +316,14 @@ def dashboard_chunks(plan: Plan) -> list[dict[str, str]]:
     chunks: list[dict[str, str]] = []
     size = DASHBOARD_CHUNK_BYTES
     for service_id, content in dashboards(plan).items():
-        if size + len(content) > DASHBOARD_CHUNK_BYTES:
+        text = content.decode()
+        # counted as the annotation holds it: JSON-escaped (quotes, newlines), plus the key
+        weight = len(json.dumps(text)) + len(service_id) + 8
+        if size + weight > DASHBOARD_CHUNK_BYTES:
             chunks.append({})
             size = 0
-        chunks[-1][f"{service_id}.json"] = content.decode()
-        size += len(content)
+        chunks[-1][f"{service_id}.json"] = text
+        size += weight
     return chunks
 
 

@@ -501,3 +501,22 @@ def test_the_readme_says_how_to_start_the_profile_and_open_each_ui(
     assert "## Observability" not in export_bundle(everything).files["README.md"].decode()
     compose_only = export_bundle(shop, target="compose").files["README.md"].decode()
     assert "port-forward" not in compose_only and "--profile observability" in compose_only
+
+
+def test_dashboard_configmaps_stay_small_enough_for_kubectl_apply() -> None:
+    """kubectl's client-side apply keeps the object, JSON-encoded, in a 256 KiB annotation."""
+    from apps.archmodel.limits import Limits
+    from bench.modelgen import generate
+
+    model = model_from_data(generate(150), limits=Limits.unlimited())
+    files = export_bundle(model, target="kubernetes").files
+    chunks = [p for p in files if "/grafana-dashboards-" in p]
+    assert len(chunks) >= 2
+    boards = 0
+    for path in chunks:
+        obj = yaml.safe_load(files[path])
+        assert len(json.dumps(obj)) < 256 * 1024 - 10_000, path
+        boards += len(obj["data"])
+    from exporters.common.infra import plan
+
+    assert boards == len(plan(model).metrics_services())  # (the gateway's nginx has none)
