@@ -65,7 +65,6 @@ def services(plan: Plan) -> dict[str, Any]:
                 "--config.file=/etc/prometheus/prometheus.yml",
                 "--storage.tsdb.path=/prometheus",
                 "--storage.tsdb.retention.time=7d",
-                "--web.enable-lifecycle",
             ],
             "volumes": [
                 f"./{DIR}/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
@@ -129,6 +128,7 @@ def services(plan: Plan) -> dict[str, Any]:
                 "GF_SECURITY_ADMIN_USER": "admin",
                 "GF_SECURITY_ADMIN_PASSWORD__FILE": secret_path(GRAFANA_ADMIN_PASSWORD),
                 "GF_USERS_ALLOW_SIGN_UP": "false",
+                "GF_LOG_MODE": "console",
                 "GF_ANALYTICS_REPORTING_ENABLED": "false",
                 "GF_ANALYTICS_CHECK_FOR_UPDATES": "false",
             },

@@ -524,6 +524,8 @@ def component_objects(plan: Plan) -> dict[str, dict[str, Any]]:
                     },
                 },
                 {"name": "GF_USERS_ALLOW_SIGN_UP", "value": "false"},
+                # stdout only: the default also writes /var/log/grafana (read-only root fs)
+                {"name": "GF_LOG_MODE", "value": "console"},
                 {"name": "GF_ANALYTICS_REPORTING_ENABLED", "value": "false"},
                 {"name": "GF_ANALYTICS_CHECK_FOR_UPDATES", "value": "false"},
             ],
