@@ -449,6 +449,10 @@ def component_objects(plan: Plan) -> dict[str, dict[str, Any]]:
             "run",
             f"--server.http.listen-addr=0.0.0.0:{c.ALLOY_PORT}",
             "--storage.path=/var/lib/alloy/data",
+            # loki.source.kubernetes (tailing through the API) is experimental in Alloy 1.x;
+            # the stable way, hostPath /var/log/pods as root, is what the namespace's
+            # `baseline` Pod Security refuses
+            "--stability.level=experimental",
             "/etc/alloy/config.alloy",
         ],
         ports={"http": c.ALLOY_PORT},

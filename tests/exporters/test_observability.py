@@ -362,6 +362,11 @@ def test_the_log_shipper_config_carries_no_model_text(shop: Model) -> None:
     assert "com_docker_compose_service" in alloy  # labelled with the compose service name
     cm = yaml.safe_load(files["kubernetes/components/observability/alloy-configmap.yaml"])
     assert "loki.source.kubernetes" in cm["data"]["config.alloy"]
+    daemonset = yaml.safe_load(files["kubernetes/components/observability/alloy-daemonset.yaml"])
+    pod = daemonset["spec"]["template"]["spec"]
+    # API tailing is experimental in Alloy 1.x: without the flag Alloy refuses the config
+    assert "--stability.level=experimental" in pod["containers"][0]["args"]
+    assert not any("hostPath" in v for v in pod["volumes"])  # baseline Pod Security
 
 
 # --- kubernetes -----------------------------------------------------------------------------
