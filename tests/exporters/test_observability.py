@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
@@ -22,6 +23,9 @@ from tests.exporters import runner
 K8S_VERSION = "1.37.0"
 STACK = ("otel-collector", "prometheus", "grafana", "jaeger", "loki", "alloy")
 CONTRACT = Path(__file__).parents[2] / "docs" / "skeletons.md"
+COMPOSE_SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "fixtures" / "compose-spec" / "compose-spec.json").read_text()
+)
 needs_promtool = pytest.mark.skipif(
     shutil.which("promtool") is None,
     reason="promtool is not installed (apt-get install prometheus)",
@@ -102,6 +106,18 @@ def test_any_one_of_metrics_tracing_or_central_logs_brings_the_stack(observabili
         assert "kubernetes/components/servicemonitor/kustomization.yaml" not in files
     traced = "OTEL_EXPORTER_OTLP_ENDPOINT" in services["front"]["environment"]
     assert traced == bool(observability.get("tracing"))
+    # valid for Compose and Kubernetes in every variant, not only the full one
+    errors = list(
+        jsonschema.Draft7Validator(COMPOSE_SCHEMA).iter_errors(
+            yaml.safe_load(files["compose.yaml"])
+        )
+    )
+    assert not errors, [e.message for e in errors]
+    for path, content in files.items():
+        if path.startswith("kubernetes/components/") and "kustomization" not in path:
+            obj = yaml.safe_load(content)
+            if obj["kind"] != "ServiceMonitor":
+                kubernetes_validate.validate(obj, K8S_VERSION, strict=True)
 
 
 def test_only_the_services_that_ask_are_scraped_and_traced(shop: Model) -> None:
