@@ -541,3 +541,42 @@ def test_dashboard_configmaps_stay_small_enough_for_kubectl_apply() -> None:
     from exporters.common.infra import plan
 
     assert boards == len(plan(model).metrics_services())  # (the gateway's nginx has none)
+
+
+@needs_kubectl
+def test_the_components_can_be_added_to_the_prod_overlay_as_the_readme_says(
+    shop: Model, tmp_path
+) -> None:
+    root = runner.extract(export_bundle(shop, target="kubernetes").to_zip(), tmp_path)
+    subprocess.run(["sh", "scripts/init-env.sh"], cwd=root, check=True, capture_output=True)
+    mine = root / "kubernetes" / "overlays" / "prod-watched"
+    mine.mkdir()
+    (mine / "kustomization.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                "kind": "Kustomization",
+                "resources": ["../prod"],
+                "components": [
+                    "../../components/observability",
+                    "../../components/servicemonitor",
+                ],
+            }
+        )
+    )
+    result = subprocess.run(
+        ["kubectl", "kustomize", "kubernetes/overlays/prod-watched"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    objects = list(yaml.safe_load_all(result.stdout))
+    kinds = {(o["kind"], o["metadata"]["name"]) for o in objects}
+    assert ("ServiceMonitor", "services") in kinds and ("Deployment", "grafana") in kinds
+    for obj in objects:
+        if obj["kind"] != "Namespace":
+            assert obj["metadata"]["namespace"] == "shop", obj["metadata"]
+        if obj["kind"] != "ServiceMonitor":
+            kubernetes_validate.validate(obj, K8S_VERSION, strict=True)
