@@ -167,11 +167,14 @@ class Plan:
     def _check_observability_names(self) -> None:
         if not self.observed():
             return
-        taken = set(self.model.by_id) | {s.id for s in self.services}
+        # what becomes a container / workload (events, APIs and the rest never do)
+        taken = {
+            e.id: e.pointer
+            for e in [*self.model.services, *self.model.datastores, *self.model.brokers]
+        }
         for name in OBSERVABILITY_NAMES:
             if name in taken:
-                element = self.model.by_id.get(name)
-                where = getattr(element, "pointer", "") or "/"
+                where = taken[name] or "/"
                 self.problems.append(
                     f"{where}: '{name}' is the name of the bundle's observability stack "
                     "(the model asks for metrics, tracing or central logging); rename the element"

@@ -157,8 +157,19 @@ def test_a_model_element_named_like_the_stack_is_refused_with_a_message() -> Non
     with pytest.raises(ExportError) as caught:
         export_bundle(model_from_data(doc))
     assert "'grafana' is the name of the bundle's observability stack" in str(caught.value)
+    assert "/services/0" in str(caught.value)
     del doc["defaults"]  # without the stack the name is free
     export_bundle(model_from_data(doc))
+    # an event may be called so: events never become containers
+    events = {
+        "apiVersion": "workbench/v1",
+        "name": "fine",
+        "defaults": {"service": {"observability": {"metrics": True}}},
+        "services": [{"id": "api", "publishes": ["prometheus"]}],
+        "brokers": [{"id": "bus", "kind": "nats"}],
+        "events": [{"id": "prometheus", "broker": "bus"}],
+    }
+    export_bundle(model_from_data(events))
 
 
 # --- compose --------------------------------------------------------------------------------
