@@ -35,6 +35,16 @@ BROKER_IMAGES = {
     "redis": "redis:7.4.0-bookworm",
 }
 
+# The observability profile (compose profile / Kubernetes component ``observability``).
+OBSERVABILITY_IMAGES = {
+    "otel-collector": "otel/opentelemetry-collector-contrib:0.111.0",
+    "prometheus": "prom/prometheus:v2.54.1",
+    "grafana": "grafana/grafana:11.2.2",
+    "jaeger": "jaegertracing/all-in-one:1.62.0",
+    "loki": "grafana/loki:3.2.0",
+    "alloy": "grafana/alloy:v1.4.2",
+}
+
 # The user the service images run as (created in each Dockerfile; nginx-unprivileged's is 101).
 APP_UID = 10001
 GATEWAY_UID = 101

@@ -23,6 +23,11 @@ JWT_AUTH = ("jwt", "oauth2")  # verified as JWTs against the issuer's JWKS
 # Operator-supplied settings of the JWT verification (never generated, never defaulted).
 JWT_SETTINGS = ("JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE")
 API_KEYS_OWNER = "_api"  # not a slug, so it never clashes with a model id
+GRAFANA_OWNER = "_grafana"
+# The observability stack's containers / workloads (compose profile and Kubernetes component
+# ``observability``); a model element with one of these ids would collide with it.
+OBSERVABILITY_NAMES = ("otel-collector", "prometheus", "grafana", "jaeger", "loki", "alloy")
+OTLP_ENDPOINT = "http://otel-collector:4318"  # OTLP over HTTP, as the skeleton contract says
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Secret:
 
 
 API_KEYS = Secret("API_KEYS", API_KEYS_OWNER, "api-keys")
+GRAFANA_ADMIN_PASSWORD = Secret("GRAFANA_ADMIN_PASSWORD", GRAFANA_OWNER, "admin-password")
 
 
 Part = str | Secret
@@ -99,6 +105,7 @@ class Plan:
         # 500-service model must not make each answer O(model).
         self._service_map = self.model.service_map
         self._add_verifiers()
+        self._check_observability_names()
         events = {e.id: e for e in self.model.events}
         exported = {s.id for s in self.services}
         self._exported = exported
@@ -157,6 +164,39 @@ class Plan:
             self.services.insert(self.services.index(gw) + 1, verifier)
             self.verifiers[vid] = gw.id
 
+    def _check_observability_names(self) -> None:
+        if not self.observed():
+            return
+        # what becomes a container / workload (events, APIs and the rest never do)
+        taken = {
+            e.id: e.pointer
+            for e in [*self.model.services, *self.model.datastores, *self.model.brokers]
+        }
+        for name in OBSERVABILITY_NAMES:
+            if name in taken:
+                where = taken[name] or "/"
+                self.problems.append(
+                    f"{where}: '{name}' is the name of the bundle's observability stack "
+                    "(the model asks for metrics, tracing or central logging); rename the element"
+                )
+
+    def observed(self) -> bool:
+        """Some exported service asks for metrics, tracing or central logging: the bundle
+        carries the observability stack (compose profile, Kubernetes component)."""
+        return any(
+            s.observability.metrics
+            or s.observability.tracing
+            or s.observability.logging == "central"
+            for s in self.services
+        )
+
+    def metrics_services(self) -> list[Service]:
+        """Exported services serving ``/metrics`` (the gateway's nginx does not)."""
+        return [s for s in self.services if s.observability.metrics and s.kind != "gateway"]
+
+    def traced_services(self) -> list[Service]:
+        return [s for s in self.services if s.observability.tracing and s.kind != "gateway"]
+
     def service(self, service_id: str) -> Service:
         return self._service_map[service_id]
 
@@ -209,6 +249,8 @@ class Plan:
         out = [s for b in self.backings.values() if self.users_of(b.id) for s in b.secrets]
         if any("api-key" in self.auth_kinds(s) for s in self.services):
             out.append(API_KEYS)
+        if self.observed():
+            out.append(GRAFANA_ADMIN_PASSWORD)
         return out
 
     def env(self, svc: Service) -> dict[str, Value]:
@@ -243,6 +285,9 @@ class Plan:
                 env[name] = (Secret(name, "", ""),)
         if "api-key" in auth:
             env[API_KEYS.name] = (API_KEYS,)
+        if svc.observability.tracing:
+            env["OTEL_SERVICE_NAME"] = literal(svc.id)
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = literal(OTLP_ENDPOINT)
         return env
 
     def _url(self, element_id: str) -> Value:

@@ -122,6 +122,83 @@ def env_example(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
+def observability_section(plan: Plan, targets: list[str]) -> list[str]:
+    """How to start the observability stack and open each UI (only when the model asks)."""
+    name = plan.model.name
+    metrics = [s.id for s in plan.metrics_services()]
+    example = metrics[0] if metrics else plan.services[0].id if plan.services else "<service>"
+    out = [
+        "## Observability",
+        "",
+        "The model asks for metrics, tracing or central logs, so the bundle carries a stack to "
+        "watch it: an OpenTelemetry collector (OTLP in; traces to Jaeger, logs to Loki), "
+        "Prometheus, Grafana, Jaeger, Loki and Alloy (ships every container's stdout to Loki).",
+        "",
+    ]
+    if "compose" in targets:
+        out += [
+            "```sh",
+            "docker compose --profile observability up --build -d",
+            "```",
+            "",
+            "| UI | Where |",
+            "| --- | --- |",
+            "| Grafana | http://127.0.0.1:3000/ as `admin`, password in "
+            "`secrets/grafana-admin-password.txt` (written by `scripts/init-env.sh`); "
+            "dashboards in the folder *Services* |",
+            "| Prometheus | http://127.0.0.1:9090/targets: every service with metrics and the "
+            "collector |",
+            "| Jaeger | http://127.0.0.1:16686/search: pick a service, find its traces |",
+            f'| Loki | in Grafana, *Explore* → *Loki*: `{{service="{example}"}}`; a JSON line\'s '
+            "`trace_id` links to its trace |",
+            "",
+            "The UIs listen on 127.0.0.1 only. Without `--profile observability` the services run "
+            "alone: traced services still point `OTEL_EXPORTER_OTLP_ENDPOINT` at "
+            "`otel-collector:4318` and their spans are dropped. Alloy reads Docker's API through "
+            "`/var/run/docker.sock` (mounted read-only, but the API itself is root's: run the "
+            "profile on a development machine, not on a shared host).",
+            "",
+        ]
+    if metrics:
+        out += [
+            "Grafana has one dashboard per service with metrics ("
+            + ", ".join(f"`{m}`" for m in metrics)
+            + "): request rate, error rate and duration (p50, p95, p99) per route, outgoing "
+            "calls by outcome, circuit-breaker state and events (short-circuited calls, "
+            "fallbacks), events published and consumed, and the service's logs.",
+            "",
+        ]
+    if "kubernetes" in targets:
+        out += [
+            "On Kubernetes, `kubernetes/overlays/observability` is the dev overlay plus the "
+            "component `kubernetes/components/observability` (storage is `emptyDir`: for "
+            "trying, not for keeping data):",
+            "",
+            "```sh",
+            "scripts/check-env.sh kubernetes && kubectl apply -k kubernetes/overlays/observability",
+            f"kubectl -n {name}-dev port-forward svc/grafana 3000:3000      # then http://127.0.0.1:3000/",
+            f"kubectl -n {name}-dev port-forward svc/prometheus 9090:9090   # /targets",
+            f"kubectl -n {name}-dev port-forward svc/jaeger 16686:16686     # /search",
+            "```",
+            "",
+            "Grafana's password is `admin-password` in `kubernetes/base/secrets/grafana-admin.env`. "
+            "To add the stack to another overlay, list `../../components/observability` under its "
+            "`components:`. Pods of services with metrics carry `prometheus.io/scrape`, `port` "
+            "and `path` annotations, which the bundled Prometheus (and most cluster Prometheus "
+            "setups) discover.",
+            "",
+        ]
+        if metrics:
+            out += [
+                "With the Prometheus Operator instead, add `../../components/servicemonitor` to "
+                "an overlay's `components:`: a ServiceMonitor for those services and a "
+                "NetworkPolicy admitting scrapes from the `monitoring` namespace (add the label "
+                "your operator's `serviceMonitorSelector` expects).",
+                "",
+            ]
+    return out
+
+
 def readme(plan: Plan, targets: list[str]) -> str:
     model = plan.model
     title = markdown_text(model.title or model.name)
@@ -171,6 +248,22 @@ def readme(plan: Plan, targets: list[str]) -> str:
             "| `kubernetes/overlays/prod-mesh/` | prod with Linkerd mTLS (when the model asks "
             "for mutual TLS) |",
         ]
+    if plan.observed():
+        out.append(
+            "| `observability/` | the observability profile's configs: OpenTelemetry collector, "
+            "Prometheus scrape config, Grafana data sources and dashboards, Loki, Alloy |"
+        )
+        if "kubernetes" in targets:
+            out += [
+                "| `kubernetes/components/observability/` | the same stack for Kubernetes "
+                "(kustomize component) |",
+                "| `kubernetes/overlays/observability/` | dev plus the observability component |",
+            ]
+            if plan.metrics_services():
+                out.append(
+                    "| `kubernetes/components/servicemonitor/` | optional: a ServiceMonitor for a "
+                    "cluster's Prometheus Operator |"
+                )
     out += [
         "",
         "## Run with Docker Compose",
@@ -192,6 +285,8 @@ def readme(plan: Plan, targets: list[str]) -> str:
             + "."
         )
         out.append("")
+    if plan.observed():
+        out += observability_section(plan, targets)
     out += [
         "## Run on Kubernetes",
         "",

@@ -5,7 +5,8 @@
   and callees with ``condition: service_healthy`` (call edges that would close a cycle are left
   out: Compose refuses cycles);
 - one container per datastore and broker from a pinned official image, data on a named volume;
-- only gateways publish a port; everything else is reachable on the project network only;
+- only gateways publish a port; everything else is reachable on the project network only
+  (the observability profile's UIs excepted, on 127.0.0.1: ``exporters.observability``);
 - generated secrets (passwords, API keys) are Compose ``secrets:`` files
   (``./secrets/<name>.txt``, written by ``scripts/init-env.sh``, never part of the bundle)
   mounted under ``/run/secrets``: images read ``<NAME>_FILE``, the skeleton builds its URLs
@@ -21,7 +22,7 @@ from typing import Any
 from apps.archmodel.quantity import quantity_value
 from exporters.common import yamlout
 from exporters.common.backings import INITDB_PATH
-from exporters.common.infra import Backing, Plan, Secret, Value
+from exporters.common.infra import GRAFANA_ADMIN_PASSWORD, Backing, Plan, Secret, Value
 from exporters.skeleton.gateway import upstream_check_command
 from exporters.skeleton.spec import health_paths
 
@@ -259,6 +260,14 @@ class ComposeTarget:
         volumes: dict[str, Any] = {
             f"{b.id}-data": {} for b in plan.backings.values() if b.id in services
         }
+        extra: dict[str, bytes] = {}
+        if plan.observed():  # profile `observability`: only with `--profile observability`
+            from exporters.observability import compose as obs
+
+            services.update(obs.services(plan))
+            volumes.update({v: {} for v in obs.VOLUMES})
+            all_used.append(GRAFANA_ADMIN_PASSWORD)
+            extra = obs.files(plan)
         doc: dict[str, Any] = {"name": model.name, "services": services}
         if volumes:
             doc["volumes"] = volumes
@@ -276,4 +285,5 @@ class ComposeTarget:
             if backing.id in services:
                 for name, script in backing.init_scripts.items():
                     out[f"{backing.role}s/{backing.id}/initdb/{name}"] = script
+        out.update(extra)
         return out

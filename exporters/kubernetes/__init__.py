@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from exporters.common import yamlout
-from exporters.common.infra import API_KEYS, PLACEHOLDER, Plan
+from exporters.common.infra import API_KEYS, GRAFANA_ADMIN_PASSWORD, PLACEHOLDER, Plan
 
 from . import manifests as m
 
@@ -69,6 +69,9 @@ def secret_env_files(plan: Plan) -> dict[str, dict[str, str]]:
             out[m.secret_name(b.id)] = {s.key: PLACEHOLDER for s in b.secrets}
     if API_KEYS in plan.secrets():
         out[m.secret_name(API_KEYS.owner)] = {API_KEYS.key: PLACEHOLDER}
+    if GRAFANA_ADMIN_PASSWORD in plan.secrets():  # the observability component's Grafana
+        secret = GRAFANA_ADMIN_PASSWORD
+        out[m.secret_name(secret.owner)] = {secret.key: PLACEHOLDER}
     external = plan.external_vars()
     if external:
         out[m.secret_name("")] = dict.fromkeys(external, "")
@@ -237,4 +240,8 @@ class KubernetesTarget:
             docs["overlays/prod-mesh/kustomization.yaml"] = mesh_overlay(plan)
         for path, doc in docs.items():
             out[f"kubernetes/{path}"] = yamlout.dump(doc, header=header)
+        if plan.observed():
+            from exporters.observability import kubernetes as obs
+
+            out.update(obs.files(plan, header))
         return out

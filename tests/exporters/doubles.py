@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 class FakeDNS:
     """A UDP DNS server answering A queries from ``records`` (name -> IPv4), else NXDOMAIN."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: tuple[str, int] = ("127.0.0.1", 0)) -> None:
         self.records: dict[str, str] = {}
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind(address)
         self.port = self.sock.getsockname()[1]
         self.queries = 0
         threading.Thread(target=self._serve, daemon=True).start()

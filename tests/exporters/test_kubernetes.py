@@ -86,6 +86,15 @@ def test_each_service_gets_its_image_in_its_own_small_overlay(shop: Model) -> No
         assert "images" not in docs[f"kubernetes/overlays/{overlay}/kustomization.yaml"]
 
 
+def component_objects(model: Model) -> dict[str, dict]:
+    """The observability components' objects (the model asks for observability)."""
+    return {
+        p: d
+        for p, d in manifests(model).items()
+        if p.startswith("kubernetes/components/") and not p.endswith("kustomization.yaml")
+    }
+
+
 def by_kind(model: Model, kind: str) -> dict[str, dict]:
     return {o["metadata"]["name"]: o for o in base_objects(model).values() if o["kind"] == kind}
 
@@ -197,10 +206,11 @@ def test_secrets_are_generated_from_files_the_bundle_does_not_contain(any_model:
         values = {line.split("=", 1)[1] for line in example if not line.startswith("#")}
         assert values <= {"REPLACE_ME", ""}, values
     # every Secret a workload reads is generated
+    workloads = list(base_objects(any_model).values()) + list(component_objects(any_model).values())
     referenced = {
         env["valueFrom"]["secretKeyRef"]["name"]
-        for kind in ("Deployment", "StatefulSet")
-        for obj in by_kind(any_model, kind).values()
+        for obj in workloads
+        if obj["kind"] in ("Deployment", "StatefulSet")
         for env in obj["spec"]["template"]["spec"]["containers"][0].get("env", [])
         if "valueFrom" in env
     }

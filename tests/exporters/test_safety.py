@@ -78,6 +78,36 @@ def test_hostile_titles_survive_as_data_and_never_as_code() -> None:
     json.loads(files["services/api/app/spec.json"])
 
 
+def test_hostile_titles_reach_the_observability_stack_only_as_data() -> None:
+    doc = hostile_model()
+    doc["defaults"] = {
+        "service": {"observability": {"metrics": True, "tracing": True, "logging": "central"}}
+    }
+    files = export_bundle(model_from_data(doc)).files
+    # the dashboard carries the title as JSON data, exactly
+    board = json.loads(files["observability/grafana/dashboards/api.json"])
+    assert board["description"] == HOSTILE
+    # and again inside the Kubernetes ConfigMap that holds it
+    (chunk,) = [p for p in files if "grafana-dashboards-" in p]
+    data = yaml.safe_load(files[chunk])["data"]
+    assert json.loads(data["api.json"])["description"] == HOSTILE
+    stack = [p for p in files if p.startswith(("observability/", "kubernetes/components/"))]
+    assert len(stack) > 10
+    for path in stack:
+        content = files[path].decode()
+        if path.endswith(".json"):
+            json.loads(content)
+        elif path.endswith((".yaml", ".yml")):
+            yaml.safe_load(content)
+        else:  # config.alloy: a constant, no model text at all
+            assert path.endswith(".alloy")
+            for needle in ("$(rm", "<script>", "{{ .Values", "`id`", "evil"):
+                assert needle not in content, path
+        # nothing from the title outside JSON/YAML string values
+        if not path.endswith(".json") and "grafana-dashboards-" not in path:
+            assert "<script>" not in content, path
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from exporters.common.infra import API_KEYS_OWNER, Plan
+from exporters.common.infra import API_KEYS_OWNER, GRAFANA_OWNER, Plan
 
 EXTERNAL_SECRET = "external-endpoints"  # noqa: S105 - a Secret object name
 API_KEYS_SECRET = "api-keys"  # noqa: S105 - a Secret object name
+GRAFANA_SECRET = "grafana-admin"  # noqa: S105 - a Secret object name
 
 
 def labels(plan: Plan, element_id: str, component: str) -> dict[str, str]:
@@ -36,4 +37,6 @@ def meta(plan: Plan, name: str, element_id: str, component: str, **extra: Any) -
 def secret_name(owner: str) -> str:
     if owner == API_KEYS_OWNER:
         return API_KEYS_SECRET
+    if owner == GRAFANA_OWNER:
+        return GRAFANA_SECRET
     return f"{owner}-credentials" if owner else EXTERNAL_SECRET

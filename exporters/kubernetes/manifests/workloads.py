@@ -134,6 +134,14 @@ def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
             }
             for key in ("kubernetes.io/hostname", "topology.kubernetes.io/zone")
         ]
+    pod_meta: dict[str, Any] = {"labels": labels(plan, svc.id, svc.kind)}
+    if svc.observability.metrics and not gateway:
+        # Prometheus' pod discovery (the observability component's, or a cluster's own)
+        pod_meta["annotations"] = {
+            "prometheus.io/scrape": "true",
+            "prometheus.io/port": str(svc.port),
+            "prometheus.io/path": "/metrics",
+        }
     spec: dict[str, Any] = {}
     if not svc.replicas.autoscaled:  # the HPA owns the count; a fixed one would fight it
         spec["replicas"] = svc.replicas.min
@@ -146,10 +154,7 @@ def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
             "revisionHistoryLimit": 5,
             "selector": {"matchLabels": selector(plan, svc.id)},
             "strategy": strategy,
-            "template": {
-                "metadata": {"labels": labels(plan, svc.id, svc.kind)},
-                "spec": pod_spec,
-            },
+            "template": {"metadata": pod_meta, "spec": pod_spec},
         },
     }
 

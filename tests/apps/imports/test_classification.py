@@ -25,6 +25,7 @@ from .helpers import calls, kinds, services, text
             "tracing",
         ),
         ("seq", "datalust/seq:latest", {}, "tooling", "logging"),
+        ("alloy", "grafana/alloy:v1.4.2", {}, "tooling", "logging"),
         ("consul", "hashicorp/consul:1.17", {}, "tooling", "discovery"),
         ("edge", "traefik:v3.0", {}, "gateway", "traefik"),
         ("api", "kong:3.6", {}, "gateway", "kong"),
