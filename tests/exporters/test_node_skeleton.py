@@ -1,0 +1,224 @@
+"""The Node.js skeleton (``exporters/skeleton/files/node``) below the contract tests: every file
+parses, the dependencies are pinned and locked, secrets and tokens are handled as the Python
+skeleton handles them, the image installs from the lock, and the exported service runs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apps.archmodel import Model
+from exporters import export_bundle
+from exporters.skeleton import STATIC
+from tests.exporters import runner
+from tests.exporters.runtimes import LAUNCHERS
+
+NODE = Path(__file__).parents[2] / "exporters" / "skeleton" / "files" / "node"
+needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+
+
+def node_eval(code: str, env: dict[str, str] | None = None) -> Any:
+    """Run ``code`` (its last expression's JSON is printed by it) in the skeleton's directory."""
+    result = subprocess.run(
+        ["node", "-e", code],
+        cwd=NODE,
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@needs_node
+@pytest.mark.parametrize("name", [n for n in STATIC["node"] if n.endswith(".js")])
+def test_every_node_file_parses(name: str) -> None:
+    result = subprocess.run(["node", "--check", str(NODE / name)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_file_of_the_skeleton_is_exported_and_nothing_else_is_left_behind() -> None:
+    on_disk = {
+        str(p.relative_to(NODE))
+        for p in NODE.rglob("*")
+        if p.is_file() and "node_modules" not in p.parts
+    }
+    assert on_disk == set(STATIC["node"])
+
+
+def test_dependencies_are_pinned_exactly_and_the_lock_matches_them() -> None:
+    package = json.loads((NODE / "package.json").read_text())
+    lock = json.loads((NODE / "package-lock.json").read_text())
+    deps = package["dependencies"]
+    assert {"fastify", "opossum", "prom-client", "pino", "pg", "amqplib", "nats", "kafkajs"} <= set(
+        deps
+    )
+    assert all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in deps.values()), deps
+    assert lock["lockfileVersion"] == 3
+    assert lock["packages"][""]["dependencies"] == deps
+    for name, version in deps.items():
+        locked = lock["packages"][f"node_modules/{name}"]
+        assert locked["version"] == version and locked["integrity"].startswith("sha512-")
+
+
+@needs_node
+def test_secret_files_and_passwords_in_urls_agree_with_the_python_skeleton(tmp_path: Path) -> None:
+    secret = tmp_path / "db-password"
+    secret.write_text("p@ss w/rd:1\n")
+    env = {
+        "DATASTORE_DB_PASSWORD_FILE": str(secret),
+        "DATASTORE_DB_URL": "postgresql://orders@db:5432/orders",
+        "BROKER_BUS_URL_FILE": str(secret),  # a URL from a file (here: not a URL)
+        "CACHE_URL": "redis://cache:6379/0",  # no password for it: unchanged
+        "SSL_CERT_FILE": "/nonexistent",  # not a secret: left alone
+        "OTHER_PASSWORD": "x",
+        "OTHER_URL": "amqp://u:given@bus:5672/",  # has a password: unchanged
+    }
+    code = (
+        "const env = JSON.parse(process.argv[1]);"
+        "require('./lib/config').loadSecretFiles(env); console.log(JSON.stringify(env))"
+    )
+    result = subprocess.run(
+        ["node", "-e", code, json.dumps(env)], cwd=NODE, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    from_node = json.loads(result.stdout)
+    python = dict(env)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "skeleton_secrets", NODE.parent / "python" / "app" / "__init__.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # its import-time call reads this process's env: harmless
+    module.load_secret_files(python)
+    assert from_node == python
+    assert from_node["DATASTORE_DB_URL"] == "postgresql://orders:p%40ss%20w%2Frd%3A1@db:5432/orders"
+
+
+@needs_node
+def test_an_unreadable_secret_file_stops_the_start(everything: Model, tmp_path: Path) -> None:
+    root = runner.extract(export_bundle(everything).to_zip(), tmp_path)
+    result = subprocess.run(
+        ["node", "server.js"],
+        cwd=root / "services" / "nodejs",
+        env={"PATH": "/usr/bin:/bin", "API_TOKEN_FILE": str(tmp_path / "missing")},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert "API_TOKEN_FILE: cannot read" in result.stderr and "Traceback" not in result.stderr
+
+
+@needs_node
+def test_tokens_are_verified_against_the_issuers_jwks() -> None:
+    issuer = runner.Issuer()
+    code = """
+const { JwtVerifier } = require('./lib/auth');
+const v = new JwtVerifier();
+(async () => {
+  const out = {};
+  for (const [name, header] of Object.entries(JSON.parse(process.argv[1]))) {
+    try { out[name] = (await v.verify(header)).sub; } catch (e) { out[name] = 'denied: ' + e.message; }
+  }
+  console.log(JSON.stringify(out));
+})();
+"""
+    headers = {
+        "good": f"Bearer {issuer.token(sub='alice')}",
+        "forged": f"Bearer {issuer.token(forged=True)}",
+        "audience": f"Bearer {issuer.token(audience='another-api')}",
+        "expired": f"Bearer {issuer.token(expires_in=-120)}",
+        "missing": "",
+    }
+    result = subprocess.run(
+        ["node", "-e", code, json.dumps(headers)],
+        cwd=NODE,
+        env={"PATH": "/usr/bin:/bin", **issuer.settings()},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["good"] == "alice"
+    assert out["forged"] == "denied: invalid token: Signature verification failed"
+    assert out["audience"].startswith("denied: invalid token: Audience")
+    assert out["expired"] == "denied: invalid token: Signature has expired"
+    assert out["missing"] == "denied: a bearer token is required"
+
+
+def test_the_image_installs_from_the_lock_as_a_non_root_user(everything: Model) -> None:
+    files = export_bundle(everything).files
+    dockerfile = files["services/nodejs/Dockerfile"].decode()
+    assert re.search(r"^FROM node:\d+\.\d+\.\d+-bookworm-slim$", dockerfile, re.M)
+    assert "COPY package.json package-lock.json ./\nRUN npm ci --omit=dev" in dockerfile
+    assert "USER 10001" in dockerfile and 'CMD ["node", "server.js"]' in dockerfile
+    check = next(
+        line for line in dockerfile.splitlines() if line.strip().startswith('CMD ["node", "-e"')
+    )
+    assert json.loads(check.strip()[4:])[:2] == ["node", "-e"]  # exec form: no shell, no curl
+    for name in STATIC["node"]:
+        assert f"services/nodejs/{name}" in files
+    assert json.loads(files["services/nodejs/spec.json"])["runtime"] == "node"
+
+
+@needs_node
+def test_the_exported_service_serves_health_routes_request_ids_and_json_logs(
+    everything: Model, tmp_path: Path
+) -> None:
+    root = runner.extract(export_bundle(everything).to_zip(), tmp_path)
+    service = root / "services" / "nodejs"
+    spec = json.loads((service / "spec.json").read_text())
+    spec["observability"] = {"logging": "central", "metrics": True, "tracing": True}
+    (service / "spec.json").write_text(json.dumps(spec))
+    cmd = LAUNCHERS["node"](service)
+    port = runner.free_port()
+    log = tmp_path / "out.log"
+    proc = subprocess.Popen(
+        cmd,
+        cwd=service,
+        env={"PATH": "/usr/bin:/bin", "PORT": str(port), "HOST": "127.0.0.1"},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert runner.wait_until(lambda: runner.http("GET", url + "/healthz")[0] == 200, 60), (
+            log.read_text()
+        )
+        status, body = runner.http("GET", url + "/hello", headers={"X-Request-ID": "rid-1"})
+        assert status == 200 and body["operation"] == "GET /hello" and body["stub"] is True
+        assert runner.http("GET", url + "/api/node/hello")[0] == 200  # via the gateway prefix
+        status, body = runner.http("GET", url + "/nope")
+        assert status == 404 and "detail" in body
+        # readiness names what is missing: the address of the modelled call
+        status, body = runner.http("GET", url + "/readyz")
+        assert status == 503 and "SERVICE_PY_URL is not set" in body["problems"]
+        for sent, kept in (("abc-123", True), ("x" * 129, False)):
+            request = urllib.request.Request(url + "/hello", headers={"X-Request-ID": sent})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                answered = response.headers["x-request-id"]
+            assert answered == sent if kept else re.fullmatch(r"[0-9a-f-]{36}", answered)
+        status, text = runner.http("GET", url + "/metrics")
+        assert status == 200 and 'route="/hello"' in text and 'route="/api/node/hello"' in text
+        assert "/nope" not in text  # unmatched paths never become label values
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    hello = [line for line in lines if line.get("request_id") == "rid-1"]
+    assert hello and hello[0]["service"] == "nodejs" and hello[0]["level"] == "info"
+    assert re.fullmatch(r"[0-9a-f]{32}", hello[0]["trace_id"])
+    assert re.fullmatch(r"[0-9a-f]{16}", hello[0]["span_id"])
+    assert all({"time", "level", "service", "message"} <= line.keys() for line in lines)
