@@ -222,3 +222,98 @@ def test_the_exported_service_serves_health_routes_request_ids_and_json_logs(
     assert re.fullmatch(r"[0-9a-f]{32}", hello[0]["trace_id"])
     assert re.fullmatch(r"[0-9a-f]{16}", hello[0]["span_id"])
     assert all({"time", "level", "service", "message"} <= line.keys() for line in lines)
+
+
+def event_model(broker: str, store: str) -> dict[str, Any]:
+    """Two node services: ``front`` publishes through an outbox in its ``store``, ``back``
+    consumes idempotently (processed table in its own ``store``), both on a ``broker``."""
+    service = {"runtime": "node", "observability": {"logging": "central", "metrics": True}}
+    return runner.isolated(
+        {
+            "apiVersion": "workbench/v1",
+            "name": "node-events",
+            "services": [
+                {
+                    "id": "front",
+                    **service,
+                    "data": ["front-db"],
+                    "publishes": [{"event": "thing-happened", "outbox": True}],
+                },
+                {
+                    "id": "back",
+                    **service,
+                    "data": ["back-db"],
+                    "subscribes": [{"event": "thing-happened", "idempotent": True}],
+                },
+            ],
+            "datastores": [
+                {"id": "front-db", "kind": store, "owner": "front"},
+                {"id": "back-db", "kind": store, "owner": "back"},
+            ],
+            "brokers": [{"id": "bus", "kind": broker}],
+            "events": [{"id": "thing-happened", "broker": "bus", "channel": "things.happened"}],
+        }
+    )
+
+
+@needs_node
+@pytest.mark.integration
+@pytest.mark.parametrize(("broker", "store"), [("nats", "postgres"), ("redis", "mysql")])
+def test_events_cross_nats_and_redis_streams_through_an_outbox_and_dead_letter(
+    broker: str, store: str, tmp_path: Path
+) -> None:
+    from apps.archmodel.loader import model_from_data
+
+    for kind in (broker, "mysql" if store == "mysql" else "postgres"):
+        if not runner.port_open(runner.SERVICES[kind]):
+            pytest.skip(f"{kind} is not reachable")
+    doc = event_model(broker, store)
+    channel = doc["events"][0]["channel"]
+    bundle = runner.Bundle(
+        runner.extract(export_bundle(model_from_data(doc), target="compose").to_zip(), tmp_path)
+    )
+    bundle.prepare_datastores()
+    bundle.create_event_tables()
+    run = bundle.start(Path(shutil.which("python3") or "python3"), tmp_path)
+    run.on_stop.append(bundle.drop_datastores)
+    try:
+        for name in ("front", "back"):
+            assert runner.wait_until(
+                lambda n=name: runner.http("GET", run.url(n, "/readyz"))[0] == 200, 60
+            ), run.log(name)
+
+        def received(marker: str) -> list[Any]:
+            events = runner.http("GET", run.url("back", "/_events/received"))[1]
+            return [e for e in events if e["message"]["data"].get("marker") == marker]
+
+        status, body = runner.http(
+            "POST", run.url("front", "/_events/publish/thing-happened"), {"marker": "one"}
+        )
+        assert status == 202 and body["outbox"] is True, body
+        assert runner.wait_until(lambda: received("one"), 20), run.log("back")
+        assert received("one")[0]["message"]["source"] == "urn:workbench:front"
+
+        assert (
+            runner.http("POST", run.url("back", "/_events/fail/thing-happened?times=99"))[0] == 200
+        )
+        runner.http("POST", run.url("front", "/_events/publish/thing-happened"), {"marker": "bad"})
+
+        def dead_lettered() -> float:
+            text = runner.http("GET", run.url("back", "/metrics"))[1]
+            match = re.search(
+                r'events_consumed_total\{event="thing-happened",outcome="dead_lettered"\} (\S+)',
+                text,
+            )
+            return float(match.group(1)) if match else 0.0
+
+        assert runner.wait_until(lambda: dead_lettered() >= 1, 40), run.log("back")
+        assert not received("bad")
+        if broker == "redis":
+            import redis
+
+            client = redis.Redis(port=runner.SERVICES["redis"], db=14)
+            entries = client.xrange(f"{channel}.dead-letter")
+            assert any(b'"bad"' in fields[b"data"] for _, fields in entries)
+            client.delete(channel, f"{channel}.dead-letter")
+    finally:
+        run.stop_all()
