@@ -38,6 +38,21 @@ def node_eval(code: str, env: dict[str, str] | None = None) -> Any:
     return json.loads(result.stdout)
 
 
+def json_lines(path: Path) -> list[dict[str, Any]]:
+    """Every line of a central log, each one JSON object with no key twice."""
+
+    def no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), f"a key twice in a log line: {keys}"
+        return dict(pairs)
+
+    return [
+        json.loads(line, object_pairs_hook=no_repeats)
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
+
+
 @needs_node
 @pytest.mark.parametrize("name", [n for n in STATIC["node"] if n.endswith(".js")])
 def test_every_node_file_parses(name: str) -> None:
@@ -216,7 +231,7 @@ def test_the_exported_service_serves_health_routes_request_ids_and_json_logs(
     finally:
         proc.terminate()
         proc.wait(10)
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    lines = json_lines(log)
     hello = [line for line in lines if line.get("request_id") == "rid-1"]
     assert hello and hello[0]["service"] == "nodejs" and hello[0]["level"] == "info"
     assert re.fullmatch(r"[0-9a-f]{32}", hello[0]["trace_id"])
@@ -227,7 +242,10 @@ def test_the_exported_service_serves_health_routes_request_ids_and_json_logs(
 def event_model(broker: str, store: str) -> dict[str, Any]:
     """Two node services: ``front`` publishes through an outbox in its ``store``, ``back``
     consumes idempotently (processed table in its own ``store``), both on a ``broker``."""
-    service = {"runtime": "node", "observability": {"logging": "central", "metrics": True}}
+    service = {
+        "runtime": "node",
+        "observability": {"logging": "central", "metrics": True, "tracing": True},
+    }
     return runner.isolated(
         {
             "apiVersion": "workbench/v1",
@@ -308,6 +326,11 @@ def test_events_cross_nats_and_redis_streams_through_an_outbox_and_dead_letter(
 
         assert runner.wait_until(lambda: dead_lettered() >= 1, 40), run.log("back")
         assert not received("bad")
+        published = [line for line in json_lines(run.logs["front"]) if line.get("event")]
+        assert published and all(re.fullmatch(r"[0-9a-f]{32}", p["trace_id"]) for p in published)
+        assert all(line["level"] != "error" for line in json_lines(run.logs["front"]))
+        dead = [line for line in json_lines(run.logs["back"]) if line["level"] == "error"]
+        assert dead and "dead-lettered" in dead[0]["message"] and dead[0]["event_id"]
         if broker == "redis":
             import redis
 
@@ -317,3 +340,65 @@ def test_events_cross_nats_and_redis_streams_through_an_outbox_and_dead_letter(
             client.delete(channel, f"{channel}.dead-letter")
     finally:
         run.stop_all()
+
+
+@needs_node
+def test_unreachable_kafka_and_mongodb_keep_it_alive_but_not_ready(tmp_path: Path) -> None:
+    from apps.archmodel.loader import model_from_data
+
+    doc = {
+        "apiVersion": "workbench/v1",
+        "name": "node-down",
+        "services": [
+            {
+                "id": "svc",
+                "runtime": "node",
+                "observability": {"logging": "local"},
+                "data": ["docs"],
+                "publishes": ["thing-happened"],
+            }
+        ],
+        "datastores": [{"id": "docs", "kind": "mongodb", "owner": "svc"}],
+        "brokers": [{"id": "bus", "kind": "kafka"}],
+        "events": [{"id": "thing-happened", "broker": "bus"}],
+    }
+    root = runner.extract(export_bundle(model_from_data(doc)).to_zip(), tmp_path)
+    service = root / "services" / "svc"
+    cmd = LAUNCHERS["node"](service)
+    port, closed = runner.free_port(), runner.free_port()
+    log = tmp_path / "out.log"
+    proc = subprocess.Popen(
+        cmd,
+        cwd=service,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PORT": str(port),
+            "HOST": "127.0.0.1",
+            "WORKBENCH_DEBUG_ENDPOINTS": "1",
+            "DATASTORE_DOCS_URL": f"mongodb://127.0.0.1:{closed}/docs",
+            "BROKER_BUS_URL": f"kafka://127.0.0.1:{closed}",
+        },
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert runner.wait_until(lambda: runner.http("GET", url + "/healthz")[0] == 200, 60), (
+            log.read_text()
+        )
+        status, body = runner.http("GET", url + "/readyz")
+        assert status == 503, body
+        assert any(p.startswith("datastore docs:") for p in body["problems"]), body
+        assert any(p.startswith("broker bus:") for p in body["problems"]), body
+        # no outbox modelled, broker down: the publish is refused, not lost silently
+        status, body = runner.http("POST", url + "/_events/publish/thing-happened", {"a": 1})
+        assert status == 503 and "not connected" in body["detail"], body
+        assert runner.http("POST", url + "/_events/publish/unknown", {})[0] == 404
+        assert runner.http("GET", url + "/metrics")[0] == 404  # metrics not modelled
+    finally:
+        proc.terminate()
+        assert proc.wait(15) == 0, log.read_text()  # SIGTERM: a clean stop
+    text = log.read_text()
+    assert "INFO svc svc listening on 127.0.0.1" in text  # logging: local is plain text
+    assert not any(line.startswith("{") for line in text.splitlines())  # kafkajs' lines too
+    assert "WARN svc Connection error: connect ECONNREFUSED" in text

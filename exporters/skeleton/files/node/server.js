@@ -57,7 +57,7 @@ async function onEvent(subscription, message, eventLog) {
 
 const datastores = new Datastores(SPEC.datastores, log);
 const dependencies = new Dependencies(SPEC.calls, { tracer, metrics, log });
-const processed = new Processed(datastores.firstSql(), log);
+const processed = new Processed(datastores.firstSql(), log, SPEC.subscribes.some((s) => s.idempotent));
 const messaging = new Messaging(SPEC, { handler: onEvent, processed, tracer, metrics, log });
 const outboxes = new Map(); // store id → Outbox
 for (const pub of SPEC.publishes) {
@@ -129,10 +129,12 @@ function routeOf(req) {
 
 app.setNotFoundHandler((req, reply) => reply.code(404).send({ detail: `no route for ${req.method} ${req.url.split("?")[0]}` }));
 app.setErrorHandler((err, req, reply) => {
-  const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-  if (status >= 500) req.log.error({ err: { type: err.name, message: err.message } }, `unhandled error: ${err.message}`);
-  if (err.headers) reply.headers(err.headers);
-  reply.code(status).send({ detail: status >= 500 ? "internal error" : err.message });
+  // an error with a status is meant for the client (httpError, Fastify's own 4xx); any other is a bug
+  const expected = Boolean(err.statusCode && err.statusCode >= 400 && err.statusCode < 600);
+  const status = expected ? err.statusCode : 500;
+  if (!expected) req.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, `unhandled error: ${err.message}`);
+  if (expected && err.headers) reply.headers(err.headers);
+  reply.code(status).send({ detail: expected ? err.message : "internal error" });
 });
 
 const httpError = (statusCode, message, headers) => Object.assign(new Error(message), { statusCode, headers });

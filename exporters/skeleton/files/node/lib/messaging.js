@@ -53,6 +53,7 @@ class BrokerClient {
         this.log.info({ broker: this.id }, `broker ${this.id} connected`);
         await this.waitClosed();
       } catch (err) {
+        if (this.stopped) return;
         this.error = `${err.code ? err.code + ": " : ""}${err.message || err}`;
         this.log.warn({ broker: this.id }, `broker ${this.id}: ${this.error}`);
       }
@@ -232,8 +233,15 @@ class KafkaClient extends BrokerClient {
     const { Kafka, logLevel } = require("kafkajs");
     const u = new URL(this.url);
     const brokers = (u.host || this.url).split(",");
-    const kafka = new Kafka({ clientId: this.system, brokers, logLevel: logLevel.WARN, connectionTimeout: 5000 });
-    this.producer = kafka.producer();
+    // kafkajs' own lines go through the service's logger (its connection errors are the
+    // reconnect loop's business: warnings), so every line keeps the log format
+    const levels = { [logLevel.ERROR]: "warn", [logLevel.WARN]: "warn", [logLevel.INFO]: "info", [logLevel.DEBUG]: "debug" };
+    const logCreator = () => ({ namespace, level, log: entry }) => {
+      const { message, timestamp: _t, logger: _l, stack: _s, broker: address, ...extra } = entry;
+      this.log[levels[level] || "info"]({ ...extra, broker: this.id, address, kafkajs: namespace }, message);
+    };
+    const kafka = new Kafka({ clientId: this.system, brokers, logLevel: logLevel.WARN, logCreator, connectionTimeout: 5000 });
+    this.producer = kafka.producer({ createPartitioner: require("kafkajs").Partitioners.DefaultPartitioner });
     await this.producer.connect();
     this.consumers = [];
     this.closed = new Promise((resolve) => {
@@ -352,7 +360,8 @@ class Messaging {
   async publish(event, data, { ctx = api.context.active(), log = this.log, query = null } = {}) {
     const pub = this.publishes.get(event);
     const { envelope, span } = this.envelope(event, data, ctx);
-    const spanLog = log.child(spanIds(span));
+    // the producer span's ids, with the request's id (a child of `log` would repeat the keys)
+    const spanLog = this.log.child({ request_id: log.bindings().request_id || "", ...spanIds(span) });
     try {
       const outbox = this.outboxes.get(event);
       if (outbox) {

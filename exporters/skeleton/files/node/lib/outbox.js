@@ -107,10 +107,10 @@ class Outbox {
 }
 
 class Processed {
-  constructor(store, log) {
+  constructor(store, log, needed = true) {
     this.store = store;
     this.memory = new Map(); // group → Set of event ids, when there is no SQL datastore
-    if (!store) log.info("idempotent consumers remember event ids in memory (no SQL datastore modelled)");
+    if (!store && needed) log.info("idempotent consumers remember event ids in memory (no SQL datastore modelled)");
   }
 
   // Runs handler() unless (group, eventId) was processed before; → "ok" or "duplicate".
