@@ -4,6 +4,7 @@ skeleton handles them, the image installs from the lock, and the exported servic
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -402,3 +403,89 @@ def test_unreachable_kafka_and_mongodb_keep_it_alive_but_not_ready(tmp_path: Pat
     assert "INFO svc svc listening on 127.0.0.1" in text  # logging: local is plain text
     assert not any(line.startswith("{") for line in text.splitlines())  # kafkajs' lines too
     assert "WARN svc Connection error: connect ECONNREFUSED" in text
+
+
+class OtlpReceiver:
+    """Records what an OTLP/HTTP exporter posts to ``/v1/traces`` (a collector stand-in)."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.posts: list[tuple[str, str, bytes]] = []
+        posts = self.posts
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                if self.headers.get("transfer-encoding") == "chunked":
+                    body = b""
+                    while size := int(self.rfile.readline().strip() or b"0", 16):
+                        body += self.rfile.read(size)
+                        self.rfile.readline()
+                    self.rfile.readline()
+                else:
+                    body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                if self.headers.get("content-encoding") == "gzip":
+                    body = gzip.decompress(body)
+                posts.append((self.path, self.headers.get("content-type", ""), body))
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@needs_node
+def test_spans_are_exported_over_otlp_http_in_the_clients_trace(
+    everything: Model, tmp_path: Path
+) -> None:
+    root = runner.extract(export_bundle(everything).to_zip(), tmp_path)
+    service = root / "services" / "nodejs"
+    spec = json.loads((service / "spec.json").read_text())
+    spec["observability"] = {"logging": "central", "metrics": False, "tracing": True}
+    (service / "spec.json").write_text(json.dumps(spec))
+    cmd = LAUNCHERS["node"](service)
+    receiver = OtlpReceiver()
+    port = runner.free_port()
+    log = tmp_path / "out.log"
+    proc = subprocess.Popen(
+        cmd,
+        cwd=service,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PORT": str(port),
+            "HOST": "127.0.0.1",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+            "OTEL_SERVICE_NAME": "node-under-test",
+            "OTEL_BSP_SCHEDULE_DELAY": "200",
+        },
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    try:
+        url = f"http://127.0.0.1:{port}"
+        assert runner.wait_until(lambda: runner.http("GET", url + "/healthz")[0] == 200, 60), (
+            log.read_text()
+        )
+        traceparent = f"00-{trace_id}-00f067aa0ba902b7-01"
+        assert runner.http("GET", url + "/hello", headers={"traceparent": traceparent})[0] == 200
+        assert runner.wait_until(lambda: receiver.posts, 15), log.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        receiver.close()
+    path, _content_type, body = receiver.posts[0]
+    assert path == "/v1/traces"
+    text = body.decode(errors="replace")
+    assert "node-under-test" in text and "GET /hello" in text
+    assert trace_id in text or bytes.fromhex(trace_id) in body  # JSON (hex) or protobuf (bytes)
