@@ -41,8 +41,14 @@ def node_modules(service_dir: Path) -> Path:
         shutil.rmtree(work, ignore_errors=True)
         pytest.skip(f"npm ci failed for the node skeleton: {result.stderr[-2000:]}")
     (work / ".complete").write_text("")
-    shutil.rmtree(target, ignore_errors=True)
-    work.rename(target)
+    if not (target / ".complete").exists():  # another worker may have finished first
+        shutil.rmtree(target, ignore_errors=True)
+        try:
+            work.rename(target)
+        except OSError:
+            if not (target / ".complete").exists():
+                raise
+    shutil.rmtree(work, ignore_errors=True)
     return target / "node_modules"
 
 
@@ -51,6 +57,8 @@ def launch(service_dir: Path) -> list[str]:
     if not node or not npm:
         pytest.skip("node or npm is not installed")
     link = service_dir / "node_modules"
+    if link.is_symlink() and not link.exists():  # the cache was cleared since
+        link.unlink()
     if not link.exists():
         link.symlink_to(node_modules(service_dir), target_is_directory=True)
     return [node, "server.js"]
