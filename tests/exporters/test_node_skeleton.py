@@ -489,3 +489,83 @@ def test_spans_are_exported_over_otlp_http_in_the_clients_trace(
     text = body.decode(errors="replace")
     assert "node-under-test" in text and "GET /hello" in text
     assert trace_id in text or bytes.fromhex(trace_id) in body  # JSON (hex) or protobuf (bytes)
+
+
+RESILIENCE_SCRIPT = """
+const { Dependency } = require('./lib/resilience');
+const { makeMetrics, api } = require('./lib/telemetry');
+const log = { info() {}, warn() {} };
+const tracer = api.trace.getTracer('t');
+const dep = (spec) => new Dependency({ to: 'x', env: 'X_URL', idempotent: null, ...spec },
+  { tracer, metrics: makeMetrics({ calls: [] }), log });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+(async () => {
+  const out = {};
+  const plain = dep({ retries: { max: 3, backoff_ms: 100, jitter: false } });
+  out.backoff = [1, 2, 3].map((n) => plain.delay(n));
+  const jittered = dep({ retries: { max: 3, backoff_ms: 100, jitter: true } });
+  out.jitter_in_range = Array.from({ length: 200 }, () => jittered.delay(3)).every((d) => d >= 0 && d <= 400);
+
+  process.env.X_URL = process.argv[1];  // a refused port
+  const b = dep({ timeout_ms: 1000, circuit_breaker: { failure_threshold: 2, reset_timeout_ms: 300 } });
+  const errors = [];
+  for (let i = 0; i < 3; i++) { try { await b.request('GET', '/'); } catch (e) { errors.push(e.constructor.name); } }
+  out.breaker = { errors, state: b.state, attempts: b.attempts, rejected: b.rejected };
+  await sleep(350);
+  out.after_reset = b.state;
+  try { await b.request('GET', '/'); } catch (e) { out.trial = e.constructor.name; }
+  out.after_trial = b.state;
+
+  process.env.X_URL = process.argv[2];  // a server that never answers
+  const slow = dep({ timeout_ms: 300, retries: { max: 3, backoff_ms: 50, jitter: false } });
+  const started = Date.now();
+  try { await slow.request('GET', '/'); } catch (e) { out.deadline_error = e.message; }
+  out.deadline_elapsed_ms = Date.now() - started;
+  const post = dep({ timeout_ms: 2000, fallback: 'cached', retries: { max: 2, backoff_ms: 10 } });
+  process.env.X_URL = process.argv[1];
+  out.fallback = await post.request('POST', '/');
+  out.post_attempts = post.attempts;  // refused: nothing was sent, so even a POST is retried
+  console.log(JSON.stringify(out));
+})();
+"""
+
+
+@needs_node
+def test_calls_back_off_open_the_breaker_half_open_it_and_keep_one_deadline(
+    everything: Model, tmp_path: Path
+) -> None:
+    service = runner.extract(export_bundle(everything).to_zip(), tmp_path) / "services" / "nodejs"
+    LAUNCHERS["node"](service)  # its locked dependencies (opossum...)
+    refused = runner.free_port()
+    frozen = runner.FrozenServer(runner.free_port())
+    try:
+        result = subprocess.run(
+            [
+                "node",
+                "-e",
+                RESILIENCE_SCRIPT,
+                f"http://127.0.0.1:{refused}",
+                f"http://127.0.0.1:{frozen.sock.getsockname()[1]}",
+            ],
+            cwd=service,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        frozen.close()
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["backoff"] == [100, 200, 400] and out["jitter_in_range"]
+    assert out["breaker"] == {
+        "errors": ["CallFailed", "CallFailed", "CircuitOpen"],
+        "state": "open",
+        "attempts": 2,  # the third call made no network attempt
+        "rejected": 1,
+    }
+    assert out["after_reset"] == "half-open"
+    assert out["trial"] == "CallFailed" and out["after_trial"] == "open"
+    assert out["deadline_error"] == "call to x failed: deadline of 300 ms exceeded"
+    assert 250 <= out["deadline_elapsed_ms"] < 700  # one deadline for every attempt, not 4 x 300
+    assert out["fallback"]["status"] == 200 and out["fallback"]["body"]["fallback"] == "cached"
+    assert out["post_attempts"] == 3
