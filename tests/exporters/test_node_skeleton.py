@@ -569,3 +569,51 @@ def test_calls_back_off_open_the_breaker_half_open_it_and_keep_one_deadline(
     assert 250 <= out["deadline_elapsed_ms"] < 700  # one deadline for every attempt, not 4 x 300
     assert out["fallback"]["status"] == 200 and out["fallback"]["body"]["fallback"] == "cached"
     assert out["post_attempts"] == 3
+
+
+@needs_node
+@pytest.mark.integration
+def test_a_missing_outbox_table_is_named_with_what_to_run(tmp_path: Path) -> None:
+    from apps.archmodel.loader import model_from_data
+
+    for kind in ("postgres", "redis"):
+        if not runner.port_open(runner.SERVICES[kind]):
+            pytest.skip(f"{kind} is not reachable")
+    doc = event_model("redis", "postgres")
+    bundle = runner.Bundle(
+        runner.extract(export_bundle(model_from_data(doc), target="compose").to_zip(), tmp_path)
+    )
+    bundle.prepare_datastores()  # and no migrations
+    run = bundle.start(Path(shutil.which("python3") or "python3"), tmp_path)
+    run.on_stop.append(bundle.drop_datastores)
+    try:
+        assert runner.wait_until(
+            lambda: runner.http("GET", run.url("front", "/readyz"))[0] == 200, 60
+        ), run.log("front")
+        status, body = runner.http(
+            "POST", run.url("front", "/_events/publish/thing-happened"), {"marker": "x"}
+        )
+        assert status == 503, body
+        assert body["detail"] == (
+            "table workbench_outbox is missing: run the service's migrations (migrations/)"
+        )
+    finally:
+        run.stop_all()
+
+
+@needs_node
+def test_api_keys_are_checked_against_the_secret() -> None:
+    code = """
+const { ApiKeys } = require('./lib/auth');
+const keys = new ApiKeys();
+const out = {};
+for (const k of ['k-two', 'k-three', '']) {
+  try { out[k] = keys.verify(k); } catch (e) { out[k] = 'denied: ' + e.message; }
+}
+out.unset = new ApiKeys({}).problems();
+console.log(JSON.stringify(out));
+"""
+    out = node_eval(code, {"API_KEYS": "k-one, k-two"})
+    assert re.fullmatch(r"api-key:[0-9a-f]{12}", out["k-two"])
+    assert out["k-three"] == out[""] == "denied: a valid X-API-Key is required"
+    assert out["unset"] == ["API_KEYS is not set"]

@@ -13,6 +13,14 @@
 //   datastore the ids are kept in memory (the last 100,000).
 "use strict";
 
+// A table the migrations make is missing: say so instead of the driver's words.
+function explain(err, table) {
+  if (err && (err.code === "42P01" || err.code === "ER_NO_SUCH_TABLE")) {
+    return Object.assign(new Error(`table ${table} is missing: run the service's migrations (migrations/)`), { code: err.code });
+  }
+  return err;
+}
+
 const RELAY_INTERVAL_MS = 500;
 const BATCH = 100;
 const INSERT = {
@@ -33,8 +41,12 @@ class Outbox {
 
   async insert(event, channel, envelope, query = null) {
     const body = JSON.stringify(envelope);
-    if (query) await query(INSERT.pg, INSERT.my, [event, channel, body]);
-    else await this.store.transaction((q) => q(INSERT.pg, INSERT.my, [event, channel, body]));
+    try {
+      if (query) await query(INSERT.pg, INSERT.my, [event, channel, body]);
+      else await this.store.transaction((q) => q(INSERT.pg, INSERT.my, [event, channel, body]));
+    } catch (err) {
+      throw explain(err, "workbench_outbox");
+    }
     this.wake();
   }
 
@@ -49,7 +61,7 @@ class Outbox {
         if (this.failing) this.log.info({ store: this.store.id }, "outbox relay is publishing again");
         this.failing = "";
       } catch (err) {
-        const reason = `outbox relay (${this.store.id}): ${err.message}`;
+        const reason = `outbox relay (${this.store.id}): ${explain(err, "workbench_outbox").message}`;
         if (reason !== this.failing) this.log.warn({ store: this.store.id }, reason);
         this.failing = reason;
       }
@@ -124,6 +136,7 @@ class Processed {
       if (seen.size > 100000) seen.delete(seen.values().next().value);
       return "ok";
     }
+    let handled = false;
     return this.store.transaction(async (q) => {
       const claimed = await q(
         "INSERT INTO workbench_processed (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -131,9 +144,10 @@ class Processed {
         [group, eventId],
       );
       if (!claimed.affected) return "duplicate";
+      handled = true;
       await handler();
       return "ok";
-    });
+    }).catch((err) => { throw handled ? err : explain(err, "workbench_processed"); });
   }
 }
 
