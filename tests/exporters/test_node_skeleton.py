@@ -617,3 +617,49 @@ console.log(JSON.stringify(out));
     assert re.fullmatch(r"api-key:[0-9a-f]{12}", out["k-two"])
     assert out["k-three"] == out[""] == "denied: a valid X-API-Key is required"
     assert out["unset"] == ["API_KEYS is not set"]
+
+
+@needs_node
+def test_operations_of_an_api_key_api_answer_401_without_the_key(tmp_path: Path) -> None:
+    from apps.archmodel.loader import model_from_data
+
+    doc = {
+        "apiVersion": "workbench/v1",
+        "name": "node-auth",
+        "services": [
+            {
+                "id": "svc",
+                "runtime": "node",
+                "apis": [
+                    {
+                        "id": "svc-api",
+                        "style": "rest",
+                        "auth": "api-key",
+                        "operations": [{"method": "GET", "path": "/things/{id}"}],
+                    }
+                ],
+            }
+        ],
+    }
+    root = runner.extract(export_bundle(model_from_data(doc)).to_zip(), tmp_path)
+    service = root / "services" / "svc"
+    cmd = LAUNCHERS["node"](service)
+    port = runner.free_port()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=service,
+        env={"PATH": "/usr/bin:/bin", "PORT": str(port), "HOST": "127.0.0.1", "API_KEYS": "k1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/things/7"
+    try:
+        assert runner.wait_until(lambda: runner.http("GET", url)[0] in (200, 401), 60)
+        status, body = runner.http("GET", url)
+        assert status == 401 and body["detail"] == "a valid X-API-Key is required"
+        status, body = runner.http("GET", url, headers={"X-API-Key": "k1"})
+        assert status == 200 and body["identity"].startswith("api-key:"), body
+        assert body["path_params"] == {"id": "7"} and body["operation"] == "GET /things/{id}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
