@@ -335,8 +335,12 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "(ready only when every modelled datastore and broker answers), a stub per modelled "
         "operation, outbound calls through `app/resilience.py` with the modelled timeout, "
         "retries (exponential backoff, jitter) and circuit breaker (503 while open), and the "
-        "modelled events published and consumed on the modelled broker. Other runtimes get a "
-        "standard-library HTTP server with health and the modelled REST routes. gRPC and GraphQL "
+        "modelled events published and consumed on the modelled broker. Node.js services are "
+        "Fastify apps (`node server.js`, dependencies installed by `npm ci` from their "
+        "`package-lock.json`) with the same endpoints, calls and events, plus `/metrics`, "
+        "OpenTelemetry traces, JSON logs, the outbox and dead letters as modelled. Other "
+        "runtimes get a standard-library HTTP server with health and the modelled REST routes. "
+        "gRPC and GraphQL "
         "operations are served as HTTP/JSON stand-ins.",
         "",
         "The gateway asks its verifier before every route with `auth`: a JWT's signature against "

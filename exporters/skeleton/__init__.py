@@ -2,7 +2,9 @@
 
 - python: FastAPI + uvicorn in full (health, readiness on its datastores and brokers, a stub per
   operation, resilient calls, events on the modelled broker): ``files/python``;
-- node, go, java, dotnet: a standard-library HTTP server with health and the REST routes;
+- node: Fastify in full, the same contract as the Python one (docs/skeletons.md), with its
+  package-lock.json: ``files/node``;
+- go, java, dotnet: a standard-library HTTP server with health and the REST routes;
 - other: the same on the Python standard library;
 - gateway: nginx configured from the routes (``gateway.py``), and next to a gateway with
   authenticated routes its verifier ``<gateway>-auth`` (``files/verifier``: JWTs against the
@@ -40,8 +42,22 @@ PY_BROKER = {
     "nats": ["nats-py==2.16.0"],
     "redis": ["redis==8.1.0"],
 }
+NODE_LIB = [
+    "auth.js",
+    "config.js",
+    "datastores.js",
+    "messaging.js",
+    "outbox.js",
+    "resilience.js",
+    "telemetry.js",
+]
 STATIC = {
-    "node": ["package.json", "server.js"],
+    "node": [
+        "package.json",
+        "package-lock.json",
+        "server.js",
+        *(f"lib/{name}" for name in NODE_LIB),
+    ],
     "go": ["go.mod", "main.go"],
     "java": ["Main.java"],
     "dotnet": ["Program.cs", "Service.csproj"],

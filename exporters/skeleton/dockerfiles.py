@@ -92,7 +92,10 @@ def node(service_id: str, port: int, liveness: str) -> str:
         + f"ENV NODE_ENV=production PORT={port}\n"
         + "WORKDIR /srv\n"
         + _user_debian()
-        + "COPY package.json server.js routes.txt ./\n"
+        + "COPY package.json package-lock.json ./\n"
+        + "RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force\n"
+        + "COPY server.js spec.json ./\n"
+        + "COPY lib ./lib\n"
         + f"USER {APP_UID}\n"
         + f"EXPOSE {port}\n"
         + _healthcheck(probe)

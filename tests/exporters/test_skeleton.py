@@ -118,12 +118,6 @@ def run_stdlib_server(cmd: list[str], cwd: Path, tmp_path: Path) -> None:
         proc.wait(10)
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_node_skeleton_serves_health_and_modelled_routes(everything: Model, tmp_path: Path) -> None:
-    root = runner.extract(export_bundle(everything).to_zip(), tmp_path)
-    run_stdlib_server(["node", "server.js"], root / "services" / "nodejs", tmp_path)
-
-
 def test_stdlib_python_skeleton_serves_health_and_modelled_routes(
     everything: Model, tmp_path: Path
 ) -> None:

@@ -11,3 +11,5 @@ from collections.abc import Callable
 from pathlib import Path
 
 LAUNCHERS: dict[str, Callable[[Path], list[str]]] = {}
+
+from . import node  # noqa: E402, F401  (each module registers its launcher)
