@@ -29,7 +29,7 @@ from .runtimes import LAUNCHERS
 pytestmark = pytest.mark.integration
 
 # The runtimes whose skeleton keeps the whole contract (each has a launcher, or is Python).
-RUNTIMES = ["python"]
+RUNTIMES = ["python", "go"]
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
 
@@ -93,6 +93,35 @@ def contract_model(runtime: str) -> dict[str, Any]:
             "events": [{"id": "thing-happened", "broker": "bus", "channel": "things.happened"}],
         }
     )
+
+
+# The contract's tables (docs/skeletons.md), made here until the bundle's runtime-neutral
+# migrations are applied by the runner; every runtime's skeleton reads and writes them.
+CONTRACT_TABLES = (
+    "CREATE TABLE IF NOT EXISTS workbench_outbox (id varchar(36) PRIMARY KEY,"
+    " event text NOT NULL, channel text NOT NULL, envelope text NOT NULL,"
+    " created_at timestamptz NOT NULL DEFAULT now(), sent_at timestamptz)",
+    "CREATE INDEX IF NOT EXISTS workbench_outbox_unsent ON workbench_outbox (created_at)"
+    " WHERE sent_at IS NULL",
+    "CREATE TABLE IF NOT EXISTS workbench_processed (consumer_group text NOT NULL,"
+    " event_id text NOT NULL, processed_at timestamptz NOT NULL DEFAULT now(),"
+    " PRIMARY KEY (consumer_group, event_id))",
+)
+
+
+def create_contract_tables(bundle: runner.Bundle) -> None:
+    """The outbox and processed-message tables in every PostgreSQL database of the bundle,
+    owned by the service's user (as its migrations would make them)."""
+    import psycopg
+    from psycopg import sql
+
+    for kind, user, db in bundle.created:
+        if kind != "postgres" or not db:
+            continue
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{db}", autocommit=True) as conn:
+            conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(user)))
+            for statement in CONTRACT_TABLES:
+                conn.execute(statement)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -183,6 +212,7 @@ def system(request: pytest.FixtureRequest, python_venv: Path, tmp_path: Path) ->
     proxies = {kind: runner.TcpProxy(runner.SERVICES[kind]) for kind in ("postgres", "rabbitmq")}
     bundle.backing_ports = {kind: proxy.port for kind, proxy in proxies.items()}
     bundle.prepare_datastores()
+    create_contract_tables(bundle)
     run = bundle.start(python_venv, tmp_path)
     run.on_stop.append(bundle.drop_datastores)
     run.on_stop.extend(proxy.close for proxy in proxies.values())

@@ -11,3 +11,5 @@ from collections.abc import Callable
 from pathlib import Path
 
 LAUNCHERS: dict[str, Callable[[Path], list[str]]] = {}
+
+from . import go  # noqa: E402, F401  (registers LAUNCHERS["go"])
