@@ -18,6 +18,17 @@ import pytest
 from . import LAUNCHERS
 
 DEBIAN_GOPATH = Path("/usr/share/gocode")
+# one import path per Debian package the skeleton needs (.ci/run installs them)
+DEBIAN_LIBS = {
+    "github.com/prometheus/client_golang": "golang-github-prometheus-client-golang-dev",
+    "github.com/rabbitmq/amqp091-go": "golang-github-rabbitmq-amqp091-go-dev",
+    "github.com/nats-io/nats.go": "golang-github-nats-io-go-nats-dev",
+    "github.com/lib/pq": "golang-github-lib-pq-dev",
+    "github.com/go-sql-driver/mysql": "golang-github-go-sql-driver-mysql-dev",
+    "github.com/gomodule/redigo": "golang-github-gomodule-redigo-dev",
+    "go.opentelemetry.io/otel/sdk": "golang-opentelemetry-otel-dev",
+    "gopkg.in/square/go-jose.v2": "golang-gopkg-square-go-jose.v2-dev",
+}
 
 
 def _cache() -> Path:
@@ -43,8 +54,11 @@ def build(service_dir: Path) -> Path:
     go = shutil.which("go")
     if go is None:
         pytest.skip("go is not installed (apt-get install golang-go)")
-    if not (DEBIAN_GOPATH / "src").is_dir():
-        pytest.skip("Debian's Go libraries are not installed (see .ci/run)")
+    missing = [
+        pkg for path, pkg in DEBIAN_LIBS.items() if not (DEBIAN_GOPATH / "src" / path).is_dir()
+    ]
+    if missing:
+        pytest.skip(f"Debian's Go libraries are not installed: apt-get install {' '.join(missing)}")
     sources = sorted(service_dir.glob("*.go"))
     version = subprocess.run([go, "version"], capture_output=True, text=True).stdout
     digest = hashlib.sha256(version.encode())
