@@ -391,3 +391,108 @@ def test_a_poison_event_on_nats_and_redis_is_dead_lettered(
         entries = client.xrange(f"{channel}.dead-letter")
         client.delete(channel, f"{channel}.dead-letter")
         assert any(marker in entry[b"data"].decode() for _, entry in entries)
+
+
+# -- the outbox and the processed-message table on MySQL/MariaDB -----------------------------
+
+MYSQL_TABLES = (
+    "CREATE TABLE IF NOT EXISTS workbench_outbox (id varchar(36) PRIMARY KEY,"
+    " event varchar(255) NOT NULL, channel varchar(255) NOT NULL, envelope longtext NOT NULL,"
+    " created_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), sent_at datetime(6) NULL);"
+    "CREATE TABLE IF NOT EXISTS workbench_processed (consumer_group varchar(190) NOT NULL,"
+    " event_id varchar(190) NOT NULL,"
+    " processed_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
+    " PRIMARY KEY (consumer_group, event_id));"
+)
+
+
+def mysql_model() -> dict[str, Any]:
+    service = {"runtime": "go", "observability": OBSERVED}
+    return runner.isolated(
+        {
+            "apiVersion": "workbench/v1",
+            "name": "gomysql",
+            "services": [
+                {
+                    "id": "pub",
+                    **service,
+                    "data": ["pub-db"],
+                    "publishes": [{"event": "m-event", "outbox": True}],
+                },
+                {
+                    "id": "sub",
+                    **service,
+                    "data": ["sub-db"],
+                    "subscribes": [{"event": "m-event", "idempotent": True}],
+                },
+            ],
+            "datastores": [
+                {"id": "pub-db", "kind": "mysql", "owner": "pub"},
+                {"id": "sub-db", "kind": "mariadb", "owner": "sub"},
+            ],
+            "brokers": [{"id": "bus", "kind": "rabbitmq"}],
+            "events": [{"id": "m-event", "broker": "bus", "channel": "m.events"}],
+        }
+    )
+
+
+@pytest.mark.integration
+def test_outbox_and_duplicates_on_mysql_and_mariadb(tmp_path: Path) -> None:
+    import shutil
+
+    import amqp
+
+    for kind in ("mysql", "rabbitmq"):
+        if not runner.port_open(runner.SERVICES[kind]):
+            pytest.skip(f"{kind} is not reachable")
+    if shutil.which("mysql") is None:
+        pytest.skip("the mysql client is needed to create the test database")
+    doc = mysql_model()
+    bundle = runner.Bundle(
+        runner.extract(export_bundle(model_from_data(doc), target="compose").to_zip(), tmp_path)
+    )
+    bundle.prepare_datastores()
+    for kind, _user, db in bundle.created:
+        if kind == "mysql" and db:
+            subprocess.run(
+                ["mysql", "-uroot", "-h127.0.0.1", db, "-e", MYSQL_TABLES],
+                check=True,
+                capture_output=True,
+                timeout=30,
+            )
+    run = bundle.start(Path(sys.executable), tmp_path)
+    run.on_stop.append(bundle.drop_datastores)
+    try:
+        for name in ("pub", "sub"):
+            ok = runner.wait_until(
+                lambda n=name: runner.http("GET", run.url(n, "/readyz"))[0] == 200, 60
+            )
+            assert ok, f"{name} never became ready: {run.log(name)}"
+        marker = uuid.uuid4().hex
+        status, body = runner.http(
+            "POST", run.url("pub", "/_events/publish/m-event"), {"marker": marker}
+        )
+        assert status == 202 and body["status"] == "stored", body
+
+        def got() -> list[dict[str, Any]]:
+            _, items = runner.http("GET", run.url("sub", "/_events/received"))
+            return [i for i in items if (i["message"].get("data") or {}).get("marker") == marker]
+
+        assert runner.wait_until(got, 20), run.log("pub") + run.log("sub")
+        envelope = got()[0]["message"]
+        conn = amqp.Connection("127.0.0.1:5672", userid="guest", password="guest")
+        conn.connect()
+        try:
+            conn.channel().basic_publish(
+                amqp.Message(json.dumps(envelope)),
+                exchange=f"{doc['name']}.events",
+                routing_key=doc["events"][0]["channel"],
+            )
+        finally:
+            conn.close()
+        assert runner.wait_until(lambda: consumed(run, "m-event", "duplicate") >= 1, 20), run.log(
+            "sub"
+        )
+        assert len(got()) == 1
+    finally:
+        run.stop_all()
