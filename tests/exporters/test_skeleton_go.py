@@ -56,7 +56,13 @@ def solo_model() -> dict[str, Any]:
                         "operations": [{"method": "GET", "path": "/orders/{id}"}],
                     }
                 ],
-                "calls": [{"to": "vendor", "timeout_ms": 300}],
+                "calls": [
+                    {
+                        "to": "vendor",
+                        "timeout_ms": 300,
+                        "circuit_breaker": {"failure_threshold": 2, "reset_timeout_ms": 500},
+                    }
+                ],
                 "publishes": ["k-event"],
             },
             {"id": "vendor", "kind": "external"},
@@ -197,6 +203,37 @@ def test_the_password_file_goes_into_the_url_and_reaches_the_dependency(
     assert status == 200 and body["status"] == 200 and body["body"] == {"ok": True}, body
     assert seen == ["Basic " + base64.b64encode(b"shop:p@ss/wo:rd").decode()]
     assert "p@ss" not in log.read_text(), "a secret reached the log"
+
+
+def test_an_open_circuit_fails_fast_then_lets_a_trial_through_and_closes(solo: Solo) -> None:
+    port = runner.free_port()
+    url, _ = solo.start(
+        SERVICE_VENDOR_URL=f"http://127.0.0.1:{port}", WORKBENCH_DEBUG_ENDPOINTS="1"
+    )
+    call = url + "/_calls/vendor?path=/ping"
+    assert [runner.http("POST", call)[0] for _ in range(2)] == [502, 502]
+    status, body = runner.http("POST", call)
+    assert status == 503 and body["state"] == "open", body
+    assert body["attempts"] == 2 and body["rejected"] == 1, "an open circuit makes no attempt"
+
+    class Vendor(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    vendor = ThreadingHTTPServer(("127.0.0.1", port), Vendor)
+    threading.Thread(target=vendor.serve_forever, daemon=True).start()
+    try:
+        assert runner.wait_until(lambda: runner.http("POST", call)[0] == 200, 5)
+    finally:
+        vendor.shutdown()
+    status, stats = runner.http("GET", url + "/_calls")
+    assert stats["vendor"]["state"] == "closed" and stats["vendor"]["failures"] == 0, stats
 
 
 def test_request_ids_are_kept_when_usable_and_replaced_when_not(solo: Solo) -> None:

@@ -184,13 +184,13 @@ func (d *Dependency) Call(ctx context.Context, method, path string, body []byte,
 }
 
 func (d *Dependency) call(ctx context.Context, method, path string, body []byte, authorization string) (*Response, string, error) {
+	base := strings.TrimRight(getenv(d.spec.Env, ""), "/")
+	if base == "" { // before the breaker: a half-open trial must end in Success or Failure
+		return nil, "error", fmt.Errorf("%w: %s is not set", errCallFailed, d.spec.Env)
+	}
 	if d.breaker != nil && !d.breaker.Allow() {
 		d.count(&d.rejected)
 		return nil, "short_circuited", fmt.Errorf("%w: circuit to %s is open", errCircuitOpen, d.spec.To)
-	}
-	base := strings.TrimRight(getenv(d.spec.Env, ""), "/")
-	if base == "" {
-		return nil, "error", fmt.Errorf("%w: %s is not set", errCallFailed, d.spec.Env)
 	}
 	method = strings.ToUpper(method)
 	idempotent := idempotentMethods[method]
