@@ -54,7 +54,12 @@ def solo_model() -> dict[str, Any]:
                         "id": "solo-api",
                         "auth": "api-key",
                         "operations": [{"method": "GET", "path": "/orders/{id}"}],
-                    }
+                    },
+                    {
+                        "id": "solo-admin",
+                        "auth": "jwt",
+                        "operations": [{"method": "GET", "path": "/admin"}],
+                    },
                 ],
                 "calls": [
                     {
@@ -155,6 +160,33 @@ def test_api_keys_from_a_secret_file_guard_the_operation_also_under_its_route_pr
         assert body["caller"].startswith("api-key:")
     assert runner.http("POST", url + "/orders/7", headers={"X-API-Key": "k-two"})[0] == 405
     assert runner.http("GET", url + "/nowhere")[0] == 404
+
+
+def test_bearer_tokens_are_verified_against_the_issuers_jwks(solo: Solo) -> None:
+    issuer = runner.Issuer(audience="solo-api")
+    try:
+        url, _ = solo.start(**issuer.settings())
+        admin = url + "/admin"
+
+        def status(token: str | None) -> int:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            return runner.http("GET", admin, headers=headers)[0]
+
+        assert status(None) == 401
+        assert status(issuer.token(forged=True)) == 401
+        assert status(issuer.token(expires_in=-120)) == 401  # past the 30 s leeway
+        assert status(issuer.token(audience="another-api")) == 401
+        code, body = runner.http(
+            "GET", admin, headers={"Authorization": f"Bearer {issuer.token(sub='bob')}"}
+        )
+        assert code == 200 and body["caller"] == "bob", body
+        _, ready = runner.http("GET", url + "/readyz")
+        assert not any("JWT" in p for p in ready["problems"]), ready
+    finally:
+        issuer.close()
+    url, _ = solo.start()
+    _, ready = runner.http("GET", url + "/readyz")
+    assert "JWT_JWKS_URL is not set" in ready["problems"], ready
 
 
 def test_an_unreadable_secret_file_stops_the_start_with_a_sentence(solo: Solo) -> None:
