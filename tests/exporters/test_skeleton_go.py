@@ -386,7 +386,11 @@ def events(tmp_path: Path) -> Iterator[tuple[dict[str, Any], runner.Running]]:
     bundle = runner.Bundle(
         runner.extract(export_bundle(model_from_data(doc), target="compose").to_zip(), tmp_path)
     )
+    proxies = {kind: runner.TcpProxy(runner.SERVICES[kind]) for kind in ("nats", "redis")}
+    bundle.backing_ports = {kind: proxy.port for kind, proxy in proxies.items()}
     run = bundle.start(Path(sys.executable), tmp_path)
+    run.on_stop.extend(proxy.close for proxy in proxies.values())
+    run.proxies = proxies  # type: ignore[attr-defined]
     try:
         for name in ("pub", "sub"):
             ok = runner.wait_until(
@@ -412,18 +416,10 @@ def consumed(run: runner.Running, event: str, outcome: str) -> float:
     )
 
 
-@pytest.mark.integration
-@pytest.mark.parametrize("event", ["n-event", "r-event"])
-def test_an_event_crosses_nats_and_redis_streams_in_the_publishers_trace(
-    events: tuple[dict[str, Any], runner.Running], event: str
-) -> None:
-    _, run = events
+def publish_and_receive(run: runner.Running, event: str, headers: dict[str, str]) -> dict:
     marker = uuid.uuid4().hex
     status, body = runner.http(
-        "POST",
-        run.url("pub", f"/_events/publish/{event}"),
-        {"marker": marker},
-        headers={"traceparent": TRACEPARENT},
+        "POST", run.url("pub", f"/_events/publish/{event}"), {"marker": marker}, headers=headers
     )
     assert status == 202 and body["status"] == "published", body
 
@@ -432,7 +428,41 @@ def test_an_event_crosses_nats_and_redis_streams_in_the_publishers_trace(
         return [i for i in items if (i["message"].get("data") or {}).get("marker") == marker]
 
     assert runner.wait_until(got, 20), run.log("sub")
-    envelope = got()[0]["message"]
+    return got()[0]["message"]
+
+
+@pytest.mark.integration
+def test_both_brokers_reconnect_after_an_outage(
+    events: tuple[dict[str, Any], runner.Running],
+) -> None:
+    _, run = events
+    for proxy in run.proxies.values():  # type: ignore[attr-defined]
+        proxy.down()
+
+    def problems() -> str:
+        status, body = runner.http("GET", run.url("pub", "/readyz"))
+        return " | ".join(body.get("problems", [])) if status == 503 else ""
+
+    assert runner.wait_until(lambda: "nbus" in problems() and "rbus" in problems(), 20), problems()
+    status, body = runner.http("POST", run.url("pub", "/_events/publish/n-event"), {"x": 1})
+    assert status == 503, f"no outbox: a publish while the broker is down is refused: {body}"
+    for proxy in run.proxies.values():  # type: ignore[attr-defined]
+        proxy.up()
+    for name in ("pub", "sub"):
+        assert runner.wait_until(
+            lambda n=name: runner.http("GET", run.url(n, "/readyz"))[0] == 200, 30
+        ), run.log(name)
+    for event in ("n-event", "r-event"):
+        publish_and_receive(run, event, {})
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("event", ["n-event", "r-event"])
+def test_an_event_crosses_nats_and_redis_streams_in_the_publishers_trace(
+    events: tuple[dict[str, Any], runner.Running], event: str
+) -> None:
+    _, run = events
+    envelope = publish_and_receive(run, event, {"traceparent": TRACEPARENT})
     assert envelope["type"] == event and envelope["source"] == "urn:workbench:pub"
     assert envelope["traceparent"].split("-")[1] == TRACE_ID
     assert consumed(run, event, "ok") >= 1
