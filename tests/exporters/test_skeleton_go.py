@@ -132,6 +132,8 @@ def test_the_bundle_ships_the_go_sources_the_spec_and_a_pinned_module(solo: Solo
     dockerfile = (solo.dir / "Dockerfile").read_text()
     assert 'CMD ["/srv/service", "-healthcheck"]' in dockerfile
     assert "USER 10001:10001" in dockerfile
+    readme = (solo.dir.parents[1] / "README.md").read_text()
+    assert "commit the `go.sum` of your first build" in readme
 
 
 def test_readiness_names_every_missing_piece_and_liveness_stays_up(solo: Solo) -> None:
@@ -284,6 +286,23 @@ def test_request_ids_are_kept_when_usable_and_replaced_when_not(solo: Solo) -> N
     lines = [line for line in log_lines(log) if line.get("request_id") == "abc-123"]
     assert lines and lines[-1]["trace_id"] == TRACE_ID and lines[-1]["status"] == 401
     assert len(lines[-1]["span_id"]) == 16 and lines[-1]["span_id"] != "b7ad6b7169203331"
+
+
+@pytest.mark.parametrize("logging", ["local", "none"])
+def test_local_logging_is_plain_text_and_none_keeps_only_warnings(
+    solo: Solo, tmp_path: Path, logging: str
+) -> None:
+    spec = json.loads((solo.dir / "spec.json").read_text())
+    spec["observability"]["logging"] = logging
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    url, log = solo.start(SPEC_PATH=str(tmp_path / "spec.json"))
+    runner.http("GET", url + "/orders/1", headers={"X-Request-ID": "plain-1"})  # 401, info
+    text = log.read_text()
+    if logging == "local":
+        line = next(line for line in text.splitlines() if "request_id=plain-1" in line)
+        assert " INFO solo request " in line and not line.startswith("{"), line
+    else:
+        assert "plain-1" not in text and " INFO " not in text and '"info"' not in text, text
 
 
 def test_healthcheck_flag_probes_the_running_service(solo: Solo) -> None:
