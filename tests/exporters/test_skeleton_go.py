@@ -421,18 +421,22 @@ def events(tmp_path: Path) -> Iterator[tuple[dict[str, Any], runner.Running]]:
         run.stop_all()
 
 
-def consumed(run: runner.Running, event: str, outcome: str) -> float:
+def sub_metric(run: runner.Running, name: str, **labels: str) -> float | None:
+    """The sum of the consumer's ``name`` samples with these labels; None when there is none."""
     from prometheus_client.parser import text_string_to_metric_families
 
     _, text = runner.http("GET", run.url("sub", "/metrics"))
-    return sum(
+    values = [
         s.value
         for f in text_string_to_metric_families(text)
         for s in f.samples
-        if s.name == "events_consumed_total"
-        and s.labels.get("event") == event
-        and s.labels.get("outcome") == outcome
-    )
+        if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())
+    ]
+    return sum(values) if values else None
+
+
+def consumed(run: runner.Running, event: str, outcome: str) -> float:
+    return sub_metric(run, "events_consumed_total", event=event, outcome=outcome) or 0.0
 
 
 def publish_and_receive(run: runner.Running, event: str, headers: dict[str, str]) -> dict:
@@ -485,6 +489,10 @@ def test_an_event_crosses_nats_and_redis_streams_in_the_publishers_trace(
     assert envelope["type"] == event and envelope["source"] == "urn:workbench:pub"
     assert envelope["traceparent"].split("-")[1] == TRACE_ID
     assert consumed(run, event, "ok") >= 1
+    if event == "r-event":  # Redis exposes the group's lag (XINFO GROUPS); core NATS has none
+        assert runner.wait_until(
+            lambda: sub_metric(run, "events_consumer_lag", event=event, group="sub") == 0, 10
+        )
 
 
 @pytest.mark.integration
@@ -612,5 +620,7 @@ def test_outbox_and_duplicates_on_mysql_and_mariadb(tmp_path: Path) -> None:
             "sub"
         )
         assert len(got()) == 1
+        # RabbitMQ: the messages ready in the group's queue
+        assert sub_metric(run, "events_consumer_lag", event="m-event", group="sub") == 0
     finally:
         run.stop_all()

@@ -172,14 +172,29 @@ func (r *rabbitBroker) session(ctx context.Context) error {
 	}()
 	r.set("")
 	r.m.log.Info(ctx, "broker connected", Fields{"broker": r.spec.ID, "exchange": r.exchange})
-	select {
-	case <-ctx.Done():
-		return nil
-	case err := <-closed:
-		if err == nil {
-			return fmt.Errorf("connection closed")
-		}
+	inspect, err := conn.Channel()
+	if err != nil {
 		return err
+	}
+	lag := time.NewTicker(5 * time.Second)
+	defer lag.Stop()
+	for {
+		for _, sub := range r.subs { // consumer lag: messages ready in the group's queue
+			if q, err := inspect.QueueDeclarePassive(sub.Group+"."+sub.Channel, true, false, false, false, nil); err == nil {
+				r.m.tel.ConsumerLag.WithLabelValues(sub.Event, sub.Group).Set(float64(q.Messages))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-lag.C:
+			continue
+		case err := <-closed:
+			if err == nil {
+				return fmt.Errorf("connection closed")
+			}
+			return err
+		}
 	}
 }
 
@@ -351,11 +366,14 @@ func (r *redisBroker) session(ctx context.Context) error {
 	for _, sub := range r.subs {
 		go func(sub SubscribeSpec) { errs <- r.consume(sctx, pool, sub) }(sub)
 	}
-	go func() { // watch the connection when nothing else would notice it break
+	go func() { // watch the connection when nothing else would notice it break; measure lag
 		for sctx.Err() == nil {
 			if _, err := conn.Do("PING"); err != nil {
 				errs <- err
 				return
+			}
+			for _, sub := range r.subs {
+				r.measureLag(conn, sub)
 			}
 			select {
 			case <-sctx.Done():
@@ -368,6 +386,31 @@ func (r *redisBroker) session(ctx context.Context) error {
 		return nil
 	case err := <-errs:
 		return err
+	}
+}
+
+// measureLag reads the group's lag (entries not yet delivered to it) from XINFO GROUPS.
+func (r *redisBroker) measureLag(conn redis.Conn, sub SubscribeSpec) {
+	groups, err := redis.Values(conn.Do("XINFO", "GROUPS", sub.Channel))
+	if err != nil {
+		return
+	}
+	for _, g := range groups {
+		info, err := redis.Values(g, nil)
+		if err != nil {
+			continue
+		}
+		fields := map[string]any{}
+		for i := 0; i+1 < len(info); i += 2 {
+			if name, err := redis.String(info[i], nil); err == nil {
+				fields[name] = info[i+1]
+			}
+		}
+		if name, _ := redis.String(fields["name"], nil); name == sub.Group {
+			if lag, err := redis.Int64(fields["lag"], nil); err == nil {
+				r.m.tel.ConsumerLag.WithLabelValues(sub.Event, sub.Group).Set(float64(lag))
+			}
+		}
 	}
 }
 

@@ -32,6 +32,7 @@ type Telemetry struct {
 	EventsPublished *prometheus.CounterVec
 	EventsConsumed  *prometheus.CounterVec
 	OutboxPending   *prometheus.GaugeVec
+	ConsumerLag     *prometheus.GaugeVec
 }
 
 func NewTelemetry(spec *Spec, log *Logger) (*Telemetry, error) {
@@ -69,6 +70,13 @@ func NewTelemetry(spec *Spec, log *Logger) (*Telemetry, error) {
 	t.OutboxPending = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "outbox_pending", Help: "Outbox rows not yet published.",
 	}, []string{"store"})
+	t.ConsumerLag = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "events_consumer_lag",
+		Help: "Messages waiting for this consumer group (RabbitMQ: ready in its queue; Redis: the group's stream lag; NATS: not exposed).",
+	}, []string{"event", "group"})
+	if len(spec.Subscribes) > 0 {
+		t.registry.MustRegister(t.ConsumerLag)
+	}
 	t.registry.MustRegister(t.ServerRequests, t.ServerDuration, t.ClientRequests, t.ClientDuration,
 		t.BreakerState, t.EventsPublished, t.EventsConsumed)
 	for _, p := range spec.Publishes {
