@@ -10,7 +10,7 @@ RUNTIME_IMAGES = {
     "python": "python:3.12.7-slim-bookworm",
     "node": "node:22.9.0-bookworm-slim",
     "go-build": "golang:1.23.2-bookworm",
-    "go": "debian:12.7-slim",
+    "go": "alpine:3.20.3",  # the Go skeleton is one static binary
     "java": "eclipse-temurin:21.0.4_7-jre",
     "java-build": "eclipse-temurin:21.0.4_7-jdk",
     "dotnet-build": "mcr.microsoft.com/dotnet/sdk:8.0.403-bookworm-slim",

@@ -354,6 +354,19 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "and answers 404 for the services' internal endpoints (`/docs`, `/openapi.json`, "
         "health, debug).",
         "",
+    ]
+    if any(svc.runtime == "go" and svc.kind != "gateway" for svc in plan.services):
+        out += [
+            "Go services (`services/<id>/*.go`, Go 1.19+) are not standard-library stubs: they "
+            "keep the same contract as the Python ones on `net/http`: readiness on their datastores and brokers, every operation "
+            "routed, calls with one deadline, retries with full jitter, a circuit breaker and "
+            "the fallback, events with an outbox and dead letters, `/metrics` and JSON logs. "
+            "`go.mod` pins the module versions; the Dockerfile makes `go.sum` with `go mod "
+            "tidy` (every module checked against sum.golang.org), so the build needs the Go "
+            "module proxy: commit the `go.sum` of your first build.",
+            "",
+        ]
+    out += [
         "Set `WORKBENCH_DEBUG_ENDPOINTS=1` (never in production) to enable `/_events/received`, "
         "`/_events/publish/<event>` and `/_calls/<target>` for smoke tests.",
         "",

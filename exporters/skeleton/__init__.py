@@ -4,7 +4,10 @@
   operation, resilient calls, events on the modelled broker): ``files/python``;
 - node: Fastify in full, the same contract as the Python one (docs/skeletons.md), with its
   package-lock.json: ``files/node``;
-- go, java, dotnet: a standard-library HTTP server with health and the REST routes;
+- go: net/http in full, the same contract as the Python one (``files/go``: spec.json read at
+  start-up; Prometheus client_golang, OpenTelemetry, amqp091-go, nats.go, redigo, lib/pq,
+  go-sql-driver/mysql, go-jose; go.mod pins the versions Debian packages);
+- java, dotnet: a standard-library HTTP server with health and the REST routes;
 - other: the same on the Python standard library;
 - gateway: nginx configured from the routes (``gateway.py``), and next to a gateway with
   authenticated routes its verifier ``<gateway>-auth`` (``files/verifier``: JWTs against the
@@ -58,7 +61,7 @@ STATIC = {
         "server.js",
         *(f"lib/{name}" for name in NODE_LIB),
     ],
-    "go": ["go.mod", "main.go"],
+    "go": ["go.mod", *sorted(p.name for p in (FILES / "go").glob("*.go"))],
     "java": ["Main.java"],
     "dotnet": ["Program.cs", "Service.csproj"],
     "other": [],
@@ -129,7 +132,8 @@ class SkeletonTarget:
             files[f"{base}/requirements.txt"] = python_requirements(spec)
             files[f"{base}/Dockerfile"] = dockerfiles.python(svc.id, svc.port, liveness).encode()
             return files
-        files[f"{base}/routes.txt"] = routes_txt(spec)
+        if runtime != "go":  # the Go skeleton routes from spec.json
+            files[f"{base}/routes.txt"] = routes_txt(spec)
         files[f"{base}/spec.json"] = dump_spec(spec)
         for name in STATIC[runtime]:
             files[f"{base}/{name}"] = _read(runtime, name)

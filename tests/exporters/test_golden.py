@@ -74,3 +74,18 @@ def test_a_model_without_observability_exports_no_observability_stack(
         golden.write_bytes(content)
     assert golden.exists(), "missing golden file; run with UPDATE_GOLDEN=1"
     assert content == golden.read_bytes()
+
+
+# A Go service of the model with every kind: its image recipe, its model view and its pins.
+GO_FILES = ["services/golang/Dockerfile", "services/golang/spec.json", "services/golang/go.mod"]
+
+
+@pytest.mark.parametrize("path", GO_FILES)
+def test_go_service_export_matches_the_golden_files(everything: Model, path: str) -> None:
+    content = export_bundle(everything).files[path]
+    golden = GOLDEN.with_name("everything") / path.replace("/", "__")
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(content)
+    assert golden.exists(), "missing golden file; run with UPDATE_GOLDEN=1"
+    assert content == golden.read_bytes()
