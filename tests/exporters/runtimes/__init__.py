@@ -12,5 +12,5 @@ from pathlib import Path
 
 LAUNCHERS: dict[str, Callable[[Path], list[str]]] = {}
 
-from . import node  # noqa: E402, F401  (each module registers its launcher)
-from . import go  # noqa: E402, F401  (registers LAUNCHERS["go"])
+# each module registers its launcher
+from . import go, node  # noqa: E402, F401
