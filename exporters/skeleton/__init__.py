@@ -2,7 +2,10 @@
 
 - python: FastAPI + uvicorn in full (health, readiness on its datastores and brokers, a stub per
   operation, resilient calls, events on the modelled broker): ``files/python``;
-- node, go, java, dotnet: a standard-library HTTP server with health and the REST routes;
+- java: Spring Boot 3 + Resilience4j + Micrometer (``files/java``), .NET: an 8.0 minimal API +
+  Polly + prometheus-net + OpenTelemetry (``files/dotnet``), both keeping the whole contract of
+  docs/skeletons.md from ``spec.json``;
+- node, go: a standard-library HTTP server with health and the REST routes;
 - other: the same on the Python standard library;
 - gateway: nginx configured from the routes (``gateway.py``), and next to a gateway with
   authenticated routes its verifier ``<gateway>-auth`` (``files/verifier``: JWTs against the
@@ -40,11 +43,19 @@ PY_BROKER = {
     "nats": ["nats-py==2.16.0"],
     "redis": ["redis==8.1.0"],
 }
+
+
+def _tree(runtime: str) -> list[str]:
+    """Every file of a runtime's skeleton, relative to its folder, sorted."""
+    root = FILES / runtime
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
 STATIC = {
     "node": ["package.json", "server.js"],
     "go": ["go.mod", "main.go"],
-    "java": ["Main.java"],
-    "dotnet": ["Program.cs", "Service.csproj"],
+    "java": _tree("java"),  # Spring Boot: pom.xml, src/main/...
+    "dotnet": _tree("dotnet"),  # .NET 8 minimal API: Service.csproj, *.cs
     "other": [],
 }
 DOCKERIGNORE = b"**/__pycache__\n**/*.pyc\n.env\n"

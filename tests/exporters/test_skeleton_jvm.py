@@ -1,0 +1,353 @@
+"""The Java (Spring Boot) and .NET skeletons: what can be checked without Maven Central or NuGet.
+
+Neither registry is reachable here and .NET is not installable, so these skeletons are not built
+or run on this machine (docs/exports.md says so). What is checked: the files are in the bundle;
+the pom and the csproj are well-formed with every version exact; the Java sources parse (javac,
+parse phase only: Spring Boot, Resilience4j and Micrometer are not in Debian, so they cannot be
+compiled) and so do the C# ones (tree-sitter's grammar: no compiler, no type check); the code uses the contract's names (metrics, tables, headers, debug endpoints); the
+Dockerfiles build from what the bundle ships, on pinned images, as a non-root user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from apps.archmodel import Model
+from exporters import export_bundle
+
+POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
+EXACT = re.compile(r"\d+(\.\d+)+")
+# Artifacts whose version the Spring Boot parent's BOM (spring-boot-dependencies) pins.
+BOOT_MANAGED = {
+    "org.springframework.boot:spring-boot-starter-web",
+    "org.springframework.boot:spring-boot-starter-actuator",
+    "org.springframework.boot:spring-boot-starter-jdbc",
+    "io.micrometer:micrometer-registry-prometheus",
+    "io.micrometer:micrometer-tracing-bridge-otel",
+    "io.opentelemetry:opentelemetry-exporter-otlp",
+    "org.postgresql:postgresql",
+    "com.mysql:mysql-connector-j",
+    "org.mariadb.jdbc:mariadb-java-client",
+    "org.mongodb:mongodb-driver-sync",
+    "io.lettuce:lettuce-core",
+    "com.rabbitmq:amqp-client",
+    "org.apache.kafka:kafka-clients",
+}
+# The contract's names (docs/skeletons.md), as each runtime spells them in its code.
+JAVA_NAMES = [
+    '"http.server.requests"',
+    '"http.server.request.duration"',
+    '"http.client.requests"',
+    '"http.client.request.duration"',
+    '"circuit.breaker.state"',
+    '"events.published"',
+    '"events.consumed"',
+    '"outbox.pending"',
+]
+DOTNET_NAMES = [
+    '"http_server_requests_total"',
+    '"http_server_request_duration_seconds"',
+    '"http_client_requests_total"',
+    '"http_client_request_duration_seconds"',
+    '"circuit_breaker_state"',
+    '"events_published_total"',
+    '"events_consumed_total"',
+    '"outbox_pending"',
+]
+SHARED_NAMES = [
+    "X-Request-ID",
+    "x-workbench-fallback",
+    "workbench_outbox",
+    "workbench_processed",
+    "WORKBENCH_DEBUG_ENDPOINTS",
+    "DEAD_LETTER_AFTER",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "/_events/received",
+    "/_events/publish/",
+    "/_events/fail/",
+    "/_calls",
+    '"specversion"',
+    '"traceparent"',
+    '"trace_id"',
+    '"span_id"',
+    '"request_id"',
+    ".dead-letter",
+    ".events",
+    "short_circuited",
+    "dead_lettered",
+    "duplicate",
+]
+
+
+def service_files(model: Model, service: str) -> dict[str, bytes]:
+    prefix = f"services/{service}/"
+    return {
+        path[len(prefix) :]: content
+        for path, content in export_bundle(model).files.items()
+        if path.startswith(prefix)
+    }
+
+
+def text_of(files: dict[str, bytes], suffix: str) -> str:
+    return "\n".join(c.decode() for p, c in sorted(files.items()) if p.endswith(suffix))
+
+
+def test_java_services_get_a_spring_boot_project_reading_spec_json(everything: Model) -> None:
+    files = service_files(everything, "javasvc")
+    sources = {p for p in files if p.endswith(".java")}
+    assert {
+        "pom.xml",
+        "spec.json",
+        "Dockerfile",
+        "src/main/resources/application.properties",
+    } <= set(files)
+    assert {
+        f"src/main/java/workbench/skeleton/{name}.java"
+        for name in ("Application", "HttpApi", "Calls", "Datastores", "Brokers", "Events")
+    } <= sources
+    assert "Main.java" not in files  # the stdlib server it replaces
+    assert json.loads(files["spec.json"])["service"] == "javasvc"
+
+
+def test_dotnet_services_get_a_minimal_api_project_reading_spec_json(everything: Model) -> None:
+    files = service_files(everything, "dotnetsvc")
+    assert {
+        "Service.csproj",
+        "Program.cs",
+        "Calls.cs",
+        "Datastores.cs",
+        "Brokers.cs",
+        "Events.cs",
+        "Observability.cs",
+        "Spec.cs",
+        "spec.json",
+        "Dockerfile",
+    } <= set(files)
+    assert json.loads(files["spec.json"])["subscribes"][0]["group"] == "dn"
+
+
+def test_the_pom_pins_every_dependency_and_plugin_exactly(everything: Model) -> None:
+    root = ET.fromstring(service_files(everything, "javasvc")["pom.xml"])
+    props = {
+        el.tag.split("}")[1]: (el.text or "") for el in root.find("m:properties", POM_NS) or []
+    }
+
+    def version_of(el: ET.Element) -> str | None:
+        node = el.find("m:version", POM_NS)
+        if node is None or node.text is None:
+            return None
+        return re.sub(r"\$\{([^}]+)\}", lambda m: props[m.group(1)], node.text.strip())
+
+    parent = root.find("m:parent", POM_NS)
+    assert parent is not None
+    assert parent.findtext("m:artifactId", namespaces=POM_NS) == "spring-boot-starter-parent"
+    assert EXACT.fullmatch(version_of(parent) or ""), "the Boot parent pins the BOM"
+    deps = root.findall("m:dependencies/m:dependency", POM_NS)
+    assert len(deps) >= 15
+    seen = set()
+    for dep in deps:
+        coords = (
+            f"{dep.findtext('m:groupId', namespaces=POM_NS)}:"
+            f"{dep.findtext('m:artifactId', namespaces=POM_NS)}"
+        )
+        seen.add(coords)
+        version = version_of(dep)
+        if version is None:
+            assert coords in BOOT_MANAGED, (
+                f"{coords} has no version and the Boot BOM does not pin it"
+            )
+        else:
+            assert EXACT.fullmatch(version), f"{coords}: {version} is not an exact release"
+    for needed in (
+        "io.github.resilience4j:resilience4j-circuitbreaker",
+        "io.github.resilience4j:resilience4j-retry",
+        "io.github.resilience4j:resilience4j-timelimiter",
+        "io.micrometer:micrometer-registry-prometheus",
+        "io.micrometer:micrometer-tracing-bridge-otel",
+        "io.nats:jnats",
+    ):
+        assert needed in seen
+    for plugin in root.findall("m:build/m:plugins/m:plugin", POM_NS):
+        assert EXACT.fullmatch(version_of(plugin) or ""), plugin.findtext(
+            "m:artifactId", namespaces=POM_NS
+        )
+    assert "SNAPSHOT" not in ET.tostring(root, encoding="unicode")
+
+
+def test_the_csproj_pins_every_package_exactly_and_asks_for_a_lock_file(everything: Model) -> None:
+    root = ET.fromstring(service_files(everything, "dotnetsvc")["Service.csproj"])
+    assert root.get("Sdk") == "Microsoft.NET.Sdk.Web"
+    assert root.findtext("PropertyGroup/TargetFramework") == "net8.0"
+    assert root.findtext("PropertyGroup/RestorePackagesWithLockFile") == "true"
+    refs = {r.get("Include"): r.get("Version") for r in root.iter("PackageReference")}
+    assert {
+        "Polly.Core",
+        "prometheus-net.AspNetCore",
+        "OpenTelemetry.Extensions.Hosting",
+        "OpenTelemetry.Instrumentation.AspNetCore",
+        "OpenTelemetry.Instrumentation.Http",
+        "OpenTelemetry.Exporter.OpenTelemetryProtocol",
+        "Npgsql",
+        "MySqlConnector",
+        "RabbitMQ.Client",
+        "NATS.Net",
+        "StackExchange.Redis",
+    } <= set(refs)
+    for name, version in refs.items():
+        assert version and EXACT.fullmatch(version), f"{name}: {version!r} is not an exact version"
+
+
+@pytest.mark.skipif(shutil.which("javac") is None, reason="no JDK")
+def test_the_java_sources_parse(everything: Model, tmp_path: Path) -> None:
+    files = service_files(everything, "javasvc")
+    paths = []
+    for name, content in files.items():
+        if name.endswith(".java"):
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            paths.append(str(path))
+    # Parse phase only: the libraries are not available here to compile against.
+    result = subprocess.run(
+        [
+            "javac",
+            "-XDshould-stop.ifNoError=PARSE",
+            "-XDshould-stop.ifError=PARSE",
+            "-d",
+            str(tmp_path / "out"),
+            *paths,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(shutil.which("javac") is None, reason="no JDK")
+def test_the_java_parse_check_does_fail_on_a_syntax_error(tmp_path: Path) -> None:
+    broken = tmp_path / "Broken.java"
+    broken.write_text("import org.nowhere.X;\nclass Broken { void f() { new X(; } }\n")
+    result = subprocess.run(
+        ["javac", "-XDshould-stop.ifNoError=PARSE", "-XDshould-stop.ifError=PARSE", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and "illegal start of expression" in result.stderr
+
+
+def csharp_syntax_errors(source: bytes) -> list[str]:
+    """Where tree-sitter's C# grammar finds a syntax error (an ERROR or a MISSING node)."""
+    tree_sitter = pytest.importorskip("tree_sitter")
+    grammar = pytest.importorskip("tree_sitter_c_sharp")
+    parser = tree_sitter.Parser(tree_sitter.Language(grammar.language()))
+    errors: list[str] = []
+    stack = [parser.parse(source).root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            row, column = node.start_point
+            errors.append(f"line {row + 1}, column {column + 1}: {node.text[:60]!r}")
+            continue
+        stack.extend(node.children)
+    return errors
+
+
+def test_the_csharp_sources_parse(everything: Model) -> None:
+    """No C# compiler installs here: the sources are parsed with tree-sitter's C# grammar."""
+    sources = {
+        name: content
+        for name, content in service_files(everything, "dotnetsvc").items()
+        if name.endswith(".cs")
+    }
+    assert len(sources) >= 7
+    errors = {name: e for name, content in sources.items() if (e := csharp_syntax_errors(content))}
+    assert not errors
+
+
+def test_the_csharp_parse_check_does_fail_on_a_syntax_error() -> None:
+    assert csharp_syntax_errors(b"class A { void F() { var x = new List<int>(; } }")
+    assert not csharp_syntax_errors(b"class A { void F() { var x = new List<int>(); } }")
+
+
+@pytest.mark.parametrize(
+    ("service", "suffix", "names"),
+    [("javasvc", ".java", JAVA_NAMES), ("dotnetsvc", ".cs", DOTNET_NAMES)],
+)
+def test_the_skeletons_use_the_contracts_names(
+    everything: Model, service: str, suffix: str, names: list[str]
+) -> None:
+    code = text_of(service_files(everything, service), suffix)
+    missing = [n for n in names + SHARED_NAMES if n not in code]
+    assert not missing, f"{service} lacks {missing}"
+
+
+@pytest.mark.parametrize("service", ["javasvc", "dotnetsvc"])
+def test_the_dockerfile_builds_from_what_the_bundle_ships(everything: Model, service: str) -> None:
+    files = service_files(everything, service)
+    dockerfile = files["Dockerfile"].decode()
+    froms = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("FROM ")]
+    assert len(froms) == 2  # a build stage and a runtime image without the toolchain
+    for image in froms:
+        tag = image.rsplit(":", 1)[1]
+        assert re.match(r"\d+\.\d+\.\d+", tag) or re.match(r"\d+\.\d+\.\d+_\d+", tag), image
+    assert "USER 10001" in dockerfile
+    healthcheck = dockerfile.split("HEALTHCHECK", 1)[1].split("CMD ", 1)[1].splitlines()[0]
+    assert json.loads(healthcheck)[0] == "curl"  # exec form, no shell
+    assert json.loads(dockerfile.rsplit("CMD ", 1)[1])  # exec form
+    for line in dockerfile.splitlines():
+        if line.startswith("COPY ") and "--from=" not in line:
+            for source in line.split()[1:-1]:
+                source = source.replace("[n]", "n")
+                if "*" in source:
+                    assert any(
+                        re.fullmatch(source.replace(".", r"\.").replace("*", ".*"), p)
+                        for p in files
+                    )
+                elif source.endswith("packages.lock.json"):
+                    continue  # optional: restored in locked mode once committed
+                else:
+                    assert any(p == source or p.startswith(source + "/") for p in files), source
+
+
+def test_maven_builds_in_the_official_maven_image_and_runs_on_the_jre(everything: Model) -> None:
+    dockerfile = service_files(everything, "javasvc")["Dockerfile"].decode()
+    assert "FROM maven:3.9." in dockerfile and "eclipse-temurin-21 AS build" in dockerfile
+    assert "FROM eclipse-temurin:21.0." in dockerfile and "-jre\n" in dockerfile
+    assert "target/service.jar" in dockerfile
+
+
+def test_dotnet_restores_locked_when_a_lock_file_is_committed(everything: Model) -> None:
+    dockerfile = service_files(everything, "dotnetsvc")["Dockerfile"].decode()
+    assert "dotnet restore --locked-mode" in dockerfile
+    assert "FROM mcr.microsoft.com/dotnet/sdk:8.0." in dockerfile
+    assert "FROM mcr.microsoft.com/dotnet/aspnet:8.0." in dockerfile
+
+
+GOLDEN = Path(__file__).parents[1] / "golden" / "exporters" / "skeletons"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["services/javasvc/Dockerfile", "services/dotnetsvc/Dockerfile", "services/javasvc/pom.xml"],
+)
+def test_the_jvm_and_dotnet_build_files_match_the_golden_files(
+    everything: Model, path: str
+) -> None:
+    """Regenerate with ``UPDATE_GOLDEN=1`` and review the diff (an image or version bump)."""
+    content = export_bundle(everything).files[path]
+    golden = GOLDEN / path.replace("/", "__")
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(content)
+    assert golden.exists(), "missing golden file; run with UPDATE_GOLDEN=1"
+    assert content == golden.read_bytes()
