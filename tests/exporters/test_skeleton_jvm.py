@@ -351,3 +351,91 @@ def test_the_jvm_and_dotnet_build_files_match_the_golden_files(
         golden.write_bytes(content)
     assert golden.exists(), "missing golden file; run with UPDATE_GOLDEN=1"
     assert content == golden.read_bytes()
+
+
+ENV_PROBE = """package workbench.skeleton;
+
+public class EnvProbe {
+    public static void main(String[] args) {
+        try {
+            Env.load();
+        } catch (IllegalStateException ex) {
+            System.err.println(ex.getMessage());
+            System.exit(3);
+        }
+        for (String key : args) System.out.println(key + "=" + Env.get(key));
+    }
+}
+"""
+
+
+def run_java_env(tmp_path: Path, everything: Model, env: dict[str, str], keys: list[str]):  # type: ignore[no-untyped-def]
+    """Env.java (JDK only, so it compiles here) loads ``env``; the values of ``keys`` it sees."""
+    source = service_files(everything, "javasvc")["src/main/java/workbench/skeleton/Env.java"]
+    (tmp_path / "Env.java").write_bytes(source)
+    (tmp_path / "EnvProbe.java").write_text(ENV_PROBE)
+    subprocess.run(
+        ["javac", "-d", "out", "Env.java", "EnvProbe.java"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return subprocess.run(
+        ["java", "-cp", "out", "workbench.skeleton.EnvProbe", *keys],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.skipif(shutil.which("javac") is None, reason="no JDK")
+def test_the_java_skeleton_reads_file_variables_and_builds_urls_as_python_does(
+    everything: Model, tmp_path: Path
+) -> None:
+    (tmp_path / "pw").write_text("s3cr/t:@x\n")
+    (tmp_path / "keys").write_text("k1,k2")
+    env = {
+        "DATASTORE_ORDERS_DB_URL": "postgresql://orders_db@orders-db:5432/orders_db",
+        "DATASTORE_ORDERS_DB_PASSWORD_FILE": str(tmp_path / "pw"),
+        "BROKER_CACHE_URL": "redis://cache:6379/0",
+        "BROKER_CACHE_PASSWORD_FILE": str(tmp_path / "pw"),
+        "BROKER_BUS_URL": "amqp://guest:guest@127.0.0.1:5672/",  # has one: left alone
+        "BROKER_BUS_PASSWORD_FILE": str(tmp_path / "pw"),
+        "API_KEYS": "from-the-environment",
+        "API_KEYS_FILE": str(tmp_path / "keys"),
+        "SSL_CERT_FILE": str(tmp_path / "missing.pem"),  # not a secret: never read
+        "SERVICE_PAYMENTS_URL": "http://payments:8080",
+    }
+    keys = [
+        "DATASTORE_ORDERS_DB_URL",
+        "BROKER_CACHE_URL",
+        "BROKER_BUS_URL",
+        "API_KEYS",
+        "SSL_CERT",
+        "SERVICE_PAYMENTS_URL",
+    ]
+    result = run_java_env(tmp_path, everything, env, keys)
+    assert result.returncode == 0, result.stderr
+    seen = dict(line.split("=", 1) for line in result.stdout.splitlines())
+    # the same values the Python skeleton builds (test_skeleton.py)
+    assert seen == {
+        "DATASTORE_ORDERS_DB_URL": "postgresql://orders_db:s3cr%2Ft%3A%40x@orders-db:5432/orders_db",
+        "BROKER_CACHE_URL": "redis://:s3cr%2Ft%3A%40x@cache:6379/0",
+        "BROKER_BUS_URL": "amqp://guest:guest@127.0.0.1:5672/",
+        "API_KEYS": "k1,k2",
+        "SSL_CERT": "",
+        "SERVICE_PAYMENTS_URL": "http://payments:8080",
+    }
+
+
+@pytest.mark.skipif(shutil.which("javac") is None, reason="no JDK")
+def test_an_unreadable_secret_file_stops_the_java_skeleton(
+    everything: Model, tmp_path: Path
+) -> None:
+    result = run_java_env(
+        tmp_path, everything, {"DB_PASSWORD_FILE": str(tmp_path / "missing")}, ["DB_PASSWORD"]
+    )
+    assert result.returncode == 3 and "DB_PASSWORD_FILE: cannot read" in result.stderr

@@ -10,8 +10,16 @@ using OpenTelemetry.Trace;
 using Prometheus;
 using Workbench.Skeleton;
 
-Env.Load();
-Spec.Load();
+try
+{
+    Env.Load();
+    Spec.Load();
+}
+catch (InvalidOperationException ex) // an unreadable secret file or spec.json: say which, stop
+{
+    Console.Error.WriteLine(ex.Message);
+    Environment.Exit(2);
+}
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseUrls($"http://{Env.Get("HOST", "0.0.0.0")}:{Env.Get("PORT", ((int?)Spec.Root["port"] ?? 8080).ToString())}");
 

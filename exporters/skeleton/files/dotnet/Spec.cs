@@ -63,11 +63,18 @@ public static partial class Env
         foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.EndsWith("_URL")).ToList())
         {
             var password = Get(key[..^4] + "_PASSWORD");
-            if (password.Length == 0 || !Uri.TryCreate(Get(key), UriKind.Absolute, out var uri)) continue;
-            if (uri.UserInfo.Length == 0 || uri.UserInfo.Contains(':')) continue;
             var url = Get(key);
-            var at = url.IndexOf('@');
-            Environment.SetEnvironmentVariable(key, url[..at] + ":" + Uri.EscapeDataString(password) + url[at..]);
+            var scheme = url.IndexOf("://", StringComparison.Ordinal);
+            if (password.Length == 0 || scheme < 0) continue;
+            var start = scheme + 3;
+            var end = url.IndexOf('/', start);
+            var authority = end < 0 ? url[start..] : url[start..end];
+            var at = authority.LastIndexOf('@');
+            var userinfo = at < 0 ? "" : authority[..at];
+            var host = authority[(at + 1)..];
+            if (host.Length == 0 || host.StartsWith(':') || userinfo.Contains(':')) continue; // no host, or a password already
+            Environment.SetEnvironmentVariable(key,
+                url[..start] + userinfo + ":" + Uri.EscapeDataString(password) + "@" + host + (end < 0 ? "" : url[end..]));
         }
     }
 

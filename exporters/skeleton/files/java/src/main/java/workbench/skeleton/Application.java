@@ -23,8 +23,13 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class Application {
 
     public static void main(String[] args) {
-        Env.load();
-        Spec.load();
+        try {
+            Env.load();
+            Spec.load();
+        } catch (IllegalStateException ex) { // an unreadable secret file or spec.json: say which, stop
+            System.err.println(ex.getMessage());
+            System.exit(2);
+        }
         SpringApplication app = new SpringApplication(Application.class);
         app.setDefaultProperties(properties(Spec.root()));
         app.run(args);

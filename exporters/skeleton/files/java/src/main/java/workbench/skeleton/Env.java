@@ -2,7 +2,6 @@ package workbench.skeleton;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,14 +40,30 @@ public final class Env {
             String url = VALUES.get(key);
             int scheme = url.indexOf("://");
             if (password == null || password.isEmpty() || scheme < 0) continue;
-            int at = url.indexOf('@', scheme);
-            int slash = url.indexOf('/', scheme + 3);
-            if (at < 0 || (slash >= 0 && at > slash)) continue; // no user: nothing to attach it to
-            String userinfo = url.substring(scheme + 3, at);
-            if (userinfo.contains(":")) continue; // the URL has a password already
-            String encoded = URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20");
-            VALUES.put(key, url.substring(0, at) + ":" + encoded + url.substring(at));
+            int start = scheme + 3;
+            int end = url.indexOf('/', start);
+            String authority = url.substring(start, end < 0 ? url.length() : end);
+            int at = authority.lastIndexOf('@');
+            String userinfo = at < 0 ? "" : authority.substring(0, at);
+            String host = authority.substring(at + 1);
+            if (host.isEmpty() || host.startsWith(":") || userinfo.contains(":")) continue; // no host, or a password already
+            VALUES.put(key, url.substring(0, start) + userinfo + ":" + percentEncode(password) + "@" + host
+                    + (end < 0 ? "" : url.substring(end)));
         }
+    }
+
+    /** Every byte but the unreserved characters (RFC 3986) percent-encoded, as Python's quote(safe=""). */
+    static String percentEncode(String value) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
     }
 
     public static String get(String name) {
