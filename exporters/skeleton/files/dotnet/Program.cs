@@ -101,14 +101,28 @@ if (Spec.Flag("observability", "metrics"))
 }
 
 // one stub per modelled operation, also under each gateway route prefix
+// (the first operation of a method and path wins, as in the other runtimes: two endpoints for one
+// route would make ASP.NET Core answer 500 "ambiguous match")
 var prefixes = new List<string> { "" };
 prefixes.AddRange((Spec.Root["route_prefixes"] as JsonArray ?? new JsonArray()).Select(p => (string)p!));
+var mapped = new HashSet<string>(new[] { "/healthz", liveness, "/readyz", readiness }.Select(p => $"GET {p}"));
 foreach (var op in Spec.List("operations"))
 {
     foreach (var prefix in prefixes)
     {
         var key = Spec.Str(op, "key");
-        app.MapMethods(prefix + Spec.Str(op, "path"), [Spec.Str(op, "method")], (HttpContext ctx) =>
+        var route = prefix + Spec.Str(op, "path");
+        if (!mapped.Add($"{Spec.Str(op, "method")} {route}")) continue;
+        try
+        {
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternFactory.Parse(route);
+        }
+        catch (Microsoft.AspNetCore.Routing.Patterns.RoutePatternException ex)
+        {
+            app.Logger.LogWarning("operation {Key}: path {Route} is not a route template ASP.NET Core accepts: {Error}", key, route, ex.Message);
+            continue;
+        }
+        app.MapMethods(route, [Spec.Str(op, "method")], (HttpContext ctx) =>
             // TODO: implement; the model says which operation this is (spec.json operations[].key).
             Results.Json(new
             {
