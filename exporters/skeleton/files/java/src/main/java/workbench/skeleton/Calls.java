@@ -93,9 +93,13 @@ public class Calls {
         }
     }
 
+    /** A failed attempt worth retrying when the call is idempotent (a timeout, a reset, a 5xx). */
     private static class Retryable extends RuntimeException {
-        Retryable(String message) {
+        final boolean timeout;
+
+        Retryable(String message, boolean timeout) {
             super(message, null, false, false);
+            this.timeout = timeout;
         }
     }
 
@@ -210,11 +214,11 @@ public class Calls {
                     try {
                         return limiter.executeFutureSupplier(() -> CompletableFuture.supplyAsync(attempt, executor));
                     } catch (TimeoutException ex) {
-                        throw new Retryable("deadline of " + timeoutMs + " ms exceeded");
+                        throw new Retryable("deadline of " + timeoutMs + " ms exceeded", true);
                     } catch (RuntimeException ex) {
                         throw ex;
                     } catch (Exception ex) {
-                        throw new Retryable(ex.getMessage());
+                        throw new Retryable(String.valueOf(ex.getMessage()), false);
                     }
                 };
                 HttpResponse<String> response = breaker == null ? guarded.get() : breaker.executeSupplier(guarded);
@@ -226,8 +230,7 @@ public class Calls {
                 return failed("circuit to " + name + " is open", true);
             } catch (RuntimeException ex) {
                 Throwable cause = ex.getCause() != null && ex instanceof java.util.concurrent.CompletionException ? ex.getCause() : ex;
-                outcome(cause instanceof HttpTimeoutException || String.valueOf(cause.getMessage()).contains("deadline")
-                        ? "timeout" : "error", started);
+                outcome(cause instanceof Retryable r && r.timeout ? "timeout" : "error", started);
                 return failed("call to " + name + " failed: " + cause.getMessage(), false);
             }
         }
@@ -258,7 +261,7 @@ public class Calls {
         private HttpResponse<String> attempt(String method, String path, String authorization, long deadline,
                 Map<String, String> mdc, Span parent) {
             long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
-            if (remainingMs <= 0) throw new Retryable("deadline of " + timeoutMs + " ms exceeded");
+            if (remainingMs <= 0) throw new Retryable("deadline of " + timeoutMs + " ms exceeded", true);
             String base = Env.get(env);
             if (base.isEmpty()) throw new IllegalStateException(env + " is not set");
             attempts.incrementAndGet();
@@ -281,17 +284,17 @@ public class Calls {
             }
             try {
                 HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() >= 500) throw new Retryable("HTTP " + response.statusCode());
+                if (response.statusCode() >= 500) throw new Retryable("HTTP " + response.statusCode(), false);
                 return response;
             } catch (ConnectException | HttpConnectTimeoutException ex) {
                 if (span != null) span.error(ex);
                 throw new ConnectFailed("connect: " + ex.getMessage());
             } catch (IOException ex) {
                 if (span != null) span.error(ex);
-                throw new Retryable(ex.getClass().getSimpleName() + ": " + ex.getMessage());
+                throw new Retryable(ex.getClass().getSimpleName() + ": " + ex.getMessage(), ex instanceof HttpTimeoutException);
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
-                throw new Retryable("interrupted at the deadline");
+                throw new Retryable("interrupted at the deadline", true);
             } finally {
                 if (span != null) span.end();
             }
