@@ -439,3 +439,63 @@ def test_an_unreadable_secret_file_stops_the_java_skeleton(
         tmp_path, everything, {"DB_PASSWORD_FILE": str(tmp_path / "missing")}, ["DB_PASSWORD"]
     )
     assert result.returncode == 3 and "DB_PASSWORD_FILE: cannot read" in result.stderr
+
+
+ROUTING_PROBE = """package workbench.skeleton;
+
+import java.util.List;
+
+public class RoutingProbe {
+    public static void main(String[] args) {
+        Routing.Route<String> items = Routing.Route.of("GET", "/api/orders/items/{id}/lines/{line}", "op");
+        System.out.println("match=" + items.match("GET", "/api/orders/items/42/lines/7"));
+        System.out.println("slash=" + items.match("GET", "/api/orders/items/42/lines/7/"));
+        System.out.println("method=" + items.match("POST", "/api/orders/items/42/lines/7"));
+        System.out.println("deeper=" + items.match("GET", "/api/orders/items/4/2/lines/7"));
+        Routing.Route<String> dotted = Routing.Route.of("GET", "/v1.0/a+b", "op");
+        System.out.println("literal=" + dotted.match("GET", "/v1.0/a+b") + " " + dotted.match("GET", "/v1x0/aab"));
+        System.out.println("kept=" + Routing.requestId("client-id-1"));
+        System.out.println("long=" + Routing.requestId("x".repeat(129)).length());
+        System.out.println("space=" + Routing.requestId("has space").length());
+        System.out.println("none=" + Routing.requestId(null).length());
+        System.out.println("backoff=" + List.of(Routing.backoffMs(100, 1, false), Routing.backoffMs(100, 2, false),
+                Routing.backoffMs(100, 3, false)));
+        long max = 0;
+        for (int i = 0; i < 1000; i++) max = Math.max(max, Routing.backoffMs(100, 3, true));
+        System.out.println("jitter_max=" + max);
+    }
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("javac") is None, reason="no JDK")
+def test_the_java_skeleton_routes_operations_checks_request_ids_and_backs_off(
+    everything: Model, tmp_path: Path
+) -> None:
+    """Routing.java needs only the JDK: compiled and run here."""
+    source = service_files(everything, "javasvc")["src/main/java/workbench/skeleton/Routing.java"]
+    (tmp_path / "Routing.java").write_bytes(source)
+    (tmp_path / "RoutingProbe.java").write_text(ROUTING_PROBE)
+    subprocess.run(
+        ["javac", "-d", "out", "Routing.java", "RoutingProbe.java"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    result = subprocess.run(
+        ["java", "-cp", "out", "workbench.skeleton.RoutingProbe"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = dict(line.split("=", 1) for line in result.stdout.splitlines())
+    assert seen["match"] == "{id=42, line=7}" and seen["slash"] == "{id=42, line=7}"
+    assert seen["method"] == "null" and seen["deeper"] == "null"
+    assert seen["literal"] == "{} null"  # . and + are literal, not regex
+    assert seen["kept"] == "client-id-1"
+    assert seen["long"] == seen["space"] == seen["none"] == "36"  # a new UUID
+    assert seen["backoff"] == "[100, 200, 400]"
+    assert 0 < int(seen["jitter_max"]) <= 400

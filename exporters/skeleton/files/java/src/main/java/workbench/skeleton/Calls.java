@@ -31,7 +31,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.MDC;
@@ -177,8 +176,7 @@ public class Calls {
         }
 
         long delayMs(int attempt) {
-            long backoff = backoffMs << Math.min(attempt - 1, 20);
-            return jitter ? ThreadLocalRandom.current().nextLong(backoff + 1) : backoff;
+            return Routing.backoffMs(backoffMs, attempt, jitter);
         }
 
         public Map<String, Object> stats() {

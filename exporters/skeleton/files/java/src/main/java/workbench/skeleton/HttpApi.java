@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -34,9 +32,7 @@ public class HttpApi {
     private final Events events;
     private final Set<String> liveness = new HashSet<>(Set.of("/healthz"));
     private final Set<String> readiness = new HashSet<>(Set.of("/readyz"));
-    private final List<Route> routes = new ArrayList<>();
-
-    record Route(String method, String template, Pattern pattern, List<String> names, JsonNode operation) {}
+    private final List<Routing.Route<JsonNode>> routes = new ArrayList<>();
 
     HttpApi(Calls calls, Datastores datastores, Events events) {
         this.calls = calls;
@@ -51,24 +47,9 @@ public class HttpApi {
         Spec.list("route_prefixes").forEach(p -> prefixes.add(p.asText()));
         for (JsonNode op : Spec.list("operations")) {
             for (String prefix : prefixes) {
-                routes.add(route(op.path("method").asText(), prefix + op.path("path").asText(), op));
+                routes.add(Routing.Route.of(op.path("method").asText(), prefix + op.path("path").asText(), op));
             }
         }
-    }
-
-    /** {@code /items/{id}} → a pattern with one named group per path parameter. */
-    static Route route(String method, String template, JsonNode op) {
-        StringBuilder re = new StringBuilder("^");
-        List<String> names = new ArrayList<>();
-        Matcher m = Pattern.compile("\\{([^}/]+)}").matcher(template);
-        int last = 0;
-        while (m.find()) {
-            re.append(Pattern.quote(template.substring(last, m.start()))).append("([^/]+)");
-            names.add(m.group(1));
-            last = m.end();
-        }
-        re.append(Pattern.quote(template.substring(last))).append("/?$");
-        return new Route(method, template, Pattern.compile(re.toString()), names, op);
     }
 
     @GetMapping("/**")
@@ -88,13 +69,10 @@ public class HttpApi {
     @RequestMapping(value = "/**")
     public ResponseEntity<Object> operation(HttpServletRequest request) {
         String path = request.getRequestURI();
-        for (Route r : routes) {
-            if (!r.method().equals(request.getMethod())) continue;
-            Matcher m = r.pattern().matcher(path);
-            if (!m.matches()) continue;
+        for (Routing.Route<JsonNode> r : routes) {
+            Map<String, String> params = r.match(request.getMethod(), path);
+            if (params == null) continue;
             request.setAttribute(Observability.ROUTE, r.template());
-            Map<String, String> params = new LinkedHashMap<>();
-            for (int i = 0; i < r.names().size(); i++) params.put(r.names().get(i), m.group(i + 1));
             // TODO: implement; the model says which operation this is (spec.json operations[].key).
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("service", Spec.service());

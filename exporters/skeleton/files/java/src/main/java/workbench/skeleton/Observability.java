@@ -11,8 +11,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.MDC;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -35,7 +33,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class Observability {
     public static final String ROUTE = "workbench.route";
     public static final String REQUEST_ID = "request_id";
-    private static final Pattern PRINTABLE = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     @Bean
     MeterFilter dropSpringServerTimer() {
@@ -54,8 +51,7 @@ public class Observability {
         @Override
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
-            String given = request.getHeader("X-Request-ID");
-            String id = given != null && PRINTABLE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+            String id = Routing.requestId(request.getHeader("X-Request-ID"));
             response.setHeader("X-Request-ID", id);
             MDC.put(REQUEST_ID, id);
             long start = System.nanoTime();
