@@ -499,3 +499,93 @@ def test_the_java_skeleton_routes_operations_checks_request_ids_and_backs_off(
     assert seen["long"] == seen["space"] == seen["none"] == "36"  # a new UUID
     assert seen["backoff"] == "[100, 200, 400]"
     assert 0 < int(seen["jitter_max"]) <= 400
+
+
+JACKSON = [
+    Path("/usr/share/java") / f"jackson-{n}.jar" for n in ("core", "databind", "annotations")
+]
+ENVELOPE_PROBE = """package workbench.skeleton;
+
+import java.nio.charset.StandardCharsets;
+
+public class EnvelopeProbe {
+    public static void main(String[] args) throws Exception {
+        var data = Spec.JSON.readTree("{\\"order\\": 42}");
+        System.out.println(Envelope.build("urn:workbench:front", "thing-happened",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", null, data));
+        System.out.println(Envelope.build("urn:workbench:front", "thing-happened", null, null, data));
+        for (String body : args) System.out.println(Envelope.read(body.getBytes(StandardCharsets.UTF_8)));
+    }
+}
+"""
+
+
+@pytest.mark.skipif(
+    shutil.which("javac") is None or not all(j.exists() for j in JACKSON),
+    reason="needs a JDK and Debian's libjackson2-databind-java",
+)
+def test_the_java_skeletons_envelope_is_the_one_every_runtime_reads(
+    everything: Model, tmp_path: Path
+) -> None:
+    """Envelope.java (JDK + Jackson, both from Debian) compiled and run: what it writes and reads."""
+    files = service_files(everything, "javasvc")
+    for name in ("Env", "Spec", "Envelope"):
+        (tmp_path / f"{name}.java").write_bytes(
+            files[f"src/main/java/workbench/skeleton/{name}.java"]
+        )
+    (tmp_path / "EnvelopeProbe.java").write_text(ENVELOPE_PROBE)
+    classpath = ":".join(str(j) for j in JACKSON)
+    sources = ["Env.java", "Spec.java", "Envelope.java", "EnvelopeProbe.java"]
+    subprocess.run(
+        ["javac", "-cp", classpath, "-d", "out", *sources],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    python_envelope = json.dumps(
+        {
+            "specversion": "1.0",
+            "id": "e-1",
+            "type": "t",
+            "data": {"x": 1},
+            "traceparent": "00-a-b-01",
+        }
+    )
+    result = subprocess.run(
+        [
+            "java",
+            "-cp",
+            f"out:{classpath}",
+            "workbench.skeleton.EnvelopeProbe",
+            *(python_envelope, '{"plain": true}', "not json", "[1, 2]"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    traced, untraced, envelope, plain, text, array = map(json.loads, result.stdout.splitlines())
+    assert set(traced) == {
+        "specversion",
+        "id",
+        "source",
+        "type",
+        "time",
+        "datacontenttype",
+        "traceparent",
+        "data",
+    }
+    assert traced["specversion"] == "1.0" and traced["type"] == "thing-happened"
+    assert traced["source"] == "urn:workbench:front" and traced["data"] == {"order": 42}
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", traced["id"]
+    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", traced["time"])
+    assert traced["traceparent"] == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    assert "traceparent" not in untraced and untraced["id"] != traced["id"]
+    assert envelope == json.loads(python_envelope)  # another runtime's envelope, read as is
+    assert plain == {"data": {"plain": True}}
+    assert text == {"data": "not json"}
+    assert array == {"data": [1, 2]}

@@ -15,8 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -153,21 +151,17 @@ public class Events {
         Span span = t == null ? null : t.spanBuilder().name(channel + " publish").kind(Span.Kind.PRODUCER)
                 .tag("messaging.destination.name", channel).start();
         try {
-            ObjectNode envelope = Spec.JSON.createObjectNode();
-            envelope.put("specversion", "1.0");
-            envelope.put("id", UUID.randomUUID().toString());
-            envelope.put("source", Spec.root().path("events").path("source").asText());
-            envelope.put("type", event);
-            envelope.put("time", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
-            envelope.put("datacontenttype", "application/json");
+            String traceparent = null;
+            String tracestate = null;
             if (span != null && Spec.observability().path("tracing").asBoolean(false)) {
                 Map<String, String> carrier = new HashMap<>();
                 Propagator p = propagator.getIfAvailable();
                 if (p != null) p.inject(span.context(), carrier, Map::put);
-                if (carrier.containsKey("traceparent")) envelope.put("traceparent", carrier.get("traceparent"));
-                if (carrier.containsKey("tracestate")) envelope.put("tracestate", carrier.get("tracestate"));
+                traceparent = carrier.get("traceparent");
+                tracestate = carrier.get("tracestate");
             }
-            envelope.set("data", data);
+            ObjectNode envelope = Envelope.build(Spec.root().path("events").path("source").asText(), event,
+                    traceparent, tracestate, data);
             String body = Spec.JSON.writeValueAsString(envelope);
             String store = pub.path("outbox_store").asText("");
             if (pub.path("outbox").asBoolean(false) && !store.isEmpty()) {
@@ -263,17 +257,7 @@ public class Events {
     /** One delivery: true = acknowledge, false = redeliver. */
     boolean consume(JsonNode sub, byte[] body) {
         String event = sub.path("event").asText();
-        JsonNode message;
-        try {
-            message = Spec.JSON.readTree(body);
-        } catch (Exception ex) {
-            message = null;
-        }
-        if (message == null || !message.isObject() || !message.has("specversion")) {
-            ObjectNode wrapped = Spec.JSON.createObjectNode();
-            wrapped.set("data", message != null ? message : Spec.JSON.getNodeFactory().textNode(new String(body, StandardCharsets.UTF_8)));
-            message = wrapped;
-        }
+        JsonNode message = Envelope.read(body);
         String eventId = message.path("id").asText("");
         String group = sub.path("group").asText();
         Tracer t = tracer.getIfAvailable();
