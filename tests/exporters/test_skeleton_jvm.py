@@ -364,6 +364,8 @@ public class EnvProbe {
             System.exit(3);
         }
         for (String key : args) System.out.println(key + "=" + Env.get(key));
+        String url = Env.get("DATASTORE_ORDERS_DB_URL");
+        if (!url.isEmpty()) System.out.println("parsed=" + Env.Url.parse(url, 5432));
     }
 }
 """
@@ -420,6 +422,11 @@ def test_the_java_skeleton_reads_file_variables_and_builds_urls_as_python_does(
     result = run_java_env(tmp_path, everything, env, keys)
     assert result.returncode == 0, result.stderr
     seen = dict(line.split("=", 1) for line in result.stdout.splitlines())
+    # what the JDBC pool gets: the password decoded again
+    assert seen.pop("parsed") == (
+        "Url[scheme=postgresql, host=orders-db, port=5432, user=orders_db, password=s3cr/t:@x,"
+        " path=orders_db]"
+    )
     # the same values the Python skeleton builds (test_skeleton.py)
     assert seen == {
         "DATASTORE_ORDERS_DB_URL": "postgresql://orders_db:s3cr%2Ft%3A%40x@orders-db:5432/orders_db",
