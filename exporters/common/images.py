@@ -12,7 +12,7 @@ RUNTIME_IMAGES = {
     "go-build": "golang:1.23.2-bookworm",
     "go": "alpine:3.20.3",  # the Go skeleton is one static binary
     "java": "eclipse-temurin:21.0.4_7-jre",
-    "java-build": "eclipse-temurin:21.0.4_7-jdk",
+    "java-build": "maven:3.9.9-eclipse-temurin-21",
     "dotnet-build": "mcr.microsoft.com/dotnet/sdk:8.0.403-bookworm-slim",
     "dotnet": "mcr.microsoft.com/dotnet/aspnet:8.0.10-bookworm-slim",
     "gateway": "nginxinc/nginx-unprivileged:1.27.2-alpine",

@@ -7,7 +7,9 @@
 - go: net/http in full, the same contract as the Python one (``files/go``: spec.json read at
   start-up; Prometheus client_golang, OpenTelemetry, amqp091-go, nats.go, redigo, lib/pq,
   go-sql-driver/mysql, go-jose; go.mod pins the versions Debian packages);
-- java, dotnet: a standard-library HTTP server with health and the REST routes;
+- java: Spring Boot 3 + Resilience4j + Micrometer (``files/java``), .NET: an 8.0 minimal API +
+  Polly + prometheus-net + OpenTelemetry (``files/dotnet``), both keeping the whole contract of
+  docs/skeletons.md from ``spec.json``;
 - other: the same on the Python standard library;
 - gateway: nginx configured from the routes (``gateway.py``), and next to a gateway with
   authenticated routes its verifier ``<gateway>-auth`` (``files/verifier``: JWTs against the
@@ -45,6 +47,14 @@ PY_BROKER = {
     "nats": ["nats-py==2.16.0"],
     "redis": ["redis==8.1.0"],
 }
+
+
+def _tree(runtime: str) -> list[str]:
+    """Every file of a runtime's skeleton, relative to its folder, sorted."""
+    root = FILES / runtime
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
 NODE_LIB = [
     "auth.js",
     "config.js",
@@ -62,8 +72,8 @@ STATIC = {
         *(f"lib/{name}" for name in NODE_LIB),
     ],
     "go": ["go.mod", *sorted(p.name for p in (FILES / "go").glob("*.go"))],
-    "java": ["Main.java"],
-    "dotnet": ["Program.cs", "Service.csproj"],
+    "java": _tree("java"),  # Spring Boot: pom.xml, src/main/...
+    "dotnet": _tree("dotnet"),  # .NET 8 minimal API: Service.csproj, *.cs
     "other": [],
 }
 DOCKERIGNORE = b"**/__pycache__\n**/*.pyc\n.env\n"

@@ -129,42 +129,47 @@ def go(service_id: str, port: int, liveness: str) -> str:
 
 
 def java(service_id: str, port: int, liveness: str) -> str:
+    """Spring Boot: Maven builds the jar (versions from pom.xml), the JRE image runs it."""
     return (
         HEADER.format(id=service_id)
         + f"FROM {RUNTIME_IMAGES['java-build']} AS build\n"
         + "WORKDIR /src\n"
-        + "COPY Main.java ./\n"
-        + "RUN javac -d /out Main.java\n"
+        + "COPY pom.xml ./\n"
+        + "COPY src ./src\n"
+        + "RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package\n"
         + f"FROM {RUNTIME_IMAGES['java']}\n"
         + "RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
         + " && rm -rf /var/lib/apt/lists/*\n"
         + _user_debian()
         + "WORKDIR /srv\n"
-        + "COPY --from=build /out ./classes\n"
-        + "COPY routes.txt ./\n"
+        + "COPY --from=build /src/target/service.jar ./service.jar\n"
+        + "COPY spec.json ./\n"
         + f"ENV PORT={port}\n"
         + f"USER {APP_UID}\n"
         + f"EXPOSE {port}\n"
         + _healthcheck(["curl", "-fsS", f"http://127.0.0.1:{port}{liveness}"])
-        + 'CMD ["java", "-cp", "/srv/classes", "Main"]\n'
+        + 'CMD ["java", "-XX:MaxRAMPercentage=75", "-jar", "/srv/service.jar"]\n'
     )
 
 
 def dotnet(service_id: str, port: int, liveness: str) -> str:
+    """.NET 8: restore (locked when packages.lock.json is committed), publish, run on aspnet."""
     return (
         HEADER.format(id=service_id)
         + f"FROM {RUNTIME_IMAGES['dotnet-build']} AS build\n"
         + "WORKDIR /src\n"
-        + "COPY Service.csproj Program.cs ./\n"
-        + "RUN dotnet publish -c Release -o /out\n"
+        + "COPY *.csproj packages.lock.jso[n] ./\n"
+        + "RUN if [ -f packages.lock.json ]; then dotnet restore --locked-mode; else dotnet restore; fi\n"
+        + "COPY *.cs ./\n"
+        + "RUN dotnet publish -c Release --no-restore -o /out\n"
         + f"FROM {RUNTIME_IMAGES['dotnet']}\n"
         + "RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
         + " && rm -rf /var/lib/apt/lists/*\n"
         + _user_debian()
         + "WORKDIR /srv\n"
         + "COPY --from=build /out ./\n"
-        + "COPY routes.txt ./\n"
-        + f"ENV PORT={port}\n"
+        + "COPY spec.json ./\n"
+        + f"ENV PORT={port} DOTNET_RUNNING_IN_CONTAINER=true\n"
         + f"USER {APP_UID}\n"
         + f"EXPOSE {port}\n"
         + _healthcheck(["curl", "-fsS", f"http://127.0.0.1:{port}{liveness}"])

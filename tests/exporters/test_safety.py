@@ -108,6 +108,47 @@ def test_hostile_titles_reach_the_observability_stack_only_as_data() -> None:
             assert "<script>" not in content, path
 
 
+@pytest.mark.parametrize("runtime", ["java", "dotnet"])
+def test_java_and_dotnet_skeletons_carry_the_model_only_as_data(runtime: str) -> None:
+    """The code is the same for every service of a runtime; the model is only in spec.json."""
+    doc = hostile_model()
+    for sid in ("marker-one", "marker-two"):
+        doc["services"].append(
+            {
+                "id": sid,
+                "runtime": runtime,
+                "title": HOSTILE,
+                "apis": [
+                    {
+                        "id": f"{sid}-api",
+                        "operations": [{"method": "GET", "path": "/markerpath/{id}"}],
+                    }
+                ],
+                "calls": [{"to": "api", "timeout_ms": 300, "fallback": HOSTILE}],
+                "data": ["db"],
+            }
+        )
+    files = export_bundle(model_from_data(doc)).files
+    shipped = Path(__file__).parents[2] / "exporters" / "skeleton" / "files" / runtime
+    code = {
+        p.relative_to(shipped).as_posix(): p.read_bytes() for p in shipped.rglob("*") if p.is_file()
+    }
+    data_files = {"spec.json", "routes.txt", "Dockerfile", ".dockerignore"}
+    for sid in ("marker-one", "marker-two"):
+        prefix = f"services/{sid}/"
+        mine = {p[len(prefix) :]: c for p, c in files.items() if p.startswith(prefix)}
+        assert {p: c for p, c in mine.items() if p not in data_files} == code
+        spec = json.loads(mine["spec.json"])
+        assert spec["calls"][0]["fallback"] == HOSTILE
+        assert spec["operations"][0]["path"] == "/markerpath/{id}"
+        for path, content in mine.items():
+            if path == "spec.json":
+                continue
+            text = content.decode()
+            for needle in ("markerpath", "$(rm", "<script>", "{{ .Values", "`id`", "Evil"):
+                assert needle not in text or (path == "routes.txt" and needle == "markerpath"), path
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -129,24 +128,6 @@ def test_stdlib_python_skeleton_serves_health_and_modelled_routes(
     run_stdlib_server([sys.executable, "server.py"], service, tmp_path)
 
 
-@pytest.mark.skipif(shutil.which("javac") is None or shutil.which("java") is None, reason="no JDK")
-def test_java_skeleton_compiles_and_serves(everything: Model, tmp_path: Path) -> None:
-    root = runner.extract(export_bundle(everything).to_zip(), tmp_path)
-    service = root / "services" / "javasvc"
-    (service / "routes.txt").write_bytes(
-        export_bundle(everything).files["services/nodejs/routes.txt"]
-    )
-    subprocess.run(
-        ["javac", "-d", "classes", "Main.java"],
-        cwd=service,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    time.sleep(0)
-    run_stdlib_server(["java", "-cp", "classes", "Main"], service, tmp_path)
-
-
 def dependency(r, **spec):  # type: ignore[no-untyped-def]
     base = {
         "to": "x",
@@ -196,7 +177,6 @@ def test_retries_follow_the_operations_idempotent_flag_not_only_the_method(monke
 
 def test_one_deadline_covers_every_attempt(monkeypatch) -> None:
     import asyncio
-    import time
 
     import httpx
 

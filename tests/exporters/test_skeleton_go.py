@@ -521,6 +521,7 @@ def test_a_poison_event_on_nats_and_redis_is_dead_lettered(
 
 # -- the outbox and the processed-message table on MySQL/MariaDB -----------------------------
 
+
 def mysql_model() -> dict[str, Any]:
     service = {"runtime": "go", "observability": OBSERVED}
     return runner.isolated(
