@@ -276,7 +276,7 @@ def dot_lines(diagram: Diagram, layout: Layout | None = None) -> Iterator[str]:
         "newrank": "true",
         "compound": "true",
         "splines": layout.splines,
-        "ranksep": layout.ranksep,
+        "ranksep": diagram.ranksep if diagram.ranksep is not None else layout.ranksep,
         "nodesep": layout.nodesep,
         "concentrate": "true" if layout.concentrate else None,
         "outputorder": "edgesfirst",

@@ -86,6 +86,7 @@ class Diagram:
     # than findings (the journey view: latency against the target); None: the findings' rows.
     colour_key: list[tuple[str, str, str]] | None = None
     legend_notes: list[str] = field(default_factory=list)  # more legend lines (muted text)
+    ranksep: float | None = None  # a view's own rank gap (inches), instead of the layout's
 
     def add_node(self, node: Node) -> Node:
         return self.nodes.setdefault(node.id, node)

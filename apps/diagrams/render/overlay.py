@@ -141,6 +141,9 @@ def apply_blast_radius(diagram: Diagram, rows: Iterable[dict[str, Any]], journey
     ``blast_radius`` rows of ``apps.analysis``); a node standing for several elements takes
     the worst. The tooltip says how many journeys fail and degrade."""
     diagram.heat_journeys = journeys
+    # The legend's colours are the scale alone: findings are not drawn on this picture.
+    diagram.colour_key = []
+    diagram.legend_notes.append("findings not drawn: the colours are the blast radius")
     if not journeys:
         return
     # Every node of an element: the journey view draws an element once per path in a cycle.

@@ -43,6 +43,11 @@ def fmt_ms(value: float) -> str:
     return f"{value:,.1f} ms"
 
 
+def upto(ms: float) -> str:
+    """A worst case, short: ``≤1,250 ms``, or ``unbounded``."""
+    return "unbounded" if ms == INF else f"≤{fmt_ms(ms)}"
+
+
 def duration(ms: float) -> str:
     """A call setting, compact: ``300ms``, ``1.5s``."""
     if ms >= 1000 and ms % 100 == 0:
@@ -114,7 +119,8 @@ def journey_view(
     target = spec.target_latency_ms
     budget = target if target else (j.worst if j.worst != INF and j.worst > 0 else None)
     of_what = f"of the {fmt_ms(target)} target" if target else "of the journey's worst case"
-    d = Diagram(view=JOURNEY_VIEW, title="", rankdir="LR")
+    # Edge labels stand in ranks of their own: a tighter rank gap keeps the tree on one screen.
+    d = Diagram(view=JOURNEY_VIEW, title="", rankdir="LR", ranksep=0.3)
 
     def make_node(node_id: str, element: int) -> Node:
         eid, kind = g.ids[element], g.kinds[element]
@@ -159,7 +165,7 @@ def journey_view(
     for uid in order:
         node = d.add_node(make_node(names[uid], u.elem[uid]))
         nominal, worst, own = u.N[uid], u.W[uid], g.lat[u.elem[uid]]
-        node.detail = f"{fmt_ms(nominal)} · worst {fmt_ms(worst)}"
+        node.detail = f"{fmt_ms(nominal)} · {upto(worst)}"
         state = st.LATENCY_OK
         if target and nominal > target:
             state = st.LATENCY_OVER
@@ -181,7 +187,7 @@ def journey_view(
 
     def label(cost: float, head: str) -> str:
         share = share_text(cost, budget)
-        figures = f"worst {fmt_ms(cost)}" + (f" · {share}" if share else "")
+        figures = upto(cost) + (f" · {share}" if share else "")
         return "\n".join(x for x in (head, figures) if x)
 
     if not spec.gateway:
@@ -260,8 +266,10 @@ def journey_view(
     else:
         d.colour_key = []
     d.legend_notes = [
-        "node: nominal · worst latency from there on",
-        f"edge: its worst-case cost · share {of_what}" if budget else "edge: its worst-case cost",
+        "node: nominal · ≤ worst-case latency from there on",
+        f"edge: ≤ its worst-case cost · share {of_what}"
+        if budget
+        else "edge: ≤ its worst-case cost",
     ]
     if not target:
         d.legend_notes.append("no latency target: nodes not coloured by latency")
