@@ -106,14 +106,17 @@ def test_blast_radius_colouring_is_a_toolbar_control_kept_in_the_url(pages, worl
     page.select_option("#ed-colour", "blast-radius")
     page.wait_for_selector("#ed-diagram svg g.node.wb-heat-4[data-id=gateway]")
     assert "colour=blast-radius" in page.url
-    # The legend opens on the scale.
-    legend = page.inner_text(".ed-legend") if page.locator(".ed-legend-body").count() else ""
-    assert "Legend" in legend
+    # The scale beside the control, and in the diagram's legend.
+    assert page.is_visible("#ed-heat-key")
+    assert "≤¼≤½≤¾>¾" in page.inner_text("#ed-heat-key").replace(" ", "").replace("\n", "")
+    shot(page, "71-blast-radius")
+    page.click(".ed-legend-toggle")
     assert page.evaluate(
         "[...document.querySelectorAll('.ed-legend-body text')].some("
         "(t) => t.textContent.includes('its failure fails over 3/4 of 3 journeys'))"
     )
-    shot(page, "71-blast-radius")
+    shot(page, "71b-blast-radius-legend")
+    page.click(".ed-legend-toggle")
 
     # Kept in the URL: a reload draws it coloured again; the journey view too.
     page.reload()
@@ -128,7 +131,7 @@ def test_blast_radius_colouring_is_a_toolbar_control_kept_in_the_url(pages, worl
     page.select_option("#ed-colour", "")
     page.wait_for_selector("#ed-diagram svg g.node.wb-latency-over[data-id=gateway]")
     assert page.locator("#ed-diagram svg g.node[class*=wb-heat]").count() == 0
-    assert "colour=" not in page.url
+    assert "colour=" not in page.url and page.is_hidden("#ed-heat-key")
     assert page.errors == []
 
 
@@ -145,6 +148,11 @@ def test_a_bookmarked_journey_view_on_a_phone(pages, world) -> None:
     page.click("#ed-journey-back")
     page.wait_for_selector("#ed-diagram[data-drawn=dependencies] svg")
     shot(page, "74-journey-phone-back")
+    page.select_option("#ed-colour", "blast-radius")
+    page.wait_for_selector("#ed-diagram svg g.node.wb-heat-4[data-id=gateway]")
+    bar = page.locator("#ed-canvas-bar").bounding_box()
+    assert bar and bar["x"] + bar["width"] <= 390, bar
+    shot(page, "75-blast-radius-phone")
 
     # An unknown journey in a bookmark says so, with the way back.
     page.goto(base + f"models/{w['models']['shop']}/?view=journey&journey=gone")

@@ -104,8 +104,9 @@ def _node_label(node: Node, wrap: int) -> str:
     title = "<BR/>".join(html_text(line) for line in _wrap(node.label, wrap))
     colour = st.GHOST if node.ghost else st.INK
     muted = st.GHOST if node.ghost else st.MUTED
-    if node.heat >= st.HEAT_DARK and not node.ghost and not node.severity:
-        colour, muted = "#ffffff", "#ede9fe"  # the darkest fills: light text, still readable
+    if node.heat >= st.HEAT_DARK - 1 and not node.ghost and not node.severity:
+        # The darker fills: grey detail text would vanish; the darkest takes light text.
+        colour, muted = ("#ffffff", "#ede9fe") if node.heat >= st.HEAT_DARK else (st.INK, "#2e1065")
     html = f'<FONT COLOR="{colour}"><B>{title}</B></FONT>'
     if node.detail:
         detail = html_text(_wrap(node.detail, wrap + 8, 1)[0])

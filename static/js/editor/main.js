@@ -716,6 +716,7 @@ function fillFilters() {
 function pressView() {
   $("ed-views").querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x.dataset.view === state.view)));
   $("ed-colour").closest(".ed-colour").classList.toggle("is-active", !!state.colour);
+  $("ed-heat-key").hidden = state.colour !== "blast-radius";
 }
 
 // Open a journey's view; the view we leave is remembered with its viewport, for "Back".
@@ -1068,7 +1069,7 @@ function wire() {
   $("ed-filters").addEventListener("submit", (ev) => ev.preventDefault());
   $("ed-colour").addEventListener("change", (ev) => {
     state.colour = ev.target.value || null;
-    if (state.colour) viewport.legendOpen = true; // the scale explains the new colours
+    pressView(); // shows the scale beside the control
     loadDiagram();
   });
   $("ed-journey-back").addEventListener("click", leaveJourney);
