@@ -60,13 +60,13 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 def _enums() -> dict[str, list[str]]:
     from apps.diagrams.code import CODE_FORMATS
     from apps.diagrams.render import FORMATS as DIAGRAM_FORMATS
-    from apps.diagrams.render.views import VIEWS
+    from apps.diagrams.render.views import ALL_VIEWS
     from apps.imports.importers import KINDS
     from apps.rules.api import FORMATS as REPORT_FORMATS
     from apps.rules.registry import SEVERITIES
 
     return {
-        "view": list(VIEWS),
+        "view": list(ALL_VIEWS),
         "diagram_format": [*DIAGRAM_FORMATS, *CODE_FORMATS],
         "report_format": list(REPORT_FORMATS),
         "document_format": ["yaml", "json"],

@@ -1,6 +1,7 @@
 """/api/v1 diagrams: draw a stored model or a posted model file; poll jobs for large ones.
 
 - ``GET  /models/{id}/diagrams/{view}.{svg|png|dot}?domain=&team=&focus=&hops=&direction=``
+  (``view=journey`` with ``journey=<id>``: one journey's dependency tree)
 - ``POST /diagrams/{view}?format=svg`` with a model file body (YAML, JSON or multipart ``file``)
 - ``GET  /diagrams/jobs/{job_id}`` and ``/diagrams/jobs/{job_id}/result``
 
@@ -86,16 +87,29 @@ def get_model_diagram(
     hops: int = 1,
     colour: str = "findings",
     direction: str | None = None,
+    journey: str | None = None,
 ) -> HttpResponse:
     """One view of a stored model, with its findings drawn on it (``colour=blast-radius``:
-    each element filled by the share of journeys its failure fails)."""
+    each element filled by the share of journeys its failure fails).
+
+    ``journey`` view: one journey's dependency tree left to right (``journey=<id>``, required),
+    each call labelled with its timeout, retries and worst-case share of the journey's latency
+    target; nodes coloured red / amber when the nominal / worst latency from them on is over
+    the target. No domain, team or focus filter."""
     arch = architecture_get_for(principal=principal_of(request), architecture_id=model_id)
     return _draw(
         model=architecture_model(arch),
         content_hash=arch.content_hash,
         view=view,
         fmt=fmt,
-        filters=Filters(domain=domain, team=team, focus=focus, hops=hops, direction=direction),
+        filters=Filters(
+            domain=domain,
+            team=team,
+            focus=focus,
+            hops=hops,
+            direction=direction,
+            journey=journey,
+        ),
         architecture_id=arch.pk,
         colour=colour,
     )
@@ -112,8 +126,10 @@ def draw_diagram(
     hops: int = 1,
     colour: str = "findings",
     direction: str | None = None,
+    journey: str | None = None,
 ) -> HttpResponse:
-    """One view of a posted model file, not stored (for CI pipelines and docs)."""
+    """One view of a posted model file, not stored (for CI pipelines and docs); ``journey``
+    names the journey of the ``journey`` view."""
     source = read_body(request, server_limits())
     if not source.strip():
         return error(400, "the body is empty; send the model file (YAML or JSON)")
@@ -123,7 +139,14 @@ def draw_diagram(
         content_hash=services.source_hash(source),
         view=view,
         fmt=format,
-        filters=Filters(domain=domain, team=team, focus=focus, hops=hops, direction=direction),
+        filters=Filters(
+            domain=domain,
+            team=team,
+            focus=focus,
+            hops=hops,
+            direction=direction,
+            journey=journey,
+        ),
         requester=services.requester_of(principal_of(request)),
         colour=colour,
     )

@@ -18,13 +18,13 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from apps.archmodel import Limits, Model, ModelInvalid, model_from_data
+from apps.archmodel import Limits, Model, model_from_data
 from apps.core.errors import BROKER_ERRORS, QueueUnavailable
 from apps.core.jobs import broadcast_job, job_contract
 from apps.rules.engine import check_model
@@ -33,13 +33,18 @@ from apps.workspaces.principal import Principal
 from .code import CODE_FORMATS, render_code
 from .render import (
     FORMATS,
+    JOURNEY_VIEW,
     DiagramError,
     DiagramInputError,
     Filters,
     RenderFailed,
     build_diagram,
+    journey_analysis,
     render,
 )
+
+if TYPE_CHECKING:
+    from apps.analysis.analysis import Analysis
 
 logger = logging.getLogger(__name__)
 
@@ -105,17 +110,20 @@ def render_key(
 COLOURS = ("findings", "blast-radius")
 
 
-def _paint(model: Model, colour: str) -> dict[str, Any]:
-    """The ``findings`` or the ``blast`` argument of ``render`` for ``colour``."""
+def _paint(
+    model: Model, colour: str, view: str = "", analysis: Analysis | None = None
+) -> dict[str, Any]:
+    """The ``findings``, ``blast`` and ``analysis`` arguments of ``render`` for ``colour``.
+    The journey view draws no findings: its colours are the latency states."""
+    paint: dict[str, Any] = {}
+    if view == JOURNEY_VIEW or colour == "blast-radius":
+        paint["analysis"] = analysis = analysis or journey_analysis(model)
     if colour == "blast-radius":
-        from apps.analysis.report import analysis_of
-
-        try:
-            analysis = analysis_of(model)
-        except ModelInvalid as exc:
-            raise DiagramInputError(exc.errors[0].message) from None
-        return {"blast": (analysis.blast_radius, len(analysis.journeys))}
-    return {"findings": check_model(model).findings}
+        assert analysis is not None
+        paint["blast"] = (analysis.blast_radius, len(analysis.journeys))
+    elif view != JOURNEY_VIEW:
+        paint["findings"] = check_model(model).findings
+    return paint
 
 
 def _job_key(job_id: str) -> str:
@@ -163,7 +171,8 @@ def diagram_get(
             raise DiagramInputError(str(exc)) from None
         cache.set(key, (CODE_FORMATS[fmt], text.encode()), cache_seconds())
         return Drawn(content=text.encode(), media_type=CODE_FORMATS[fmt], cached=False)
-    diagram = build_diagram(model, view, filters=filters)  # validates view and filters
+    analysis = journey_analysis(model) if view == JOURNEY_VIEW else None
+    diagram = build_diagram(model, view, filters=filters, analysis=analysis)  # validates input
     if fmt != "dot" and len(diagram.nodes) > inline_max_nodes():
         return _enqueue(
             model=model,
@@ -177,7 +186,12 @@ def diagram_get(
             colour=colour,
         )
     result = render(
-        model, view, fmt=fmt, filters=filters, timeout=inline_timeout(), **_paint(model, colour)
+        model,
+        view,
+        fmt=fmt,
+        filters=filters,
+        timeout=inline_timeout(),
+        **_paint(model, colour, view, analysis),
     )
     cache.set(key, (result.media_type, result.content), cache_seconds())
     return Drawn(content=result.content, media_type=result.media_type, cached=False)
@@ -220,6 +234,7 @@ def _enqueue(
             "focus": filters.focus,
             "hops": filters.hops,
             "direction": filters.direction,
+            "journey": filters.journey,
         },
         "architecture_id": architecture_id,
         "requester": requester,
@@ -296,7 +311,7 @@ def diagram_job_run(*, job_id: str) -> str:
         return "failed"
     try:
         model = model_from_data(json.loads(source), limits=Limits.unlimited())
-        paint = _paint(model, job.get("colour", "findings"))
+        paint = _paint(model, job.get("colour", "findings"), job["view"])
         _job_update(job, progress=0.3)
         result = render(
             model,

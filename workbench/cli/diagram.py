@@ -6,6 +6,8 @@ whole model as C4 (``--view context`` or ``dependencies``).
 
 Findings from the rule engine are drawn on the picture (``--no-findings`` to leave them out);
 ``--colour blast-radius`` fills each element by the share of journeys its failure fails.
+``--view journey --journey ID`` draws one journey's dependency tree (docs/analysis.md), coloured
+by latency against its target; it draws no findings.
 Exit 0 when drawn, 2 for an invalid model, a bad option or a Graphviz failure.
 """
 
@@ -21,14 +23,18 @@ from .common import EXIT_INVALID, EXIT_OK, fail, load_or_report, print_errors
 
 def register(sub: argparse._SubParsersAction) -> None:
     from apps.diagrams.code import CODE_FORMATS
-    from apps.diagrams.render import FORMATS, VIEWS
+    from apps.diagrams.render import ALL_VIEWS, FORMATS
 
     p = sub.add_parser(
         "diagram",
         help="draw a view of a model file (SVG, PNG, DOT; Mermaid, Structurizr, LikeC4, PlantUML)",
     )
     p.add_argument("file", help="model file (YAML or JSON), or - for stdin")
-    p.add_argument("--view", choices=tuple(VIEWS), default="dependencies")
+    p.add_argument("--view", choices=tuple(ALL_VIEWS), default="dependencies")
+    p.add_argument(
+        "--journey",
+        help="the journey of --view journey (its id; workbench analyse lists them)",
+    )
     p.add_argument("--format", choices=(*FORMATS, *CODE_FORMATS), default="svg")
     p.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
     group = p.add_mutually_exclusive_group()
@@ -58,7 +64,11 @@ def run(args: argparse.Namespace) -> int:
         return model
     findings = None
     blast = None
-    if args.colour == "blast-radius":
+    analysis = None
+    journey_view = args.view == "journey"
+    if args.journey and not journey_view:
+        return fail("--journey is only for --view journey")
+    if args.colour == "blast-radius" or journey_view:
         from apps.analysis.report import analysis_of
 
         try:
@@ -66,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
         except ModelInvalid as exc:
             print_errors(args.file, exc)
             return EXIT_INVALID
-        blast = (analysis.blast_radius, len(analysis.journeys))
+        if args.colour == "blast-radius":
+            blast = (analysis.blast_radius, len(analysis.journeys))
     elif not args.no_findings:
         from apps.rules.engine import check_model
 
@@ -75,7 +86,13 @@ def run(args: argparse.Namespace) -> int:
         except ModelInvalid as exc:
             print_errors(args.file, exc)
             return EXIT_INVALID
-    filters = Filters(domain=args.domain, team=args.team, focus=args.focus, hops=args.hops)
+    filters = Filters(
+        domain=args.domain,
+        team=args.team,
+        focus=args.focus,
+        hops=args.hops,
+        journey=args.journey,
+    )
     if args.format in CODE_FORMATS:
         try:
             text = render_code(model, args.view, args.format, findings=findings, filters=filters)
@@ -92,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
             symbols=not args.text_marks,
             timeout=args.timeout,
             blast=blast,
+            analysis=analysis,
         )
     except DiagramError as exc:
         return fail(str(exc))

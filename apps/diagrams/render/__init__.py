@@ -5,7 +5,8 @@
                     filters=Filters(domain="ordering"))
     result.content  # bytes: SVG (sanitised, ids on every node/edge), PNG, or our DOT source
 
-Views: context, dependencies, events, data, teams (see `views`). Findings come from the rule
+Views: context, dependencies, events, data, teams, and journey (one journey's tree, from the
+resilience analysis; ``Filters(journey=<id>)``) (see `views`). Findings come from the rule
 engine and are only drawn here (`overlay`). Graphviz runs as a subprocess with a time limit
 (`engine`); its SVG is sanitised and annotated (`svg`).
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apps.archmodel.loader import gc_paused
 from apps.archmodel.types import Model
@@ -27,7 +28,19 @@ from .filters import Filters, apply_filters
 from .graph import Diagram
 from .overlay import FindingLike, apply_blast_radius, apply_findings
 from .svg import SvgFinisher, svg_is_safe
-from .views import BUILDERS, TEAMS_SUMMARY_ABOVE, VIEWS, teams_summary_view
+from .views import (
+    ALL_VIEWS,
+    BUILDERS,
+    JOURNEY_VIEW,
+    TEAMS_SUMMARY_ABOVE,
+    VIEWS,
+    journey_title,
+    journey_view,
+    teams_summary_view,
+)
+
+if TYPE_CHECKING:
+    from apps.analysis.analysis import Analysis
 
 FORMATS: dict[str, str] = {
     "svg": "image/svg+xml",
@@ -36,7 +49,9 @@ FORMATS: dict[str, str] = {
 }
 
 __all__ = [
+    "ALL_VIEWS",
     "FORMATS",
+    "JOURNEY_VIEW",
     "VIEWS",
     "Diagram",
     "DiagramError",
@@ -47,6 +62,7 @@ __all__ = [
     "RenderTimeout",
     "build_diagram",
     "diagram_dot",
+    "journey_analysis",
     "render",
     "svg_is_safe",
 ]
@@ -75,11 +91,17 @@ def build_diagram(
     filters: Filters | None = None,
     symbols: bool = True,
     blast: tuple[list[dict[str, Any]], int] | None = None,
+    analysis: Analysis | None = None,
 ) -> Diagram:
     """The diagram as data: view built, filter applied, findings drawn; with ``blast`` (the
-    analysis' blast-radius rows and the number of journeys) nodes coloured by blast radius."""
+    analysis' blast-radius rows and the number of journeys) nodes coloured by blast radius.
+    The journey view reads ``analysis`` (computed here when not given) and draws no findings."""
+    if view == JOURNEY_VIEW:
+        return _journey_diagram(model, filters, symbols, blast, analysis)
     if view not in BUILDERS:
-        raise DiagramInputError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+        raise DiagramInputError(f"unknown view {view!r}; choose one of {', '.join(ALL_VIEWS)}")
+    if filters is not None and filters.journey:
+        raise DiagramInputError("journey= is only for the journey view (view=journey)")
     builder = BUILDERS[view]
     if (
         view == "teams"
@@ -88,12 +110,7 @@ def build_diagram(
     ):
         builder = teams_summary_view
     diagram = builder(model, symbols=symbols)
-    if filters is not None and filters.direction is not None:
-        if filters.direction not in DIRECTIONS:
-            raise DiagramInputError(
-                f"unknown direction {filters.direction!r}; choose one of {', '.join(DIRECTIONS)}"
-            )
-        diagram.rankdir = filters.direction
+    _direct(diagram, filters)
     diagram.title = f"{model.title or model.name} — {VIEWS[view]}"
     if filters is not None and filters.active:
         apply_filters(diagram, model, filters)
@@ -107,6 +124,47 @@ def build_diagram(
         diagram.title += f" ({label})"
     if findings is not None:
         apply_findings(diagram, findings, model_name=model.name)
+    if blast is not None:
+        apply_blast_radius(diagram, blast[0], blast[1])
+    return diagram
+
+
+def _direct(diagram: Diagram, filters: Filters | None) -> None:
+    if filters is not None and filters.direction is not None:
+        if filters.direction not in DIRECTIONS:
+            raise DiagramInputError(
+                f"unknown direction {filters.direction!r}; choose one of {', '.join(DIRECTIONS)}"
+            )
+        diagram.rankdir = filters.direction
+
+
+def journey_analysis(model: Model) -> Analysis:
+    """The model's analysis for the journey view; a model it refuses is a bad request."""
+    from apps.analysis.report import analysis_of
+    from apps.archmodel import ModelInvalid
+
+    try:
+        return analysis_of(model)
+    except ModelInvalid as exc:
+        raise DiagramInputError(exc.errors[0].message) from None
+
+
+def _journey_diagram(
+    model: Model,
+    filters: Filters | None,
+    symbols: bool,
+    blast: tuple[list[dict[str, Any]], int] | None,
+    analysis: Analysis | None,
+) -> Diagram:
+    if filters is not None and filters.active:
+        raise DiagramInputError("the journey view takes no domain, team or focus filter")
+    journey = filters.journey if filters is not None else None
+    analysis = analysis or journey_analysis(model)
+    diagram = journey_view(analysis, journey, symbols=symbols, colours=blast is None)
+    _direct(diagram, filters)
+    diagram.title = (
+        f"{model.title or model.name} — Journey {journey_title(analysis, journey or '')}"
+    )
     if blast is not None:
         apply_blast_radius(diagram, blast[0], blast[1])
     return diagram
@@ -127,6 +185,7 @@ def render(
     symbols: bool = True,
     timeout: float = 30.0,
     blast: tuple[list[dict[str, Any]], int] | None = None,
+    analysis: Analysis | None = None,
 ) -> RenderResult:
     """Draw one view of `model` as SVG, PNG or DOT (the DOT is our source, before layout).
 
@@ -135,12 +194,18 @@ def render(
     """
     if fmt not in FORMATS:
         raise DiagramInputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if view not in BUILDERS:
-        raise DiagramInputError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    if view not in ALL_VIEWS:
+        raise DiagramInputError(f"unknown view {view!r}; choose one of {', '.join(ALL_VIEWS)}")
     t0 = time.perf_counter()
     if fmt == "dot":
         diagram = build_diagram(
-            model, view, findings=findings, filters=filters, symbols=symbols, blast=blast
+            model,
+            view,
+            findings=findings,
+            filters=filters,
+            symbols=symbols,
+            blast=blast,
+            analysis=analysis,
         )
         source, layout = diagram_dot(diagram)
         t1 = t2 = t3 = time.perf_counter()
@@ -151,7 +216,13 @@ def render(
             # the cyclic collector would otherwise stop to walk (with the whole model) mid-way.
             with gc_paused():
                 diagram = build_diagram(
-                    model, view, findings=findings, filters=filters, symbols=symbols, blast=blast
+                    model,
+                    view,
+                    findings=findings,
+                    filters=filters,
+                    symbols=symbols,
+                    blast=blast,
+                    analysis=analysis,
                 )
                 layout = choose_layout(
                     len(diagram.nodes), len(diagram.edges), engine=diagram.engine

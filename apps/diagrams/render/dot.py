@@ -103,16 +103,26 @@ def _tooltip(head: str, notes: list[str], more: int = 0) -> str:
 def _node_label(node: Node, wrap: int) -> str:
     title = "<BR/>".join(html_text(line) for line in _wrap(node.label, wrap))
     colour = st.GHOST if node.ghost else st.INK
+    muted = st.GHOST if node.ghost else st.MUTED
+    if node.heat >= st.HEAT_DARK - 1 and not node.ghost and not node.severity:
+        # The darker fills: grey detail text would vanish; the darkest takes light text.
+        colour, muted = ("#ffffff", "#ede9fe") if node.heat >= st.HEAT_DARK else (st.INK, "#2e1065")
     html = f'<FONT COLOR="{colour}"><B>{title}</B></FONT>'
     if node.detail:
         detail = html_text(_wrap(node.detail, wrap + 8, 1)[0])
-        html += f'<BR/><FONT POINT-SIZE="9" COLOR="{st.GHOST if node.ghost else st.MUTED}">{detail}</FONT>'
+        html += f'<BR/><FONT POINT-SIZE="9" COLOR="{muted}">{detail}</FONT>'
     return f"<{html}>"
 
 
 @lru_cache(maxsize=1024)
 def _node_look(
-    kind: str, severity: str | None, ghost: bool, focus: bool, shared: bool, heat: int = 0
+    kind: str,
+    severity: str | None,
+    ghost: bool,
+    focus: bool,
+    shared: bool,
+    heat: int = 0,
+    tags: tuple[str, ...] = (),
 ) -> tuple[str, str]:
     """The class and the drawing attributes of a node: they depend on a few flags only."""
     _legend, shape, fill, border, extra = st.NODE_STYLES[kind]
@@ -139,6 +149,7 @@ def _node_look(
         "wb-focus" if focus else "",
         "wb-shared" if shared else "",
         f"wb-heat-{heat}" if heat and not ghost else "",
+        *(f"wb-{tag}" for tag in tags),
     )
     look = _attrs(
         {
@@ -156,12 +167,13 @@ def _node_look(
 
 def node_stmt(node: Node, *, wrap: int = 24) -> str:
     classes, look = _node_look(
-        node.kind, node.severity, node.ghost, node.focus, node.shared, node.heat
+        node.kind, node.severity, node.ghost, node.focus, node.shared, node.heat, node.tags
     )
     kind_name = st.NODE_STYLES[node.kind][0]
+    element = node.element or node.id
     head = (
-        f"{node.label} ({kind_name}, {node.id})"
-        if node.id != node.label
+        f"{node.label} ({kind_name}, {element})"
+        if element != node.label
         else f"{node.label} ({kind_name})"
     )
     tooltip = quote(_tooltip(head, node.notes, node.more_notes))
@@ -265,7 +277,7 @@ def dot_lines(diagram: Diagram, layout: Layout | None = None) -> Iterator[str]:
         "newrank": "true",
         "compound": "true",
         "splines": layout.splines,
-        "ranksep": layout.ranksep,
+        "ranksep": diagram.ranksep if diagram.ranksep is not None else layout.ranksep,
         "nodesep": layout.nodesep,
         "concentrate": "true" if layout.concentrate else None,
         "outputorder": "edgesfirst",

@@ -28,6 +28,7 @@ class Filters:
     # The drawing's direction, "TB" or "LR"; None keeps the view's own. The editor asks for the
     # one that suits the pane's shape, so a view can open fitted and readable.
     direction: str | None = None
+    journey: str | None = None  # the journey view's journey (its id)
 
     @property
     def active(self) -> bool:
@@ -36,7 +37,8 @@ class Filters:
     def key(self) -> str:
         """Stable text for cache keys."""
         key = f"domain={self.domain or ''};team={self.team or ''};focus={self.focus or ''};hops={self.hops}"
-        return key + (f";direction={self.direction}" if self.direction else "")
+        key += f";direction={self.direction}" if self.direction else ""
+        return key + (f";journey={self.journey}" if self.journey else "")
 
     def validate(self, model: Model) -> None:
         chosen = [x for x in (self.domain, self.team, self.focus) if x]

@@ -26,6 +26,8 @@ class Node:
     notes: list[str] = field(default_factory=list)  # tooltip lines (at most NOTES_SHOWN)
     more_notes: int = 0  # notes past NOTES_SHOWN, counted in the tooltip
     heat: int = 0  # blast-radius colouring: 1-4 = the share of journeys its failure fails
+    element: str | None = None  # the element's id when the node id is not it (journey view)
+    tags: tuple[str, ...] = ()  # extra classes (the journey view's latency states)
 
     def __post_init__(self) -> None:
         if not self.members:
@@ -45,6 +47,11 @@ class Edge:
     more_notes: int = 0
     dot_id: str = ""  # assigned by Diagram.finalise()
     weight: int = 0  # interactions an aggregated edge stands for (drawn as pen width)
+    ref: str | None = None  # the "a->b" it stands for when its ends are not element ids
+
+    @property
+    def data_id(self) -> str:
+        return self.ref or f"{self.src}->{self.dst}"
 
     def __post_init__(self) -> None:
         if not self.keys:
@@ -75,6 +82,11 @@ class Diagram:
     hidden_findings: int = 0  # findings whose elements this view does not draw
     engine: str | None = None  # a view may ask for another Graphviz engine (team summary: neato)
     heat_journeys: int = 0  # journeys behind the blast-radius colouring (0: not coloured)
+    # The legend's colour rows (fill, border, meaning) when the view colours by something else
+    # than findings (the journey view: latency against the target); None: the findings' rows.
+    colour_key: list[tuple[str, str, str]] | None = None
+    legend_notes: list[str] = field(default_factory=list)  # more legend lines (muted text)
+    ranksep: float | None = None  # a view's own rank gap (inches), instead of the layout's
 
     def add_node(self, node: Node) -> Node:
         return self.nodes.setdefault(node.id, node)

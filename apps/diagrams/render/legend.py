@@ -37,7 +37,7 @@ def legend_lines(diagram: Diagram, labels: bool) -> list[str]:
             f'<TR><TD BGCOLOR="#ffffff" COLOR="{st.GHOST}" BORDER="1"></TD>'
             '<TD ALIGN="LEFT">outside the filter (context)</TD></TR>'
         )
-    if "call" in edge_kinds and diagram.view in ("dependencies", "context"):
+    if "call" in edge_kinds and diagram.view in ("dependencies", "context", "journey"):
         rows.append(
             f'<TR><TD></TD><TD ALIGN="LEFT">{st.MARK_TIMEOUT} timeout  {st.MARK_RETRIES} retries  '
             f"{st.MARK_BREAKER} circuit breaker</TD></TR>"
@@ -50,18 +50,29 @@ def legend_lines(diagram: Diagram, labels: bool) -> list[str]:
                 f'<TR><TD BGCOLOR="{st.HEAT_FILLS[level - 1]}" COLOR="{st.HEAT_BORDER}" '
                 f'BORDER="1"></TD><TD ALIGN="LEFT">{text}</TD></TR>'
             )
-    rows.append(
-        f'<TR><TD BGCOLOR="{st.ERROR_FILL}" COLOR="{st.ERROR}" BORDER="2"></TD>'
-        '<TD ALIGN="LEFT">has an error</TD></TR>'
-    )
-    rows.append(
-        f'<TR><TD BGCOLOR="{st.WARNING_FILL}" COLOR="{st.WARNING}" BORDER="2"></TD>'
-        '<TD ALIGN="LEFT">has a warning</TD></TR>'
-    )
-    summary = html_text(diagram.summary or "findings not checked")
-    rows.append(
-        f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">Findings: {summary}</FONT></TD></TR>'
-    )
+    if diagram.colour_key is not None:  # coloured by something else than findings
+        for fill, border, meaning in diagram.colour_key:
+            rows.append(
+                f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="2"></TD>'
+                f'<TD ALIGN="LEFT">{html_text(meaning)}</TD></TR>'
+            )
+    else:
+        rows.append(
+            f'<TR><TD BGCOLOR="{st.ERROR_FILL}" COLOR="{st.ERROR}" BORDER="2"></TD>'
+            '<TD ALIGN="LEFT">has an error</TD></TR>'
+        )
+        rows.append(
+            f'<TR><TD BGCOLOR="{st.WARNING_FILL}" COLOR="{st.WARNING}" BORDER="2"></TD>'
+            '<TD ALIGN="LEFT">has a warning</TD></TR>'
+        )
+        summary = html_text(diagram.summary or "findings not checked")
+        rows.append(
+            f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">Findings: {summary}</FONT></TD></TR>'
+        )
+    for note in diagram.legend_notes:
+        rows.append(
+            f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">{html_text(note)}</FONT></TD></TR>'
+        )
     if diagram.hidden_findings:
         rows.append(
             f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">{diagram.hidden_findings} '
@@ -72,9 +83,8 @@ def legend_lines(diagram: Diagram, labels: bool) -> list[str]:
             f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">edge details in tooltips '
             "(large diagram)</FONT></TD></TR>"
         )
-    rows.append(
-        f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">hover for findings</FONT></TD></TR>'
-    )
+    hover = "hover for details" if diagram.colour_key is not None else "hover for findings"
+    rows.append(f'<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="{st.MUTED}">{hover}</FONT></TD></TR>')
     # The title is a row of the table, not the cluster's label: neato and sfdp fit the cluster
     # tightly around its node, and a cluster label would be drawn over the first row.
     title = f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{st.MUTED}">Legend</FONT></TD></TR>'

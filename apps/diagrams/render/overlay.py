@@ -141,21 +141,27 @@ def apply_blast_radius(diagram: Diagram, rows: Iterable[dict[str, Any]], journey
     ``blast_radius`` rows of ``apps.analysis``); a node standing for several elements takes
     the worst. The tooltip says how many journeys fail and degrade."""
     diagram.heat_journeys = journeys
+    # The legend's colours are the scale alone: findings are not drawn on this picture.
+    diagram.colour_key = []
+    diagram.legend_notes.append("findings not drawn: the colours are the blast radius")
     if not journeys:
         return
-    members = diagram.member_index()
+    # Every node of an element: the journey view draws an element once per path in a cycle.
+    members: dict[str, list[Node]] = {}
+    for node in diagram.nodes.values():
+        for member in node.members:
+            members.setdefault(member, []).append(node)
     for row in rows:
         failed, degraded = len(row["failed"]), len(row["degraded"])
-        node_id = members.get(row["element"])
-        if node_id is None or not (failed or degraded):
+        if not (failed or degraded):
             continue
-        node = diagram.nodes[node_id]
-        if failed:
-            node.heat = max(node.heat, min(4, -(-4 * failed // journeys)))
-        if len(node.notes) < NOTES_SHOWN:
-            node.notes.append(
-                f"[blast radius] {row['element']} down fails {failed} and degrades {degraded} "
-                f"of {journeys} journeys"
-            )
-        else:
-            node.more_notes += 1
+        for node in members.get(row["element"], ()):
+            if failed:
+                node.heat = max(node.heat, min(4, -(-4 * failed // journeys)))
+            if len(node.notes) < NOTES_SHOWN:
+                node.notes.append(
+                    f"[blast radius] {row['element']} down fails {failed} and degrades "
+                    f"{degraded} of {journeys} journeys"
+                )
+            else:
+                node.more_notes += 1

@@ -29,6 +29,8 @@ NODE_STYLES: dict[str, tuple[str, str, str, str, str]] = {
     "datastore": ("datastore", "cylinder", "#ccfbf1", "#0f766e", ""),
     "team": ("team (all its services)", "box", "#f1f5f9", "#334155", "rounded"),
     "event": ("event", "cds", "#fae8ff", "#a21caf", ""),
+    "broker": ("broker", "box3d", "#fdf4ff", "#86198f", ""),
+    "cut": ("cycle cut: already on the path", "box", "#ffffff", "#64748b", "rounded,dashed"),
 }
 
 # kind -> (label in the legend, colour, style, arrowhead, dir)
@@ -52,6 +54,8 @@ EDGE_STYLES: dict[str, tuple[str, str, str, str, str]] = {
         "none",
     ),
     "data": ("uses data owned by", "#0f766e", "dashed", "normal", "forward"),
+    "access": ("reads or writes", "#0f766e", "solid", "normal", "forward"),
+    "cut": ("call back onto the path (not followed)", "#64748b", "dotted", "normal", "forward"),
 }
 CROSS_TEAM = "#7c3aed"
 
@@ -73,3 +77,11 @@ MARK_BREAKER = "⚡"
 # the journeys an element's failure fails, up to 25 %, 50 %, 75 %, 100 % (ColorBrewer Purples).
 HEAT_FILLS = ("#efedf5", "#bcbddc", "#9e9ac8", "#756bb1")
 HEAT_BORDER = "#54278f"
+HEAT_DARK = 4  # from this level on, a node's text is light
+
+# The journey view's latency states: a node's nominal (worst) latency from there on against the
+# journey's target. Red and amber, as for findings: `journey-latency-over-target` is an error
+# when the nominal latency is over the target and a warning when only the worst case is.
+LATENCY_OVER = "latency-over"
+LATENCY_WORST_OVER = "latency-worst-over"
+LATENCY_OK = "latency-ok"

@@ -82,14 +82,14 @@ def _annotate(root: ET.Element, diagram: Diagram) -> None:
         if gid.startswith("node-"):
             node = diagram.nodes.get(gid[5:])
             if node is not None:
-                g.set("data-id", node.id)
+                g.set("data-id", node.element or node.id)
                 g.set("data-kind", node.kind)
                 if node.severity:
                     g.set("data-severity", node.severity)
         elif gid.startswith("edge-"):
             edge = edges.get(gid)
             if edge is not None:
-                g.set("data-id", f"{edge.src}->{edge.dst}")
+                g.set("data-id", edge.data_id)
                 g.set("data-kind", edge.kind)
                 if edge.severity:
                     g.set("data-severity", edge.severity)
@@ -255,19 +255,21 @@ def _group_extras(diagram: Diagram) -> dict[bytes, bytes]:
     """The data attributes for each node and edge group, keyed by its id as Graphviz writes it."""
     out = {}
     for node in diagram.nodes.values():
-        out[_graphviz_id("node-" + node.id)] = _data(node.id, node.kind, node.severity)
+        out[_graphviz_id("node-" + node.id)] = _data(
+            node.element or node.id, node.kind, node.severity
+        )
     for edge in diagram.edges:
-        out[_graphviz_id(edge.dot_id)] = _data(f"{edge.src}->{edge.dst}", edge.kind, edge.severity)
+        out[_graphviz_id(edge.dot_id)] = _data(edge.data_id, edge.kind, edge.severity)
     return out
 
 
 def _extra_for(gid: str, diagram: Diagram, edges: dict[str, Edge]) -> bytes:
     if gid.startswith("node-") and gid[5:] in diagram.nodes:
         node = diagram.nodes[gid[5:]]
-        return _data(node.id, node.kind, node.severity)
+        return _data(node.element or node.id, node.kind, node.severity)
     if gid in edges:
         edge = edges[gid]
-        return _data(f"{edge.src}->{edge.dst}", edge.kind, edge.severity)
+        return _data(edge.data_id, edge.kind, edge.severity)
     if gid.startswith("cluster-"):
         return _data(gid.split("-", 2)[-1], None, None)
     return b""

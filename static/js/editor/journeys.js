@@ -3,6 +3,7 @@
 // Journeys: each journey of GET /models/<id>/analysis with its entry, latency (nominal / worst)
 // against its target, availability against its target and its state, then the blast radius (the
 // elements whose failure fails most journeys). Reloaded with the findings after every change.
+// "Tree" on a journey opens the journey view (main.js: actions.openJourney).
 //
 // What-if: while on, a click on a node fails it (again: restores it); the bar sets "slow by N ms"
 // for the node picked last. Each change asks GET /models/<id>/simulate (nothing is written) and
@@ -27,6 +28,12 @@ const fmtMs = (v) => (v === null || v === undefined ? "unbounded" : `${Math.roun
 const fmtPct = (v) => (v === null || v === undefined ? "—" : `${v} %`);
 
 // --- the Journeys tab -------------------------------------------------------------------------
+
+// A journey of the last analysis (the journey view's header reads its figures).
+export function journeyOf(id) {
+  return analysis ? analysis.journeys.find((j) => j.id === id) || null : null;
+}
+export function redrawJourneys() { renderJourneys(); }
 
 export async function loadJourneys() {
   try {
@@ -78,7 +85,8 @@ function journeyRow(j, s) {
   const overLat = t.latency_ms !== undefined && t.latency_ms !== null && lat.nominal_latency_ms > t.latency_ms;
   const overAv = t.availability !== undefined && t.availability !== null && j.availability < t.availability;
   const st = s ? s.state : j.status;
-  const li = h("li", { class: `jr jr-${st}${wi.focus === j.id ? " is-focused" : ""}`, dataset: { journey: j.id, state: st } });
+  const drawn = state.view === "journey" && state.journey === j.id;
+  const li = h("li", { class: `jr jr-${st}${wi.focus === j.id ? " is-focused" : ""}${drawn ? " is-drawn" : ""}`, dataset: { journey: j.id, state: st } });
   const head = h("button", {
     type: "button", class: "jr-main",
     title: s && s.path.length ? "Highlight the path that explains this state" : `Select ${j.entry}`,
@@ -87,7 +95,12 @@ function journeyRow(j, s) {
       else if (!wi.on) { const e = state.index && state.index.byId.get(j.entry); if (e) actions.select(e.key, { focus: false }); }
     },
   }, h("span", { class: `jr-state jr-state-${st}`, text: st }), h("strong", { class: "jr-id", text: j.id }), h("span", { class: "muted jr-entry", text: `from ${j.entry}` }));
-  li.append(head);
+  const draw = h("button", {
+    type: "button", class: "button-ghost button-small jr-draw", dataset: { draw: j.id }, "aria-pressed": String(drawn),
+    title: `Draw ${j.id}'s dependency tree: each call's timeout, retries and share of the budget`,
+    onclick: () => actions.openJourney(j.id),
+  }, "Tree");
+  li.append(h("div", { class: "jr-head" }, head, draw));
   li.append(h("dl", { class: "jr-figures" },
     h("dt", { text: "Latency" }),
     h("dd", { class: overLat ? "jr-over" : "" }, `${fmtMs(lat.nominal_latency_ms)} · worst ${fmtMs(lat.worst_latency_ms)}`, t.latency_ms != null ? h("span", { class: "muted", text: ` / target ${fmtMs(t.latency_ms)}` }) : ""),

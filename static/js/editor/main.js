@@ -11,7 +11,7 @@ import { initCanvas } from "./canvas.js";
 import { UndoStack } from "./undo.js";
 import { $, cfg, API, MODEL, SPEC, state, notify, postOps, avatar, actions } from "./store.js";
 import { loadFindings } from "./findings.js";
-import { loadJourneys, initJourneys } from "./journeys.js";
+import { loadJourneys, initJourneys, journeyOf, redrawJourneys } from "./journeys.js";
 import { yaml, yamlVisible, loadYaml, gutter, applyYaml, historyVisible, loadHistory, showDiff } from "./revisions.js";
 
 
@@ -49,6 +49,7 @@ async function refresh(change = null) {
       // document again, and on a large model the slowest part of a refresh.
       state.yamlStale = true;
       await Promise.all([loadDiagram(), loadFindings(), loadJourneys(), yamlVisible() ? loadYaml() : null, historyVisible() ? loadHistory() : null]);
+      renderJourneyNav();
     } catch (e) {
       notify(`Could not load the model: ${e.message}`, "error");
     } finally {
@@ -710,19 +711,84 @@ function fillFilters() {
   }
 }
 
+// --- the journey view: one journey's tree (Journeys tab → "Tree"), and back ---------------------
+
+function pressView() {
+  $("ed-views").querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x.dataset.view === state.view)));
+  $("ed-colour").closest(".ed-colour").classList.toggle("is-active", !!state.colour);
+  $("ed-heat-key").hidden = state.colour !== "blast-radius";
+}
+
+// Open a journey's view; the view we leave is remembered with its viewport, for "Back".
+function openJourney(id) {
+  if (state.view !== "journey") {
+    const f = $("ed-filters");
+    state.back = {
+      view: state.view,
+      filters: Object.fromEntries(["domain", "team", "focus", "hops"].map((k) => [k, f.elements[k].value])),
+      mode: viewport.mode, centre: viewport.centre(), direction: directions[state.view],
+    };
+  }
+  state.view = "journey";
+  state.journey = id;
+  if (narrow.matches) showPane("diagram");
+  pressView();
+  loadDiagram();
+  redrawJourneys();
+}
+
+function leaveJourney() {
+  const had = !!state.back; // opened from a bookmark: back to the default view, opened anew
+  const back = state.back || { view: "dependencies", filters: null };
+  state.back = null;
+  state.view = back.view;
+  state.journey = null;
+  if (back.filters) for (const [k, v] of Object.entries(back.filters)) $("ed-filters").elements[k].value = v;
+  pressView();
+  loadDiagram({ restore: had ? back : null });
+  redrawJourneys();
+}
+
+function renderJourneyNav() {
+  const nav = $("ed-journey-nav");
+  nav.hidden = state.view !== "journey";
+  if (nav.hidden) return;
+  const j = journeyOf(state.journey);
+  const name = $("ed-journey-name");
+  const back = state.back ? state.back.view : "dependencies";
+  $("ed-journey-back").title = `Back to the ${back} view`;
+  const ms = (v) => (v === null || v === undefined ? "unbounded" : `${Math.round(v).toLocaleString("en")} ms`);
+  const t = (j && j.target) || {};
+  const over = j && t.latency_ms != null && j.nominal_latency_ms > t.latency_ms;
+  name.replaceChildren(h("span", { class: "muted", text: "Journey " }), h("strong", { text: state.journey || "" }),
+    j ? h("span", { class: over ? "jn-over" : "muted", text: ` · ${ms(j.nominal_latency_ms)}, worst ${ms(j.worst_latency_ms)}${t.latency_ms != null ? ` / target ${ms(t.latency_ms)}` : ""}` }) : "");
+  name.title = j ? `${j.id}: nominal ${ms(j.nominal_latency_ms)}, worst ${ms(j.worst_latency_ms)}, availability ${j.availability} %` : "";
+}
+
 let diagramSeq = 0;
 // The direction each view is drawn in (TB or LR): its own, unless the other one fits the pane
 // better; chosen when the view opens and kept for its redraws, so the viewport stays put.
-const VIEW_DIRECTION = { context: "TB", dependencies: "LR", events: "LR", data: "LR", teams: "LR" };
+const VIEW_DIRECTION = { context: "TB", dependencies: "LR", events: "LR", data: "LR", teams: "LR", journey: "LR" };
 const directions = {};
 
 let prefetched = null; // {url, promise} of a drawing asked for before the model was loaded
 
-function diagramParams(view) {
+// What a view draws: the filters (or, for the journey view, its journey) and the colouring.
+function viewParams(view) {
   const f = $("ed-filters");
   const params = new URLSearchParams();
-  for (const name of ["domain", "team", "focus"]) if (f.elements[name].value) params.set(name, f.elements[name].value);
-  if (f.elements.focus.value) params.set("hops", f.elements.hops.value || "1");
+  if (view === "journey") {
+    params.set("journey", state.journey || "");
+  } else {
+    for (const name of ["domain", "team", "focus"]) if (f.elements[name].value) params.set(name, f.elements[name].value);
+    if (f.elements.focus.value) params.set("hops", f.elements.hops.value || "1");
+  }
+  if (state.colour) params.set("colour", state.colour);
+  return params;
+}
+
+function diagramParams(view) {
+  const params = viewParams(view);
   const own = directions[view] || VIEW_DIRECTION[view];
   if (own !== VIEW_DIRECTION[view]) params.set("direction", own);
   return params;
@@ -751,24 +817,29 @@ function putDiagram(box, text, keep) {
   viewport.show(box.querySelector("svg"), { centre });
 }
 
-async function loadDiagram() {
+// `restore` (from openJourney) brings a view back as it was left: its direction, scale and centre.
+async function loadDiagram({ restore = null } = {}) {
   const box = $("ed-diagram");
   const f = $("ed-filters");
   const view = state.view;
-  const params = new URLSearchParams();
-  for (const name of ["domain", "team", "focus"]) if (f.elements[name].value) params.set(name, f.elements[name].value);
-  if (f.elements.focus.value) params.set("hops", f.elements.hops.value || "1");
+  const params = viewParams(view);
   const seq = ++diagramSeq;
+  $("editor").dataset.view = view;
+  renderJourneyNav();
   delete box.dataset.drawn; // set again when this drawing is in place (tests wait for it)
-  const active = ["domain", "team", "focus"].find((n) => f.elements[n].value);
+  const active = view !== "journey" && ["domain", "team", "focus"].find((n) => f.elements[n].value);
   $("ed-filter-summary").textContent = active ? `${active[0].toUpperCase()}${active.slice(1)}: ${f.elements[active].value}` : "Filters";
   $("ed-filter-summary").title = active ? `Filtered by ${active} ${f.elements[active].value}` : "Domain, team or focus";
   $("ed-filter-menu").classList.toggle("is-active", !!active);
   const query = `view=${view}${params.size ? `&${params}` : ""}`;
   history.replaceState(null, "", `${location.pathname}?${query}${location.hash}`); // bookmarkable
-  const drawn = `${view}?${params}`;
+  // The colouring changes no layout: a drawing recoloured keeps its viewport.
+  const shape = new URLSearchParams(params);
+  shape.delete("colour");
+  const drawn = `${view}?${shape}`;
   const keep = drawn === state.drawn;
   if (!keep) delete directions[view]; // a view opened anew picks its direction again
+  if (restore && restore.direction) directions[view] = restore.direction;
   if (!state.index.entries.length) {
     viewport.clear();
     state.drawn = null;
@@ -784,7 +855,14 @@ async function loadDiagram() {
     const text = await fetchDiagram(view, first, box, seq);
     if (!text || seq !== diagramSeq) return; // superseded while drawing
     putDiagram(box, text, keep);
-    if (!keep && !directions[view] && viewport.fitScale() < AUTO_FIT_MIN) {
+    if (restore) {
+      viewport.mode = restore.mode;
+      viewport.apply();
+      if (restore.mode !== "fit" && restore.centre) viewport.scrollTo(restore.centre);
+    }
+    // The journey view reads left to right; only a narrow pane may turn it top to bottom.
+    const turnable = view !== "journey" || narrow.matches;
+    if (!keep && turnable && !directions[view] && viewport.fitScale() < AUTO_FIT_MIN) {
       // Too small to fit this way round: try the other direction and keep the better one.
       const fit = viewport.fitScale();
       const other = own === "TB" ? "LR" : "TB";
@@ -809,7 +887,9 @@ async function loadDiagram() {
     markSelection();
   } catch (e) {
     if (seq !== diagramSeq) return;
-    const msg = e.status === 404 ? "Diagrams are not available on this server yet." : `The diagram could not be drawn: ${e.message}`;
+    const msg = e.status === 404 ? "Diagrams are not available on this server yet."
+      : view === "journey" && e.status === 422 ? `This journey cannot be drawn: ${e.message}. Go back, or pick a journey in the Journeys tab.`
+        : `The diagram could not be drawn: ${e.message}`;
     viewport.clear();
     state.drawn = null;
     box.replaceChildren(h("p", { class: "muted ed-empty", text: msg }));
@@ -932,7 +1012,7 @@ function diagramTarget(g) {
   const ix = state.index;
   if (!id.includes("->")) return ix.byId.get(id)?.key || null;
   const [a, b] = id.split("->");
-  if (kind === "call" || kind === "actor") return ix.byKey.has(keyOf("call", id)) ? keyOf("call", id) : ix.byId.get(a)?.key;
+  if (kind === "call" || kind === "actor" || kind === "cut") return ix.byKey.has(keyOf("call", id)) ? keyOf("call", id) : ix.byId.get(a)?.key;
   if (kind === "route") return ix.entries.find((e) => e.kind === "route" && e.parent === a && e.value.to === b)?.key || ix.byId.get(a)?.key;
   if (kind === "publish") return ix.byId.get(b)?.key;
   if (kind === "subscribe") return ix.byId.get(a)?.key;
@@ -974,8 +1054,11 @@ function wire() {
     const b = ev.target.closest("button[data-view]");
     if (!b) return;
     state.view = b.dataset.view;
-    $("ed-views").querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
+    state.journey = null;
+    state.back = null;
+    pressView();
     loadDiagram();
+    redrawJourneys();
   });
   $("ed-filters").addEventListener("change", (ev) => {
     const f = $("ed-filters");
@@ -984,6 +1067,12 @@ function wire() {
     loadDiagram();
   });
   $("ed-filters").addEventListener("submit", (ev) => ev.preventDefault());
+  $("ed-colour").addEventListener("change", (ev) => {
+    state.colour = ev.target.value || null;
+    pressView(); // shows the scale beside the control
+    loadDiagram();
+  });
+  $("ed-journey-back").addEventListener("click", leaveJourney);
   wireZoom();
   initJourneys();
   const d = $("ed-diagram");
@@ -1071,12 +1160,20 @@ window.wbLive = live;
 
 const exportsPanel = initExports({ root: $("ed-exports"), model: MODEL, api: API, canEdit: cfg.canEdit, notify });
 
-// Filters live in the URL (?view=&domain=&team=&focus=&hops=), so a view can be bookmarked.
+// Filters live in the URL (?view=&domain=&team=&focus=&hops=, or view=journey&journey=, and
+// colour=), so a view can be bookmarked.
 const START = new URLSearchParams(location.search);
 if (["context", "dependencies", "events", "data", "teams"].includes(START.get("view"))) {
   state.view = START.get("view");
-  $("ed-views").querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x.dataset.view === state.view)));
+} else if (START.get("view") === "journey" && START.get("journey")) {
+  state.view = "journey";
+  state.journey = START.get("journey");
 }
+if (START.get("colour") === "blast-radius") {
+  state.colour = "blast-radius";
+  $("ed-colour").value = "blast-radius";
+}
+pressView();
 state.startFilters = Object.fromEntries(["domain", "team", "focus", "hops"].filter((k) => START.get(k)).map((k) => [k, START.get(k)]));
 
 // The model's name, in place: one op on the model (undoable); the stored model follows it.
@@ -1114,6 +1211,7 @@ function toggleFullscreen(on = !$("editor").classList.contains("is-fullscreen"))
 }
 
 actions.select = select;
+actions.openJourney = openJourney;
 actions.refresh = refresh;
 actions.catchUp = catchUp;
 wire();

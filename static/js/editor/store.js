@@ -17,6 +17,9 @@ export const state = {
   selected: null, // element key
   form: null, // the open inspector form (see openInspector)
   view: "dependencies",
+  journey: null, // the journey view's journey id
+  back: null, // the view the journey view was opened from: {view, filters, mode, centre, direction}
+  colour: null, // null (findings) or "blast-radius"
   presence: [],
   me: null, // my websocket connection id
   yamlDirty: false,
