@@ -239,3 +239,59 @@ def test_circuit_breaker_opens_after_the_modelled_failures_and_fails_fast(
         assert runner.http("POST", run.url("orders", "/_calls/catalog?path=/products"))[0] == 200
     finally:
         down.close()
+
+
+def get_with_headers(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as r:
+            return r.status, dict(r.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers)
+
+
+@pytest.mark.parametrize("running", ["rabbitmq"], indirect=True)
+def test_gateway_keeps_the_clients_request_id_and_logs_json(running: runner.Running) -> None:
+    import json
+
+    run = running
+    trace_id = "0af7651916cd43dd8448eb211c80319c"
+    traceparent = f"00-{trace_id}-b7ad6b7169203331-01"
+    status, headers = get_with_headers(
+        run.gateway("/api/catalog/products/7"),
+        {"X-Request-ID": "client-req-1", "traceparent": traceparent},
+    )
+    assert status == 200 and headers["X-Request-ID"] == "client-req-1", headers
+    # none sent, or an unusable one: the gateway makes one, and the service sees that one
+    made = get_with_headers(run.gateway("/api/catalog/products"), {})[1]["X-Request-ID"]
+    assert len(made) == 32, made
+    replaced = get_with_headers(run.gateway("/api/catalog/products"), {"X-Request-ID": "x" * 200})
+    assert replaced[1]["X-Request-ID"] != "x" * 200
+    # errors nginx makes itself carry it too
+    status, headers = get_with_headers(run.gateway("/api/nowhere"), {"X-Request-ID": "r-404"})
+    assert status == 404 and headers["X-Request-ID"] == "r-404", headers
+
+    def service_lines() -> list[dict]:
+        return [json.loads(line) for line in run.logs["catalog"].read_text().splitlines() if line]
+
+    assert runner.wait_until(
+        lambda: any(
+            line["request_id"] == "client-req-1" and line["trace_id"] == trace_id
+            for line in service_lines()
+        ),
+        10,
+    ), run.log("catalog")
+    assert any(line["request_id"] == made for line in service_lines())
+    gateway_log = run.logs["gateway"].parent / "stdout.log"
+
+    def gateway_lines() -> list[dict]:
+        return [json.loads(line) for line in gateway_log.read_text().splitlines() if line]
+
+    assert runner.wait_until(
+        lambda: any(line["request_id"] == "client-req-1" for line in gateway_lines()), 10
+    ), gateway_log.read_text()[-2000:]
+    line = next(line for line in gateway_lines() if line["request_id"] == "client-req-1")
+    assert line["trace_id"] == trace_id and line["status"] == 200 and line["service"] == "gateway"
+    assert line["path"] == "/api/catalog/products/7"
