@@ -26,7 +26,7 @@ from exporters.common import yamlout
 from exporters.common.backings import INITDB_PATH
 from exporters.common.infra import Backing, Plan, Secret, Value
 from exporters.skeleton.gateway import upstream_check_command
-from exporters.skeleton.migrations import MOUNT, Migrations, migrations_of
+from exporters.skeleton.migrations import CREDENTIALS, MOUNT, Migrations, migrations_of
 from exporters.skeleton.spec import health_paths
 
 SECRETS_DIR = "/run/secrets"
@@ -177,18 +177,11 @@ def _backing_service(b: Backing, used: list[Secret]) -> dict[str, Any]:
     return out
 
 
-# The datastore image's variables holding what the migrations connect with.
-MIGRATE_ENV = {
-    "postgres": ("POSTGRES_USER", "POSTGRES_DB", "POSTGRES_PASSWORD"),
-    "mysql": ("MYSQL_USER", "MYSQL_DATABASE", "MYSQL_PASSWORD"),
-}
-
-
 def _migrate_service(plan: Plan, m: Migrations, used: list[Secret]) -> dict[str, Any]:
     """The one-shot ``<id>-migrate`` service: the datastore's own image and client run the
     service's ``migrations/migrate.sh``; the service starts once it has exited 0."""
     backing = plan.backings[m.store]
-    user, db, password = MIGRATE_ENV[m.dialect]
+    user, db, password = CREDENTIALS[m.dialect]
     env = {
         "DB_HOST": m.store,
         "DB_PORT": str(backing.port),

@@ -25,6 +25,11 @@ from .spec import events_store
 
 FILES = Path(__file__).parent / "files" / "migrate"
 MOUNT = "/migrations"  # where the init step finds them
+# The datastore image's variables (in its Backing) holding what the migrations connect with.
+CREDENTIALS = {
+    "postgres": ("POSTGRES_USER", "POSTGRES_DB", "POSTGRES_PASSWORD"),
+    "mysql": ("MYSQL_USER", "MYSQL_DATABASE", "MYSQL_PASSWORD"),
+}
 
 OUTBOX = {
     "postgres": """-- The transactional outbox: events written with the business data, published by the relay.
