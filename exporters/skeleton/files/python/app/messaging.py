@@ -24,6 +24,9 @@ subscription's dead-letter channel and acknowledged:
   in-process with backoff, then publishes to topic / subject / stream ``<channel>.dead-letter``
   (a crash during the retries leaves a kafka or redis message unacknowledged, so it comes back;
   a nats message is lost, as core NATS is at most once).
+Only a failing handler counts: when the processed-message store does not answer, the message is
+delivered again after a pause without counting (rabbitmq: nack and requeue), so an outage of
+the datastore delays events but never dead-letters them.
 """
 
 from __future__ import annotations
@@ -45,6 +48,13 @@ from .outbox import Outbox, Processed
 log = logging.getLogger("app.messaging")
 Handler = Callable[[dict[str, Any], dict[str, Any]], Awaitable[None]]
 DELIVERIES_HEADER = "x-workbench-deliveries"
+OUTAGE_PAUSE = 1.0  # before delivering again when the processed-message store did not answer
+
+
+class HandlerFailed(Exception):
+    """The handler raised: a failed delivery, counted towards the dead letter. Anything else
+    raised while consuming (the processed-message store is down) is an outage: the message is
+    delivered again without counting, so an outage never dead-letters good messages."""
 
 
 def dead_letter_after(spec: dict[str, Any]) -> int:
@@ -111,16 +121,19 @@ class BrokerClient:
 
     async def deliver_with_retries(self, subscription: dict[str, Any], body: bytes) -> None:
         """For brokers that do not redeliver: retry in-process, then dead-letter."""
-        for failures in range(1, self.dead_letter_after + 1):
+        failures = 0
+        while failures < self.dead_letter_after:
             try:
                 await self.dispatch(subscription, body)
                 return
-            except asyncio.CancelledError:
-                raise
-            except Exception:
+            except HandlerFailed:
+                failures += 1
                 if failures < self.dead_letter_after:
                     await asyncio.sleep(retry_pause(failures))
-        await self.dead_letter(subscription, body, self.dead_letter_after)
+            except Exception as exc:  # an outage: wait, do not count
+                log.warning("event on %s not consumed: %s", subscription["channel"], exc)
+                await asyncio.sleep(OUTAGE_PAUSE)
+        await self.dead_letter(subscription, body, failures)
 
     async def dead_letter(self, subscription: dict[str, Any], body: bytes, failures: int) -> None:
         await self.publish(subscription["dead_letter"], body)
@@ -169,7 +182,7 @@ class RabbitClient(BrokerClient):
 
         try:
             await self.dispatch(sub, message.body)
-        except Exception:
+        except HandlerFailed:
             failures = int((message.headers or {}).get(DELIVERIES_HEADER) or 0) + 1
             if failures >= self.dead_letter_after:
                 await self.dead_letter(sub, message.body, failures)
@@ -184,6 +197,11 @@ class RabbitClient(BrokerClient):
                     ),
                     routing_key=queue,
                 )
+        except Exception as exc:  # an outage: back on the queue, not counted
+            log.warning("event on %s not consumed: %s", sub["channel"], exc)
+            await asyncio.sleep(OUTAGE_PAUSE)
+            await message.nack(requeue=True)
+            return
         await message.ack()
 
     async def wait_closed(self) -> None:
@@ -484,5 +502,5 @@ class Messaging:
         except Exception as exc:
             obs.record_consumed(sub["event"], "error")
             log.warning("event %s %s failed: %s", sub["event"], message.get("id", "?"), exc)
-            raise
+            raise HandlerFailed(str(exc)) from exc
         obs.record_consumed(sub["event"], "ok")

@@ -32,7 +32,12 @@ REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 REQUEST_ID_OK = re.compile(r"[\x20-\x7e]{1,128}")
 BREAKER_STATES = {"closed": 0, "open": 1, "half-open": 2}
 # LogRecord attributes that are not "extra" fields
-_RECORD_KEYS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_RECORD_KEYS = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 SERVICE = {"name": "service"}
 metrics: Any = None  # the Metrics below once metrics are on
