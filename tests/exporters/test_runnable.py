@@ -295,3 +295,52 @@ def test_gateway_keeps_the_clients_request_id_and_logs_json(running: runner.Runn
     line = next(line for line in gateway_lines() if line["request_id"] == "client-req-1")
     assert line["trace_id"] == trace_id and line["status"] == 200 and line["service"] == "gateway"
     assert line["path"] == "/api/catalog/products/7"
+
+
+@pytest.mark.parametrize("running", ["nats", "redis"], indirect=True)
+def test_a_poison_message_is_dead_lettered_on_brokers_without_redelivery(
+    running: runner.Running,
+) -> None:
+    """NATS core and Redis streams do not redeliver: the consumer retries in-process, then
+    publishes the message unchanged to ``<channel>.dead-letter``."""
+    import json
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    run = running
+    spec = json.loads((run.root / "services/shipping/app/spec.json").read_text())
+    (sub,) = [s for s in spec["subscribes"] if s["event"] == "order-placed"]
+    assert (
+        runner.http("POST", run.url("shipping", "/_events/fail/order-placed?times=1000"))[0] == 200
+    )
+    backlog = 0
+    if "redis" in spec["brokers"][0]["kind"]:
+        import redis
+
+        client = redis.Redis(port=runner.SERVICES["redis"], db=14)
+        backlog = client.xlen(sub["dead_letter"]) if client.exists(sub["dead_letter"]) else 0
+    marker = uuid.uuid4().hex
+    assert (
+        runner.http("POST", run.url("orders", "/_events/publish/order-placed"), {"marker": marker})[
+            0
+        ]
+        == 200
+    )
+
+    def dead_lettered() -> float:
+        text = runner.http("GET", run.url("shipping", "/metrics"))[1]
+        return sum(
+            s.value
+            for f in text_string_to_metric_families(text)
+            for s in f.samples
+            if s.name == "events_consumed_total" and s.labels.get("outcome") == "dead_lettered"
+        )
+
+    assert runner.wait_until(lambda: dead_lettered() == 1, 30), run.log("shipping")
+    errors = [json.loads(line) for line in run.logs["shipping"].read_text().splitlines() if line]
+    assert any(e["level"] == "error" and "dead-lettered" in e["message"] for e in errors)
+    assert not received(run, "shipping", marker)
+    if "redis" in spec["brokers"][0]["kind"]:
+        entries = client.xrange(sub["dead_letter"])[backlog:]
+        assert len(entries) == 1
+        assert json.loads(entries[0][1][b"data"])["data"] == {"marker": marker}
