@@ -434,9 +434,11 @@ class Messaging:
         obs.inject(envelope)  # traceparent (and tracestate) when tracing
         return envelope
 
-    async def publish(self, event: str, data: Any) -> str:
+    async def publish(self, event: str, data: Any, conn: Any = None) -> str:
         """Publish a modelled event (KeyError when the service does not publish it): "published",
-        or "stored" when it went into the outbox; ConnectionError when it could do neither."""
+        or "stored" when it went into the outbox; ConnectionError when it could do neither.
+        ``conn``: a connection of the outbox store inside your transaction, so the event is
+        stored with your business write or not at all (asyncpg connection / aiomysql one)."""
         pub = self.publishes[event]
         attributes = {
             "messaging.system": self.kinds.get(pub["broker"], "other"),
@@ -448,7 +450,7 @@ class Messaging:
             outbox = self.outboxes.get(pub.get("outbox_store") or "")
             if outbox is not None:
                 try:
-                    await outbox.insert(event, pub["channel"], body.decode())
+                    await outbox.insert(event, pub["channel"], body.decode(), conn)
                 except Exception as exc:
                     raise ConnectionError(f"outbox {outbox.store.id}: {exc}") from exc
                 log.info("event %s %s stored in the outbox", event, envelope["id"])
