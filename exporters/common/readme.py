@@ -343,6 +343,18 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "gRPC and GraphQL "
         "operations are served as HTTP/JSON stand-ins.",
         "",
+        "Python services are watched as each service's `observability` asks: `/metrics` "
+        "(Prometheus), OpenTelemetry traces (W3C `traceparent` on calls and inside events; "
+        "exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set) and JSON log lines "
+        "with trace, span and request ids (`X-Request-ID`, kept from the client by the gateway "
+        "or made there). Events are CloudEvents envelopes; `outbox: true` stores them in "
+        "`workbench_outbox` and a relay publishes them when the broker is up; idempotent "
+        "consumers skip event ids already in `workbench_processed`; a message failing 5 "
+        "deliveries (`DEAD_LETTER_AFTER`) goes to `<channel>.dead-letter`. Those tables come "
+        "from `services/<id>/migrations/`, applied by `migrate.sh` before the service starts "
+        "(compose: the one-shot `<id>-migrate`; Kubernetes: the init container `migrate`); "
+        "add your own as `0100_*.sql` and up.",
+        "",
         "The gateway asks its verifier before every route with `auth`: a JWT's signature against "
         "`JWT_JWKS_URL`, its issuer (`JWT_ISSUER`), audience (`JWT_AUDIENCE`) and expiry, or an "
         "`X-API-Key` against `API_KEYS`; anything else is 401 (and a verifier that is down is "
@@ -368,7 +380,8 @@ def readme(plan: Plan, targets: list[str]) -> str:
         ]
     out += [
         "Set `WORKBENCH_DEBUG_ENDPOINTS=1` (never in production) to enable `/_events/received`, "
-        "`/_events/publish/<event>` and `/_calls/<target>` for smoke tests.",
+        "`/_events/publish/<event>`, `/_events/fail/<event>` and `/_calls/<target>` for smoke "
+        "tests.",
         "",
         "## Caveats",
         "",

@@ -5,6 +5,9 @@
   and callees with ``condition: service_healthy`` (call edges that would close a cycle are left
   out: Compose refuses cycles);
 - one container per datastore and broker from a pinned official image, data on a named volume;
+- for a service with migrations (``exporters/skeleton/migrations.py``), the one-shot
+  ``<id>-migrate`` service applying them with the datastore's image; the service depends on it
+  with ``condition: service_completed_successfully``;
 - only gateways publish a port; everything else is reachable on the project network only
   (the observability profile's UIs excepted, on 127.0.0.1: ``exporters.observability``);
 - generated secrets (passwords, API keys) are Compose ``secrets:`` files
@@ -24,6 +27,7 @@ from exporters.common import yamlout
 from exporters.common.backings import INITDB_PATH
 from exporters.common.infra import GRAFANA_ADMIN_PASSWORD, Backing, Plan, Secret, Value
 from exporters.skeleton.gateway import upstream_check_command
+from exporters.skeleton.migrations import CREDENTIALS, MOUNT, Migrations, migrations_of
 from exporters.skeleton.spec import health_paths
 
 SECRETS_DIR = "/run/secrets"
@@ -174,6 +178,29 @@ def _backing_service(b: Backing, used: list[Secret]) -> dict[str, Any]:
     return out
 
 
+def _migrate_service(plan: Plan, m: Migrations, used: list[Secret]) -> dict[str, Any]:
+    """The one-shot ``<id>-migrate`` service: the datastore's own image and client run the
+    service's ``migrations/migrate.sh``; the service starts once it has exited 0."""
+    backing = plan.backings[m.store]
+    user, db, password = CREDENTIALS[m.dialect]
+    env = {
+        "DB_HOST": m.store,
+        "DB_PORT": str(backing.port),
+        "DB_USER": render(backing.env[user]),
+        "DB_NAME": render(backing.env[db]),
+    }
+    env.update(file_env("DB_PASSWORD", backing.env[password], used))
+    return {
+        "image": backing.image,
+        "entrypoint": ["sh", f"{MOUNT}/migrate.sh"],
+        "environment": env,
+        "volumes": [f"./services/{m.service}/migrations:{MOUNT}:ro"],
+        "depends_on": {m.store: {"condition": "service_healthy"}},
+        "restart": "no",
+        "labels": {"dev.workbench.element": m.service, "dev.workbench.role": "migrations"},
+    }
+
+
 class ComposeTarget:
     name = "compose"
 
@@ -223,6 +250,15 @@ class ComposeTarget:
             needs = [n for n in dict.fromkeys(needs) if n in plan.backings or n in depends]
             if needs:
                 entry["depends_on"] = {n: {"condition": "service_healthy"} for n in needs}
+            migrations = migrations_of(plan, svc)
+            if migrations is not None:
+                migrate_used: list[Secret] = []
+                services[migrations.step] = _migrate_service(plan, migrations, migrate_used)
+                services[migrations.step]["secrets"] = [secret_name(s) for s in migrate_used]
+                all_used.extend(migrate_used)
+                entry.setdefault("depends_on", {})[migrations.step] = {
+                    "condition": "service_completed_successfully"
+                }
             resources = {
                 k: v
                 for k, v in (("cpus", cpus(svc.deploy.cpu)), ("memory", memory(svc.deploy.memory)))

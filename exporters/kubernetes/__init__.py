@@ -1,7 +1,8 @@
 """The Kubernetes target: a kustomize ``base/`` plus ``overlays/dev`` and ``overlays/prod``.
 
 Per exported service: ServiceAccount, ConfigMap, Deployment (non-root, read-only root fs,
-probes, resources), Service, NetworkPolicy, and a HorizontalPodAutoscaler (autoscaling/v2) when
+probes, resources; an init container applying the service's migrations when it keeps tables in
+its SQL datastore, from the ConfigMap ``<id>-migrations``), Service, NetworkPolicy, and a HorizontalPodAutoscaler (autoscaling/v2) when
 the model gives min < max replicas, a PodDisruptionBudget when min replicas >= 2. Per gateway an
 Ingress with its routes. Per datastore and broker: StatefulSet, headless Service,
 NetworkPolicy; its credentials come from a ``secretGenerator`` reading ``secrets/<name>.env``,
@@ -36,6 +37,9 @@ def base_objects(plan: Plan) -> dict[str, dict[str, Any]]:
             objs[f"{d}/configmap.yaml"] = m.config_map(plan, svc)
         else:
             objs[f"{d}/configmap-nginx.yaml"] = m.gateway_config(plan, svc)
+        migrations = m.migrations_config(plan, svc)
+        if migrations is not None:
+            objs[f"{d}/configmap-migrations.yaml"] = migrations
         objs[f"{d}/deployment.yaml"] = m.deployment(plan, svc)
         objs[f"{d}/service.yaml"] = m.service(plan, svc.id, svc.kind, svc.port)
         objs[f"{d}/networkpolicy.yaml"] = m.service_policy(plan, svc)

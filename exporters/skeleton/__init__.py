@@ -11,6 +11,8 @@
   Polly + prometheus-net + OpenTelemetry (``files/dotnet``), both keeping the whole contract of
   docs/skeletons.md from ``spec.json``;
 - other: the same on the Python standard library;
+- ``migrations/`` for a service that keeps an outbox or processed-message table in its SQL
+  datastore (``migrations.py``), whatever its runtime;
 - gateway: nginx configured from the routes (``gateway.py``), and next to a gateway with
   authenticated routes its verifier ``<gateway>-auth`` (``files/verifier``: JWTs against the
   issuer's JWKS, API keys against a secret; nginx asks it through ``auth_request``).
@@ -26,6 +28,7 @@ from exporters.common.infra import Plan
 
 from . import dockerfiles
 from .gateway import check_routes, nginx_conf
+from .migrations import migrations_of
 from .spec import dump_spec, health_paths, routes_txt, service_spec
 
 FILES = Path(__file__).parent / "files"
@@ -33,7 +36,22 @@ FILES = Path(__file__).parent / "files"
 # Direct dependencies of the Python skeleton, pinned; drivers are added only when modelled.
 # PyJWT (+ cryptography for RS/ES/PS signatures) verifies tokens in services and the verifier.
 PY_AUTH = ["PyJWT==2.15.1", "cryptography==50.0.2"]
-PY_BASE = ["fastapi==0.165.0", "uvicorn==0.54.0", "httpx==0.28.1", *PY_AUTH]
+# prometheus-client serves /metrics; the OpenTelemetry SDK and its OTLP/HTTP exporter trace
+# (no auto-instrumentation packages: the skeleton makes its few spans itself, see
+# app/observability.py).
+PY_OBSERVABILITY = [
+    "prometheus-client==0.26.0",
+    "opentelemetry-api==1.45.2",
+    "opentelemetry-sdk==1.45.2",
+    "opentelemetry-exporter-otlp-proto-http==1.45.2",
+]
+PY_BASE = [
+    "fastapi==0.165.0",
+    "uvicorn==0.54.0",
+    "httpx==0.28.1",
+    *PY_AUTH,
+    *PY_OBSERVABILITY,
+]
 PY_DATASTORE = {
     "postgres": ["asyncpg==0.32.0"],
     "mysql": ["aiomysql==0.3.2", "PyMySQL==1.2.4"],
@@ -129,6 +147,9 @@ class SkeletonTarget:
                 continue
             out.update(self._runtime_files(base, svc, spec))
             out[f"{base}/.dockerignore"] = DOCKERIGNORE
+            migrations = migrations_of(plan, svc)
+            for name, content in (migrations.files if migrations else {}).items():
+                out[f"{base}/migrations/{name}"] = content
         return out
 
     def _runtime_files(self, base: str, svc: Service, spec: dict) -> dict[str, bytes]:

@@ -20,6 +20,11 @@
   (30 s, also the value when nothing is modelled): connect (at most 2 s), send and read; a frozen
   service gives 504 within it. Idempotent requests are retried on another address of the name
   (``proxy_next_upstream``) up to the modelled ``retries.max``;
+- **request ids**: the client's ``X-Request-ID`` is kept when it is at most 128 printable
+  characters, else nginx makes one (``$request_id``); it goes upstream and back to the client;
+- **JSON access log** when the gateway's observability says ``logging: central``: one JSON
+  object per line on stdout (``log_format ... escape=json``) with the request id and the trace
+  id of an incoming ``traceparent`` (nginx passes ``traceparent`` on unchanged);
 - **internal endpoints** of the services (``/docs``, ``/openapi.json``, health, the debug
   endpoints) answer 404 under every route; every error nginx makes is JSON.
 
@@ -105,6 +110,56 @@ def _target(name: str, port: int, dynamic_dns: bool) -> str:
     return f"{name}:{port}" if dynamic_dns else name
 
 
+def _log_json(gw: Service) -> str:
+    """The access log line (the skeletons' JSON log fields); ids are slugs, values variables."""
+    var = _var(gw)
+    text = {
+        "time": "$time_iso8601",
+        "level": "info",
+        "service": gw.id,
+        "message": "$request_method $uri $status",
+        "trace_id": f"${var}_trace_id",
+        "span_id": f"${var}_span_id",
+        "request_id": f"${var}_request_id",
+        "method": "$request_method",
+        "path": "$uri",
+        "upstream": "$upstream_addr",
+        "upstream_status": "$upstream_status",
+        "remote_addr": "$remote_addr",
+    }
+    numbers = {"status": "$status", "duration_s": "$request_time", "bytes": "$body_bytes_sent"}
+    fields = [f'"{k}": "{v}"' for k, v in text.items()] + [
+        f'"{k}": {v}' for k, v in numbers.items()
+    ]
+    return "{" + ", ".join(fields) + "}"
+
+
+def request_id_lines(gw: Service) -> list[str]:
+    """http-level maps: the request id (the client's when usable) and the JSON log format."""
+    var = _var(gw)
+    lines = [
+        "# The client's X-Request-ID when it is at most 128 printable characters, else a new one.",
+        f"map $http_x_request_id ${var}_request_id {{",
+        '    "~^[\\x20-\\x7e]{1,128}$" $http_x_request_id;',
+        "    default $request_id;",
+        "}",
+    ]
+    if gw.observability.logging == "central":
+        lines += [
+            "# The trace and parent span ids of an incoming W3C traceparent, for the log.",
+            f"map $http_traceparent ${var}_trace_id {{",
+            '    "~^[0-9a-f]{2}-(?<tid>[0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$" $tid;',
+            '    default "";',
+            "}",
+            f"map $http_traceparent ${var}_span_id {{",
+            '    "~^[0-9a-f]{2}-[0-9a-f]{32}-(?<sid>[0-9a-f]{16})-[0-9a-f]{2}$" $sid;',
+            '    default "";',
+            "}",
+            f"log_format {var}_json escape=json '{_log_json(gw)}';",
+        ]
+    return [*lines, ""]
+
+
 def nginx_conf(plan: Plan, gw: Service, *, dynamic_dns: bool) -> str:
     system = plan.model.name
     var = _var(gw)
@@ -120,6 +175,7 @@ def nginx_conf(plan: Plan, gw: Service, *, dynamic_dns: bool) -> str:
             f"resolver {DOCKER_DNS} valid=5s ipv6=off;",
             "resolver_timeout 2s;",
         ]
+    lines += request_id_lines(gw)
     lines += ["# The client's address from X-Forwarded-For, trusted only from these proxies."]
     lines += [f"set_real_ip_from {cidr};" for cidr in TRUSTED_PROXIES]
     lines += ["real_ip_header X-Forwarded-For;", "real_ip_recursive on;", ""]
@@ -146,7 +202,10 @@ def nginx_conf(plan: Plan, gw: Service, *, dynamic_dns: bool) -> str:
         "    server_name _;",
         "    server_tokens off;",
         "    client_max_body_size 10m;",
+        f"    add_header X-Request-ID ${var}_request_id always;",
     ]
+    if gw.observability.logging == "central":
+        lines.append(f"    access_log /dev/stdout {var}_json;")
     lines += [f"    error_page {code} @error{code};" for code in ERRORS]
     lines += [
         "",
@@ -233,7 +292,7 @@ def nginx_conf(plan: Plan, gw: Service, *, dynamic_dns: bool) -> str:
             "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
             "        proxy_set_header X-Real-IP $remote_addr;",
             "        proxy_set_header X-Forwarded-Proto $scheme;",
-            "        proxy_set_header X-Request-ID $request_id;",
+            f"        proxy_set_header X-Request-ID ${var}_request_id;",
             f"        proxy_connect_timeout {min(timeout, CONNECT_TIMEOUT_MS)}ms;",
             f"        proxy_send_timeout {timeout}ms;",
             f"        proxy_read_timeout {timeout}ms;",

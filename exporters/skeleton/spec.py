@@ -100,6 +100,21 @@ def call_idempotent(plan: Plan, call: Call) -> bool | None:
     return None
 
 
+def events_store(plan: Plan, svc: Service) -> str | None:
+    """The SQL datastore holding the service's outbox and processed-message tables: the first
+    one it may write, owned ones first; None when it writes none."""
+    kinds = {d.id: d.kind for d in plan.model.datastores}
+    owners = {d.id: d.owner for d in plan.model.datastores}
+    stores = plan.datastores_of(svc)
+    writable = [
+        d.store
+        for d in svc.data
+        if d.store in stores and kinds.get(d.store) in SQL_KINDS and d.access != "read"
+    ]
+    owned = [d for d in writable if owners[d] == svc.id]
+    return next(iter(owned or writable), None)
+
+
 def service_spec(plan: Plan, svc: Service, problems: list[str]) -> dict[str, Any]:
     model = plan.model
     events = {e.id: e for e in model.events}
@@ -142,16 +157,7 @@ def service_spec(plan: Plan, svc: Service, problems: list[str]) -> dict[str, Any
             }
         )
     kinds = {d.id: d.kind for d in model.datastores} | {b.id: b.kind for b in model.brokers}
-    stores = plan.datastores_of(svc)
-    # the outbox lives in the service's first SQL datastore it may write (owned ones first)
-    writable = [
-        d.store
-        for d in svc.data
-        if d.store in stores and kinds[d.store] in SQL_KINDS and d.access != "read"
-    ]
-    owners = {d.id: d.owner for d in model.datastores}
-    owned = [d for d in writable if owners[d] == svc.id]
-    outbox_store = next(iter(owned or writable), None)
+    outbox_store = events_store(plan, svc)
     obs = svc.observability
     return {
         "generated_by": "architecture-workbench",
@@ -201,6 +207,8 @@ def service_spec(plan: Plan, svc: Service, problems: list[str]) -> dict[str, Any
                 "channel": events[s.event].channel,
                 "group": s.group or svc.id,
                 "idempotent": s.idempotent,
+                # the processed-message table's store (the outbox's rule); none: in memory
+                "processed_store": outbox_store if s.idempotent else None,
                 "dead_letter": f"{events[s.event].channel}.dead-letter",
             }
             for s in svc.subscribes

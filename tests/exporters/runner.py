@@ -302,6 +302,39 @@ class Bundle:
                 continue
             for script in scripts:  # the datastore's own init scripts, run as its image would
                 run_init_script(script, {**env, **init_env})
+        for name in self.migration_steps():
+            self.migrate(name)
+
+    def migration_steps(self) -> list[str]:
+        """The one-shot ``<id>-migrate`` services (exporters/skeleton/migrations.py)."""
+        return [
+            n
+            for n, s in self.compose["services"].items()
+            if s.get("labels", {}).get("dev.workbench.role") == "migrations"
+        ]
+
+    def migrate(self, name: str) -> str:
+        """Run a service's generated ``migrate.sh`` as its compose step would, against the
+        machine's server (its database and user carry this run's prefix); returns its output."""
+        step = self.compose["services"][name]
+        env = self.resolved(self.env_of(name))
+        kind = self.backing_kind(env["DB_HOST"])
+        source, _, _ = step["volumes"][0].partition(":")
+        script = self.root / source / "migrate.sh"
+        run_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "DB_HOST": "127.0.0.1",
+            "DB_PORT": str(SERVICES["mysql" if kind == "mariadb" else str(kind)]),
+            "DB_USER": self.db_prefix + env["DB_USER"],
+            "DB_NAME": self.db_prefix + env["DB_NAME"],
+            "DB_PASSWORD": env["DB_PASSWORD"],
+        }
+        result = subprocess.run(
+            ["sh", str(script)], env=run_env, capture_output=True, text=True, timeout=120
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{name} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
 
     def create_event_tables(self) -> None:
         """The outbox and processed-message tables of docs/skeletons.md in every SQL database,

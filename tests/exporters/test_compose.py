@@ -48,14 +48,39 @@ def test_only_gateways_publish_ports(any_model: Model) -> None:
 def test_services_wait_for_their_datastores_brokers_and_callees_to_be_healthy(shop: Model) -> None:
     services = compose(shop)["services"]
     assert services["orders"]["depends_on"] == {
-        name: {"condition": "service_healthy"}
-        for name in ("orders-db", "catalog-db", "bus", "payments", "catalog")
+        **{
+            name: {"condition": "service_healthy"}
+            for name in ("orders-db", "catalog-db", "bus", "payments", "catalog")
+        },
+        # its processed-message table (idempotent consumer) is created before it starts
+        "orders-migrate": {"condition": "service_completed_successfully"},
     }
     # the routes' services, and the verifier its auth_request asks
     assert set(services["gateway"]["depends_on"]) == {"catalog", "orders", "gateway-auth"}
     for name, svc in services.items():
+        one_shot = svc["labels"]["dev.workbench.role"] == "migrations"
         # the observability profile: only where the image has a tool (test_observability)
-        assert "healthcheck" in svc or "profiles" in svc, name
+        assert ("healthcheck" in svc or "profiles" in svc) != one_shot, name
+
+
+def test_migrations_run_once_with_the_datastores_own_image_before_the_service(
+    shop: Model,
+) -> None:
+    services = compose(shop)["services"]
+    # payments keeps an outbox, orders a processed-message table; catalog and shipping neither
+    assert {n for n, s in services.items() if n.endswith("-migrate")} == {
+        "orders-migrate",
+        "payments-migrate",
+    }
+    step = services["payments-migrate"]
+    assert step["image"] == services["payments-db"]["image"]
+    assert step["entrypoint"] == ["sh", "/migrations/migrate.sh"]
+    assert step["volumes"] == ["./services/payments/migrations:/migrations:ro"]
+    assert step["environment"]["DB_HOST"] == "payments-db"
+    assert step["environment"]["DB_PASSWORD_FILE"] == "/run/secrets/payments-db-password"
+    assert step["secrets"] == ["payments-db-password"]
+    assert step["depends_on"] == {"payments-db": {"condition": "service_healthy"}}
+    assert step["restart"] == "no"
 
 
 def test_call_cycles_are_broken_so_compose_can_start(everything: Model) -> None:
@@ -71,6 +96,9 @@ def test_datastores_and_brokers_run_pinned_official_images_on_named_volumes(
     for name, svc in doc["services"].items():
         if "image" in svc and "build" not in svc and "profiles" not in svc:
             image = svc["image"]
+            assert ":" in image and not image.endswith(":latest"), image
+            if svc["labels"]["dev.workbench.role"] == "migrations":
+                continue  # a one-shot step: the service's migrations, mounted read-only
             assert ":" in image and not image.endswith(":latest"), image
             volume = svc["volumes"][0].split(":")[0]
             assert volume in doc["volumes"]

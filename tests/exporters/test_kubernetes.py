@@ -331,3 +331,28 @@ def test_the_prod_parts_together_are_exactly_the_prod_overlay(
                 assert key(obj) not in union, key(obj)
             assert union.setdefault(key(obj), obj) == obj
     assert union == prod
+
+
+def test_an_init_container_applies_the_services_migrations_before_it_starts(shop: Model) -> None:
+    deployments = by_kind(shop, "Deployment")
+    files = export_bundle(shop, target="kubernetes").files
+    # payments keeps an outbox, orders a processed-message table; catalog neither
+    assert "initContainers" not in deployments["catalog"]["spec"]["template"]["spec"]
+    pod = deployments["payments"]["spec"]["template"]["spec"]
+    (init,) = pod["initContainers"]
+    assert init["image"] == "postgres:16.4-bookworm"  # the datastore's own image and psql
+    assert init["command"] == ["sh", "/migrations/migrate.sh"]
+    env = {e["name"]: e for e in init["env"]}
+    assert env["DB_HOST"]["value"] == "payments-db"
+    assert env["DB_PASSWORD"]["value"] == "$(PAYMENTS_DB_PASSWORD)"
+    assert env["PAYMENTS_DB_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == (
+        "payments-db-credentials"
+    )
+    assert init["securityContext"]["readOnlyRootFilesystem"] is True
+    volume = next(v for v in pod["volumes"] if v["name"] == "migrations")
+    config = base_objects(shop)["kubernetes/base/services/payments/configmap-migrations.yaml"]
+    assert volume["configMap"]["name"] == config["metadata"]["name"] == "payments-migrations"
+    # the same files the compose step mounts
+    for name, content in config["data"].items():
+        assert files[f"services/payments/migrations/{name}"].decode() == content
+    assert set(config["data"]) == {"0001_workbench_outbox.sql", "migrate.sh"}

@@ -164,11 +164,12 @@ def test_exported_shop_runs_end_to_end(running: runner.Running) -> None:
     assert status == 200, body
     assert runner.wait_until(lambda: received(run, "shipping", marker), 20), run.log("shipping")
     marker2 = uuid.uuid4().hex
+    # payments publishes through its outbox: 202, stored, then relayed to the broker
     assert (
         runner.http(
             "POST", run.url("payments", "/_events/publish/payment-captured"), {"marker": marker2}
         )[0]
-        == 200
+        == 202
     )
     assert runner.wait_until(lambda: received(run, "orders", marker2), 20), run.log("orders")
     # a service cannot publish an event it does not model
@@ -238,3 +239,108 @@ def test_circuit_breaker_opens_after_the_modelled_failures_and_fails_fast(
         assert runner.http("POST", run.url("orders", "/_calls/catalog?path=/products"))[0] == 200
     finally:
         down.close()
+
+
+def get_with_headers(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as r:
+            return r.status, dict(r.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers)
+
+
+@pytest.mark.parametrize("running", ["rabbitmq"], indirect=True)
+def test_gateway_keeps_the_clients_request_id_and_logs_json(running: runner.Running) -> None:
+    import json
+
+    run = running
+    trace_id = "0af7651916cd43dd8448eb211c80319c"
+    traceparent = f"00-{trace_id}-b7ad6b7169203331-01"
+    status, headers = get_with_headers(
+        run.gateway("/api/catalog/products/7"),
+        {"X-Request-ID": "client-req-1", "traceparent": traceparent},
+    )
+    assert status == 200 and headers["X-Request-ID"] == "client-req-1", headers
+    # none sent, or an unusable one: the gateway makes one, and the service sees that one
+    made = get_with_headers(run.gateway("/api/catalog/products"), {})[1]["X-Request-ID"]
+    assert len(made) == 32, made
+    replaced = get_with_headers(run.gateway("/api/catalog/products"), {"X-Request-ID": "x" * 200})
+    assert replaced[1]["X-Request-ID"] != "x" * 200
+    # errors nginx makes itself carry it too
+    status, headers = get_with_headers(run.gateway("/api/nowhere"), {"X-Request-ID": "r-404"})
+    assert status == 404 and headers["X-Request-ID"] == "r-404", headers
+
+    def service_lines() -> list[dict]:
+        return [json.loads(line) for line in run.logs["catalog"].read_text().splitlines() if line]
+
+    assert runner.wait_until(
+        lambda: any(
+            line["request_id"] == "client-req-1" and line["trace_id"] == trace_id
+            for line in service_lines()
+        ),
+        10,
+    ), run.log("catalog")
+    assert any(line["request_id"] == made for line in service_lines())
+    gateway_log = run.logs["gateway"].parent / "stdout.log"
+
+    def gateway_lines() -> list[dict]:
+        return [json.loads(line) for line in gateway_log.read_text().splitlines() if line]
+
+    assert runner.wait_until(
+        lambda: any(line["request_id"] == "client-req-1" for line in gateway_lines()), 10
+    ), gateway_log.read_text()[-2000:]
+    line = next(line for line in gateway_lines() if line["request_id"] == "client-req-1")
+    assert line["trace_id"] == trace_id and line["status"] == 200 and line["service"] == "gateway"
+    assert line["path"] == "/api/catalog/products/7"
+
+
+@pytest.mark.parametrize("running", ["nats", "redis"], indirect=True)
+def test_a_poison_message_is_dead_lettered_on_brokers_without_redelivery(
+    running: runner.Running,
+) -> None:
+    """NATS core and Redis streams do not redeliver: the consumer retries in-process, then
+    publishes the message unchanged to ``<channel>.dead-letter``."""
+    import json
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    run = running
+    spec = json.loads((run.root / "services/shipping/app/spec.json").read_text())
+    (sub,) = [s for s in spec["subscribes"] if s["event"] == "order-placed"]
+    assert (
+        runner.http("POST", run.url("shipping", "/_events/fail/order-placed?times=1000"))[0] == 200
+    )
+    backlog = 0
+    if "redis" in spec["brokers"][0]["kind"]:
+        import redis
+
+        client = redis.Redis(port=runner.SERVICES["redis"], db=14)
+        backlog = client.xlen(sub["dead_letter"]) if client.exists(sub["dead_letter"]) else 0
+    marker = uuid.uuid4().hex
+    assert (
+        runner.http("POST", run.url("orders", "/_events/publish/order-placed"), {"marker": marker})[
+            0
+        ]
+        == 200
+    )
+
+    def dead_lettered() -> float:
+        text = runner.http("GET", run.url("shipping", "/metrics"))[1]
+        return sum(
+            s.value
+            for f in text_string_to_metric_families(text)
+            for s in f.samples
+            if s.name == "events_consumed_total" and s.labels.get("outcome") == "dead_lettered"
+        )
+
+    assert runner.wait_until(lambda: dead_lettered() == 1, 30), run.log("shipping")
+    errors = [json.loads(line) for line in run.logs["shipping"].read_text().splitlines() if line]
+    assert any(e["level"] == "error" and "dead-lettered" in e["message"] for e in errors)
+    assert not received(run, "shipping", marker)
+    if "redis" in spec["brokers"][0]["kind"]:
+        entries = client.xrange(sub["dead_letter"])[backlog:]
+        assert len(entries) == 1
+        assert json.loads(entries[0][1][b"data"])["data"] == {"marker": marker}

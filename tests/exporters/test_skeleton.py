@@ -314,3 +314,38 @@ def test_the_skeleton_reads_file_variables_and_builds_urls_from_them(tmp_path: P
 def test_an_unreadable_secret_file_stops_the_start(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="DB_PASSWORD_FILE"):
         load_secret_files()({"DB_PASSWORD_FILE": str(tmp_path / "missing")})
+
+
+def test_without_a_sql_store_an_idempotent_consumer_remembers_event_ids_in_memory() -> None:
+    import asyncio
+
+    load_resilience()  # the skeleton_app package
+    outbox = importlib.import_module("skeleton_app.outbox")
+    processed = outbox.Processed(None)
+
+    async def scenario() -> list[bool]:
+        seen = []
+        async with processed.claim("g", "e1") as new:
+            seen.append(new)
+        async with processed.claim("g", "e1") as new:  # a duplicate
+            seen.append(new)
+        with pytest.raises(RuntimeError):
+            async with processed.claim("g", "e2") as new:
+                seen.append(new)
+                raise RuntimeError("handler failed")
+        async with processed.claim("g", "e2") as new:  # the failed one runs again
+            seen.append(new)
+        async with processed.claim("other-group", "e1") as new:  # per consumer group
+            seen.append(new)
+        return seen
+
+    assert asyncio.run(scenario()) == [True, False, True, True, True]
+
+
+def test_request_ids_are_kept_when_usable_and_made_otherwise() -> None:
+    load_resilience()
+    obs = importlib.import_module("skeleton_app.observability")
+    assert obs.request_id_from("abc-123") == "abc-123"
+    for bad in (None, "", "x" * 129, "tab\there", "é"):
+        made = obs.request_id_from(bad)
+        assert made != bad and len(made) == 36

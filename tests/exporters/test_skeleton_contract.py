@@ -283,9 +283,8 @@ def amqp_channel() -> amqp.Channel:
     return conn.channel()
 
 
-def test_a_duplicate_event_is_consumed_once(system: System) -> None:
-    marker = uuid.uuid4().hex
-    envelope = {
+def envelope_of(marker: str) -> dict[str, Any]:
+    return {
         "specversion": "1.0",
         "id": str(uuid.uuid4()),
         "source": "urn:workbench:front",
@@ -294,13 +293,22 @@ def test_a_duplicate_event_is_consumed_once(system: System) -> None:
         "datacontenttype": "application/json",
         "data": {"marker": marker},
     }
+
+
+def publish_raw(system: System, envelope: dict[str, Any], times: int = 1) -> None:
+    """Straight onto the broker (the machine's RabbitMQ, not through the test's proxy)."""
     channel = amqp_channel()
     try:
-        for _ in range(2):
+        for _ in range(times):
             message = amqp.Message(json.dumps(envelope), content_type="application/json")
             channel.basic_publish(message, exchange=system.exchange, routing_key=system.channel)
     finally:
         channel.connection.close()
+
+
+def test_a_duplicate_event_is_consumed_once(system: System) -> None:
+    marker = uuid.uuid4().hex
+    publish_raw(system, envelope_of(marker), times=2)
     assert runner.wait_until(
         lambda: sample(system.metrics("back"), "events_consumed_total", outcome="duplicate") >= 1,
         20,
@@ -331,3 +339,18 @@ def test_a_poison_message_is_dead_lettered_not_redelivered_forever(system: Syste
     assert json.loads(message.body)["data"]["marker"] == marker
     errors = [line for line in system.log_lines("back") if line["level"] == "error"]
     assert errors, "a dead-lettered event is logged as an error"
+
+
+def test_a_datastore_outage_delays_an_idempotent_event_but_never_dead_letters_it(
+    system: System,
+) -> None:
+    system.proxies["postgres"].down()  # back's processed-message table is out of reach
+    assert runner.wait_until(lambda: system.ready("back")[0] == 503, 20)
+    marker = uuid.uuid4().hex
+    publish_raw(system, envelope_of(marker))
+    time.sleep(5)  # longer than DEAD_LETTER_AFTER failed deliveries with their backoff
+    dead = sample(system.metrics("back"), "events_consumed_total", outcome="dead_lettered")
+    assert dead == 0 and not system.received(marker)
+    system.proxies["postgres"].up()
+    assert runner.wait_until(lambda: system.received(marker), 30), system.run.log("back")
+    assert sample(system.metrics("back"), "events_consumed_total", outcome="dead_lettered") == 0

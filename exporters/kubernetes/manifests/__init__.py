@@ -14,6 +14,7 @@ from .config import (
     config_map,
     gateway_config,
     initdb_config,
+    migrations_config,
     namespace,
     service_account,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "ingress",
     "initdb_config",
     "mesh_policy",
+    "migrations_config",
     "namespace",
     "pdb",
     "secret_name",

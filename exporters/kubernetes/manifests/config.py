@@ -7,6 +7,7 @@ from typing import Any
 from apps.archmodel.types import Service
 from exporters.common.infra import Backing, Plan, secrets_in
 from exporters.skeleton.gateway import nginx_conf
+from exporters.skeleton.migrations import migrations_of
 
 from .metadata import meta
 
@@ -62,4 +63,17 @@ def initdb_config(plan: Plan, b: Backing) -> dict[str, Any]:
         "kind": "ConfigMap",
         "metadata": meta(plan, f"{b.id}-initdb", b.id, b.role),
         "data": {name: script.decode() for name, script in b.init_scripts.items()},
+    }
+
+
+def migrations_config(plan: Plan, svc: Service) -> dict[str, Any] | None:
+    """The service's migrations (exporters/skeleton/migrations.py) for its init container."""
+    m = migrations_of(plan, svc)
+    if m is None:
+        return None
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta(plan, f"{svc.id}-migrations", svc.id, svc.kind),
+        "data": {name: content.decode() for name, content in sorted(m.files.items())},
     }

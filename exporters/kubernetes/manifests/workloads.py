@@ -9,6 +9,7 @@ from apps.archmodel.types import Service
 from exporters.common.backings import INITDB_PATH
 from exporters.common.images import APP_UID, GATEWAY_UID
 from exporters.common.infra import Backing, Plan, Secret, Value, secrets_in
+from exporters.skeleton.migrations import CREDENTIALS, MOUNT, Migrations, migrations_of
 from exporters.skeleton.spec import health_paths
 
 from .metadata import labels, meta, secret_name, selector
@@ -39,6 +40,34 @@ def env_entries(env: dict[str, Value]) -> list[dict[str, Any]]:
         )
         entries.append({"name": name, "value": rendered})
     return entries
+
+
+def migrate_container(plan: Plan, m: Migrations, security: dict[str, Any]) -> dict[str, Any]:
+    """The init container applying the service's migrations (ConfigMap ``<id>-migrations``)
+    with the datastore's own image and client, before the service starts; idempotent, so every
+    pod may run it."""
+    backing = plan.backings[m.store]
+    user, db, password = CREDENTIALS[m.dialect]
+    env: dict[str, Value] = {
+        "DB_HOST": (m.store,),
+        "DB_PORT": (str(backing.port),),
+        "DB_USER": backing.env[user],
+        "DB_NAME": backing.env[db],
+        "DB_PASSWORD": backing.env[password],
+    }
+    return {
+        "name": "migrate",
+        "image": backing.image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["sh", f"{MOUNT}/migrate.sh"],
+        "env": env_entries(env),
+        "resources": {"requests": DEFAULT_REQUESTS, "limits": {"memory": "128Mi"}},
+        "securityContext": security,
+        "volumeMounts": [
+            {"name": "migrations", "mountPath": MOUNT, "readOnly": True},
+            {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108 - an emptyDir
+        ],
+    }
 
 
 def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
@@ -100,6 +129,11 @@ def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
             {"name": "nginx-conf", "mountPath": "/etc/nginx/conf.d", "readOnly": True}
         )
         volumes.append({"name": "nginx-conf", "configMap": {"name": f"{svc.id}-nginx"}})
+    migrations = migrations_of(plan, svc)
+    init_containers = []
+    if migrations is not None:
+        init_containers.append(migrate_container(plan, migrations, container["securityContext"]))
+        volumes.append({"name": "migrations", "configMap": {"name": f"{svc.id}-migrations"}})
     strategy: dict[str, Any] = {
         "type": "RollingUpdate",
         "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
@@ -120,6 +154,7 @@ def deployment(plan: Plan, svc: Service) -> dict[str, Any]:
             "fsGroup": uid,
             "seccompProfile": {"type": "RuntimeDefault"},
         },
+        **({"initContainers": init_containers} if init_containers else {}),
         "containers": [container],
         "volumes": volumes,
     }

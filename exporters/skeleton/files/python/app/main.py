@@ -5,9 +5,12 @@ Operations of APIs modelled with ``auth: jwt`` (or oauth2) verify the bearer tok
 issuer's JWKS, ``auth: api-key`` ones the ``X-API-Key`` against ``API_KEYS`` (app/auth.py):
 401 otherwise, even behind the gateway (which verified it too). The verified token is forwarded
 on calls modelled with ``auth: jwt``.
+Logs, metrics (``/metrics``) and traces as ``spec.observability`` asks (app/observability.py);
+every answer carries ``X-Request-ID`` (the client's, else a new one).
 Debug endpoints (``WORKBENCH_DEBUG_ENDPOINTS=1`` only, never in production):
-``GET /_events/received``, ``POST /_events/publish/{event}``, ``GET /_calls``,
-``POST /_calls/{target}?method=GET&path=/``.
+``GET /_events/received``, ``POST /_events/publish/{event}`` (202 when it went into the
+outbox), ``GET /_calls``, ``POST /_calls/{target}?method=GET&path=/``,
+``POST /_events/fail/{event}?times=N`` (the next N deliveries of the event fail).
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from . import observability
 from .auth import ApiKeys, JwtVerifier, Unauthorized
 from .context import CALLER_AUTHORIZATION
 from .datastores import Datastores
@@ -33,24 +37,30 @@ from .resilience import CallFailed, CircuitOpen, Dependencies
 SPEC: dict[str, Any] = json.loads(Path(__file__).with_name("spec.json").read_text())
 DEBUG = os.environ.get("WORKBENCH_DEBUG_ENDPOINTS") == "1"
 
-logging.basicConfig(
-    level=os.environ.get("LOG_LEVEL", "INFO"),
-    format="%(asctime)s %(levelname)s %(name)s %(message)s",
-)
+observability.setup(SPEC)
 log = logging.getLogger(SPEC["service"])
 received: deque[dict[str, Any]] = deque(maxlen=1000)
+fail_next: dict[str, int] = {}  # event -> deliveries left to fail (POST /_events/fail)
 
 
 async def on_event(subscription: dict[str, Any], message: dict[str, Any]) -> None:
-    """Stub consumer: log and remember. Replace with the real handling (idempotently)."""
-    log.info("received %s on %s", subscription["event"], subscription["channel"])
-    received.append(
-        {"event": subscription["event"], "channel": subscription["channel"], "message": message}
+    """Stub consumer: log and remember. Replace with the real handling. An exception here means
+    "not handled": the message is delivered again, then dead-lettered."""
+    event = subscription["event"]
+    if fail_next.get(event, 0) > 0:
+        fail_next[event] -= 1
+        raise RuntimeError(f"failing {event} on purpose (POST /_events/fail)")
+    log.info(
+        "received %s on %s",
+        event,
+        subscription["channel"],
+        extra={"event_id": message.get("id", "")},
     )
+    received.append({"event": event, "channel": subscription["channel"], "message": message})
 
 
 datastores = Datastores(SPEC["datastores"])
-messaging = Messaging(SPEC, on_event)
+messaging = Messaging(SPEC, on_event, datastores)
 dependencies = Dependencies(SPEC["calls"])
 AUTH = {op.get("auth", "none") for op in SPEC["operations"]}
 jwt_verifier = JwtVerifier() if AUTH & {"jwt", "oauth2"} else None
@@ -81,9 +91,11 @@ async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
     await messaging.stop()
     await datastores.close()
     await dependencies.close()
+    observability.shutdown()
 
 
 app = FastAPI(title=SPEC["service"], lifespan=lifespan)
+app.add_middleware(observability.RequestContext)
 
 
 async def liveness() -> dict[str, str]:
@@ -100,6 +112,14 @@ async def readiness() -> JSONResponse:
     if problems:
         return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
     return JSONResponse({"status": "ready", "service": SPEC["service"]})
+
+
+if SPEC["observability"]["metrics"]:
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        body, content_type = observability.metrics_response()
+        return Response(body, media_type=content_type)
 
 
 for path in {"/healthz", SPEC["health"]["liveness"]}:
@@ -153,15 +173,28 @@ if DEBUG:
         return list(received)
 
     @app.post("/_events/publish/{event}", include_in_schema=False)
-    async def events_publish(event: str, request: Request) -> dict[str, Any]:
+    async def events_publish(event: str, request: Request) -> JSONResponse:
         if event not in messaging.publishes:
             raise HTTPException(404, f"{SPEC['service']} does not publish {event}")
         body = await request.body()
         try:
-            await messaging.publish(event, json.loads(body) if body else {})
+            data = json.loads(body) if body else {}
+        except ValueError as exc:
+            raise HTTPException(400, f"the body is not JSON: {exc}") from exc
+        try:
+            how = await messaging.publish(event, data)
         except ConnectionError as exc:
             raise HTTPException(503, str(exc)) from exc
-        return {"published": event}
+        if how == "stored":
+            return JSONResponse({"stored": event, "in": "outbox"}, status_code=202)
+        return JSONResponse({"published": event})
+
+    @app.post("/_events/fail/{event}", include_in_schema=False)
+    async def events_fail(event: str, times: int = 1) -> dict[str, Any]:
+        if event not in {s["event"] for s in SPEC["subscribes"]}:
+            raise HTTPException(404, f"{SPEC['service']} does not consume {event}")
+        fail_next[event] = max(0, times)
+        return {"failing": event, "times": fail_next[event]}
 
     @app.get("/_calls", include_in_schema=False)
     async def calls_stats() -> list[dict[str, Any]]:

@@ -10,6 +10,23 @@ One client per broker the service uses, picked by kind:
 Each client connects in the background and reconnects with backoff, so the service starts (and
 answers liveness) while its broker is down; readiness reports the broker until it is connected.
 Delivery is at least once: a message is acknowledged after the handler ran.
+
+Every event goes out as a CloudEvents 1.0 envelope (``Messaging.envelope``); a body that is
+not one is handed to the handler as ``{"data": <body>}``. A message whose handler fails is
+delivered again; after ``DEAD_LETTER_AFTER`` failed deliveries it is published unchanged to the
+subscription's dead-letter channel and acknowledged:
+- rabbitmq: the failed message is acknowledged and put back on its queue with the header
+  ``x-workbench-deliveries`` counting the failed deliveries (so the count survives a restart
+  and is shared by every replica), after a short backoff; dead letters go to routing key
+  ``<channel>.dead-letter`` on the exchange, into the durable queue
+  ``<group>.<channel>.dead-letter``;
+- kafka, nats (core NATS has no redelivery), redis streams: the consumer retries the delivery
+  in-process with backoff, then publishes to topic / subject / stream ``<channel>.dead-letter``
+  (a crash during the retries leaves a kafka or redis message unacknowledged, so it comes back;
+  a nats message is lost, as core NATS is at most once).
+Only a failing handler counts: when the processed-message store does not answer, the message is
+delivered again after a pause without counting (rabbitmq: nack and requeue), so an outage of
+the datastore delays events but never dead-letters them.
 """
 
 from __future__ import annotations
@@ -19,12 +36,45 @@ import json
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import observability as obs
+from .outbox import Outbox, Processed
+
 log = logging.getLogger("app.messaging")
 Handler = Callable[[dict[str, Any], dict[str, Any]], Awaitable[None]]
+DELIVERIES_HEADER = "x-workbench-deliveries"
+OUTAGE_PAUSE = 1.0  # before delivering again when the processed-message store did not answer
+
+
+class HandlerFailed(Exception):
+    """The handler raised: a failed delivery, counted towards the dead letter. Anything else
+    raised while consuming (the processed-message store is down) is an outage: the message is
+    delivered again without counting, so an outage never dead-letters good messages."""
+
+
+def dead_letter_after(spec: dict[str, Any]) -> int:
+    return max(1, int(os.environ.get("DEAD_LETTER_AFTER") or spec["events"]["dead_letter_after"]))
+
+
+def retry_pause(failures: int) -> float:
+    """Backoff before the next delivery of a message that failed ``failures`` times."""
+    return min(0.1 * 2 ** (failures - 1), 5.0)
+
+
+def parse(body: bytes) -> dict[str, Any]:
+    """The envelope in a message body; anything else becomes ``{"data": <body>}``."""
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return {"data": body.decode("utf-8", "replace")}
+    if isinstance(message, dict) and message.get("specversion") and message.get("id"):
+        return message
+    return {"data": message}
 
 
 class BrokerClient:
@@ -43,6 +93,7 @@ class BrokerClient:
         self.handler = handler
         self.connected = False
         self.error = "not connected yet"
+        self.dead_letter_after = 5  # set by Messaging from the spec and the environment
 
     async def run(self) -> None:
         delay = 0.5
@@ -52,6 +103,7 @@ class BrokerClient:
                     raise RuntimeError(f"{self.env} is not set")
                 await self.connect()
                 self.connected, self.error, delay = True, "", 0.5
+                log.info("broker %s connected", self.id)
                 await self.wait_closed()
             except asyncio.CancelledError:
                 raise
@@ -64,11 +116,35 @@ class BrokerClient:
             delay = min(delay * 2, 10)
 
     async def dispatch(self, subscription: dict[str, Any], body: bytes) -> None:
-        try:
-            message = json.loads(body)
-        except ValueError:
-            message = {"data": body.decode("utf-8", "replace")}
-        await self.handler(subscription, message)
+        """One delivery to the handler; raises when the handler failed."""
+        await self.handler(subscription, parse(body))
+
+    async def deliver_with_retries(self, subscription: dict[str, Any], body: bytes) -> None:
+        """For brokers that do not redeliver: retry in-process, then dead-letter."""
+        failures = 0
+        while failures < self.dead_letter_after:
+            try:
+                await self.dispatch(subscription, body)
+                return
+            except HandlerFailed:
+                failures += 1
+                if failures < self.dead_letter_after:
+                    await asyncio.sleep(retry_pause(failures))
+            except Exception as exc:  # an outage: wait, do not count
+                log.warning("event on %s not consumed: %s", subscription["channel"], exc)
+                await asyncio.sleep(OUTAGE_PAUSE)
+        await self.dead_letter(subscription, body, failures)
+
+    async def dead_letter(self, subscription: dict[str, Any], body: bytes, failures: int) -> None:
+        await self.publish(subscription["dead_letter"], body)
+        obs.record_consumed(subscription["event"], "dead_lettered")
+        log.error(
+            "event %s dead-lettered to %s after %d failed deliveries",
+            parse(body).get("id", "?"),
+            subscription["dead_letter"],
+            failures,
+            extra={"event_id": parse(body).get("id"), "event": subscription["event"]},
+        )
 
     async def connect(self) -> None: ...
     async def wait_closed(self) -> None: ...
@@ -91,12 +167,42 @@ class RabbitClient(BrokerClient):
                 f"{sub['group']}.{sub['channel']}", durable=True
             )
             await queue.bind(self.exchange, routing_key=sub["channel"])
+            dead = await self.channel.declare_queue(f"{queue.name}.dead-letter", durable=True)
+            await dead.bind(self.exchange, routing_key=sub["dead_letter"])
 
-            async def on_message(message: Any, sub: dict[str, Any] = sub) -> None:
-                async with message.process(requeue=True):
-                    await self.dispatch(sub, message.body)
+            async def on_message(
+                message: Any, sub: dict[str, Any] = sub, queue: Any = queue
+            ) -> None:
+                await self._on_message(sub, queue.name, message)
 
             await queue.consume(on_message)
+
+    async def _on_message(self, sub: dict[str, Any], queue: str, message: Any) -> None:
+        import aio_pika
+
+        try:
+            await self.dispatch(sub, message.body)
+        except HandlerFailed:
+            failures = int((message.headers or {}).get(DELIVERIES_HEADER) or 0) + 1
+            if failures >= self.dead_letter_after:
+                await self.dead_letter(sub, message.body, failures)
+            else:
+                await asyncio.sleep(retry_pause(failures))
+                await self.channel.default_exchange.publish(
+                    aio_pika.Message(
+                        message.body,
+                        headers={**(message.headers or {}), DELIVERIES_HEADER: failures},
+                        content_type=message.content_type,
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    ),
+                    routing_key=queue,
+                )
+        except Exception as exc:  # an outage: back on the queue, not counted
+            log.warning("event on %s not consumed: %s", sub["channel"], exc)
+            await asyncio.sleep(OUTAGE_PAUSE)
+            await message.nack(requeue=True)
+            return
+        await message.ack()
 
     async def wait_closed(self) -> None:
         closed = asyncio.get_running_loop().create_future()
@@ -145,7 +251,7 @@ class KafkaClient(BrokerClient):
 
     async def _consume(self, consumer: Any, sub: dict[str, Any]) -> None:
         async for record in consumer:
-            await self.dispatch(sub, record.value)
+            await self.deliver_with_retries(sub, record.value)
             await consumer.commit()
 
     async def wait_closed(self) -> None:
@@ -182,7 +288,7 @@ class NatsClient(BrokerClient):
         for sub in self.subscriptions:
 
             async def on_message(msg: Any, sub: dict[str, Any] = sub) -> None:
-                await self.dispatch(sub, msg.data)
+                await self.deliver_with_retries(sub, msg.data)
 
             await self.nc.subscribe(sub["channel"], queue=sub["group"], cb=on_message)
 
@@ -234,7 +340,8 @@ class RedisClient(BrokerClient):
             for stream, entries in replies or []:
                 channel = stream.decode() if isinstance(stream, bytes) else stream
                 for entry_id, fields in entries:
-                    await self.dispatch(by_channel[channel], fields.get(b"data", b"{}"))
+                    body = fields.get(b"data", b"{}")
+                    await self.deliver_with_retries(by_channel[channel], body)
                     await self.redis.xack(channel, group, entry_id)
 
     async def disconnect(self) -> None:
@@ -255,22 +362,53 @@ CLIENTS: dict[str, type[BrokerClient]] = {
 
 
 class Messaging:
-    def __init__(self, spec: dict[str, Any], handler: Handler):
+    """The service's brokers, its envelopes, its outboxes and its idempotent consumers."""
+
+    def __init__(self, spec: dict[str, Any], handler: Handler, datastores: Any):
         self.spec = spec
+        self.app_handler = handler
         self.clients: dict[str, BrokerClient] = {}
         self.unsupported: list[str] = []
+        after = dead_letter_after(spec)
         for broker in spec["brokers"]:
             cls = CLIENTS.get(broker["kind"])
             if cls is None:
                 self.unsupported.append(broker["id"])
                 continue
             subs = [s for s in spec["subscribes"] if s["broker"] == broker["id"]]
-            self.clients[broker["id"]] = cls(broker, spec["system"], subs, handler)
+            self.clients[broker["id"]] = cls(broker, spec["system"], subs, self.consume)
+            self.clients[broker["id"]].dead_letter_after = after
+        self.kinds = {b["id"]: b["kind"] for b in spec["brokers"]}
         self.publishes = {p["event"]: p for p in spec["publishes"]}
+        self.outboxes = {
+            p["outbox_store"]: Outbox(datastores.stores[p["outbox_store"]], self.send)
+            for p in spec["publishes"]
+            if p.get("outbox_store")
+        }
+        self.processed = {
+            s["event"]: Processed(datastores.stores.get(s.get("processed_store") or ""))
+            for s in spec["subscribes"]
+            if s.get("idempotent")
+        }
         self.tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        for pub in self.publishes.values():
+            if pub["outbox"] and not pub.get("outbox_store"):
+                log.warning(
+                    "%s: outbox modelled but the service writes no SQL datastore: published"
+                    " directly (lost while the broker is down)",
+                    pub["event"],
+                )
+        for sub in self.spec["subscribes"]:
+            if sub.get("idempotent") and not sub.get("processed_store"):
+                log.warning(
+                    "%s: idempotent consumer without a SQL datastore: processed event ids are"
+                    " kept in memory (forgotten on restart)",
+                    sub["event"],
+                )
         self.tasks = [asyncio.create_task(c.run()) for c in self.clients.values()]
+        self.tasks += [asyncio.create_task(o.run()) for o in self.outboxes.values()]
 
     async def stop(self) -> None:
         for task in self.tasks:
@@ -282,11 +420,89 @@ class Messaging:
     def problems(self) -> list[str]:
         return [f"broker {c.id}: {c.error}" for c in self.clients.values() if not c.connected]
 
-    async def publish(self, event: str, data: Any) -> None:
-        """Publish a modelled event (KeyError when the service does not publish it)."""
+    def envelope(self, event: str, data: Any) -> dict[str, Any]:
+        """A CloudEvents 1.0 envelope (structured JSON); the current trace context goes in."""
+        envelope: dict[str, Any] = {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": self.spec["events"]["source"],
+            "type": event,
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "datacontenttype": "application/json",
+            "data": data,
+        }
+        obs.inject(envelope)  # traceparent (and tracestate) when tracing
+        return envelope
+
+    async def publish(self, event: str, data: Any, conn: Any = None) -> str:
+        """Publish a modelled event (KeyError when the service does not publish it): "published",
+        or "stored" when it went into the outbox; ConnectionError when it could do neither.
+        ``conn``: a connection of the outbox store inside your transaction, so the event is
+        stored with your business write or not at all (asyncpg connection / aiomysql one)."""
         pub = self.publishes[event]
-        client = self.clients.get(pub["broker"])
+        attributes = {
+            "messaging.system": self.kinds.get(pub["broker"], "other"),
+            "messaging.destination.name": pub["channel"],
+        }
+        with obs.span(f"{pub['channel']} publish", "PRODUCER", **attributes):
+            envelope = self.envelope(event, data)
+            body = json.dumps(envelope).encode()
+            outbox = self.outboxes.get(pub.get("outbox_store") or "")
+            if outbox is not None:
+                try:
+                    await outbox.insert(event, pub["channel"], body.decode(), conn)
+                except Exception as exc:
+                    raise ConnectionError(f"outbox {outbox.store.id}: {exc}") from exc
+                log.info("event %s %s stored in the outbox", event, envelope["id"])
+                return "stored"
+            await self.send(event, pub["channel"], body)
+            log.info("event %s %s published", event, envelope["id"])
+            return "published"
+
+    async def send(self, event: str, channel: str, body: bytes) -> None:
+        """Put one message on the event's broker (the outbox relay and direct publishing)."""
+        client = self.clients.get(self.publishes[event]["broker"])
         if client is None or not client.connected:
-            raise ConnectionError(f"broker {pub['broker']} is not connected")
-        envelope = {"event": event, "source": self.spec["service"], "data": data}
-        await client.publish(pub["channel"], json.dumps(envelope).encode())
+            raise ConnectionError(f"broker {self.publishes[event]['broker']} is not connected")
+        try:
+            await client.publish(channel, body)
+        except Exception:
+            obs.record_published(event, "error")
+            raise
+        obs.record_published(event, "ok")
+
+    async def consume(self, sub: dict[str, Any], message: dict[str, Any]) -> None:
+        """One delivery: a consumer span in the publisher's trace, de-duplication on the event id
+        for idempotent subscriptions, the handler; raises when the handler failed."""
+        carrier = {
+            k: message[k] for k in ("traceparent", "tracestate") if isinstance(message.get(k), str)
+        }
+        attributes = {
+            "messaging.system": self.kinds.get(sub["broker"], "other"),
+            "messaging.destination.name": sub["channel"],
+            "messaging.message.id": str(message.get("id", "")),
+        }
+        with obs.span(f"{sub['channel']} process", "CONSUMER", obs.extract(carrier), **attributes):
+            processed = self.processed.get(sub["event"])
+            if processed is None or "id" not in message:
+                await self._handle(sub, message)
+                return
+            async with processed.claim(sub["group"], str(message["id"])) as new:
+                if not new:
+                    obs.record_consumed(sub["event"], "duplicate")
+                    log.info(
+                        "event %s %s already processed: acknowledged",
+                        sub["event"],
+                        message["id"],
+                    )
+                    return
+                await self._handle(sub, message)
+
+    async def _handle(self, sub: dict[str, Any], message: dict[str, Any]) -> None:
+        try:
+            await self.app_handler(sub, message)
+        except Exception as exc:
+            obs.record_consumed(sub["event"], "error")
+            log.warning("event %s %s failed: %s", sub["event"], message.get("id", "?"), exc)
+            raise HandlerFailed(str(exc)) from exc
+        obs.record_consumed(sub["event"], "ok")

@@ -17,6 +17,10 @@
   ``fallback_response`` (marked ``x-workbench-fallback``) instead of an error: replace it with
   the real fallback (a cached value, a default).
 - identity: a call modelled with ``auth: jwt`` forwards the caller's verified token.
+- watching: every attempt is a client span whose ``traceparent`` goes out with the request, with
+  the caller's ``X-Request-ID``; ``http_client_requests_total{target,outcome}`` counts attempts
+  (success, error, timeout), calls refused by the open circuit (short_circuited) and calls
+  answered by the fallback; ``circuit_breaker_state{target}`` is read from the breaker.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from . import observability as obs
 from .context import CALLER_AUTHORIZATION
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -87,6 +92,7 @@ class Dependency:
         self.breaker = (
             CircuitBreaker(cb["failure_threshold"], cb["reset_timeout_ms"]) if cb else None
         )
+        obs.watch_breaker(self.name, self.breaker_state)
         self.attempts = 0  # network attempts made, for the debug endpoint and tests
         self.rejected = 0  # calls refused by the open circuit
         self.fallbacks = 0  # calls answered by the fallback
@@ -98,6 +104,15 @@ class Dependency:
             raise CallFailed(f"{self.env} is not set")
         return url.rstrip("/")
 
+    def breaker_state(self) -> str:
+        """The state a probe would find now: an open circuit past its reset time is half-open."""
+        breaker = self.breaker
+        if breaker is None:
+            return "closed"
+        if breaker.state == "open" and breaker.clock() - breaker.opened_at >= breaker.reset_timeout:
+            return "half-open"
+        return breaker.state
+
     def delay(self, attempt: int) -> float:
         backoff = self.backoff * 2 ** (attempt - 1)
         return random.uniform(0, backoff) if self.jitter else backoff
@@ -105,6 +120,7 @@ class Dependency:
     def fallback_response(self, reason: str) -> httpx.Response:
         """The modelled fallback (a stub: replace with the real one)."""
         self.fallbacks += 1
+        obs.record_client(self.name, "fallback")
         return httpx.Response(
             200,
             json={"fallback": self.fallback, "to": self.name, "reason": reason},
@@ -138,6 +154,7 @@ class Dependency:
     ) -> httpx.Response:
         if self.breaker is not None and not self.breaker.allow():
             self.rejected += 1
+            obs.record_client(self.name, "short_circuited")
             raise CircuitOpen(f"circuit to {self.name} is open")
         method = method.upper()
         if idempotent is None:
@@ -146,6 +163,8 @@ class Dependency:
         token = CALLER_AUTHORIZATION.get()
         if self.forward_token and token:
             headers["authorization"] = token
+        if obs.REQUEST_ID.get():
+            headers["x-request-id"] = obs.REQUEST_ID.get()
         deadline = time.monotonic() + self.timeout
         error = "no attempt made"
         for attempt in range(self.max_retries + 1):
@@ -158,18 +177,30 @@ class Dependency:
                 error = f"deadline of {self.timeout:g} s exceeded"
                 break
             self.attempts += 1
-            try:
-                response = await client.request(
-                    method, self.base_url + path, timeout=remaining, headers=headers, **kwargs
-                )
-            except httpx.ConnectError as exc:
-                error = f"connect: {exc}"
-                continue
-            except httpx.TransportError as exc:  # timeouts, resets mid-request
-                error = f"{type(exc).__name__}: {exc}"
-                if idempotent:
+            started = time.perf_counter()
+            with obs.span(
+                f"{method}", "CLIENT", **{"peer.service": self.name, "http.method": method}
+            ) as current:
+                obs.inject(headers)  # this attempt's span is the parent on the other side
+                try:
+                    response = await client.request(
+                        method, self.base_url + path, timeout=remaining, headers=headers, **kwargs
+                    )
+                except httpx.ConnectError as exc:
+                    obs.record_client(self.name, "error", time.perf_counter() - started)
+                    error = f"connect: {exc}"
                     continue
-                break
+                except httpx.TransportError as exc:  # timeouts, resets mid-request
+                    outcome = "timeout" if isinstance(exc, httpx.TimeoutException) else "error"
+                    obs.record_client(self.name, outcome, time.perf_counter() - started)
+                    error = f"{type(exc).__name__}: {exc}"
+                    if idempotent:
+                        continue
+                    break
+                if current is not None:
+                    current.set_attribute("http.status_code", response.status_code)
+            outcome = "error" if response.status_code >= 500 else "success"
+            obs.record_client(self.name, outcome, time.perf_counter() - started)
             if response.status_code >= 500:
                 error = f"HTTP {response.status_code}"
                 if idempotent:
