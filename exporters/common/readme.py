@@ -331,23 +331,22 @@ def readme(plan: Plan, targets: list[str]) -> str:
         "",
         "## The service skeletons",
         "",
-        "Python services are FastAPI apps (`python -m app`): `/healthz` (alive), `/readyz` "
-        "(ready only when every modelled datastore and broker answers), a stub per modelled "
-        "operation, outbound calls through `app/resilience.py` with the modelled timeout, "
-        "retries (exponential backoff, jitter) and circuit breaker (503 while open), and the "
-        "modelled events published and consumed on the modelled broker. Node.js services are "
-        "Fastify apps (`node server.js`, dependencies installed by `npm ci` from their "
-        "`package-lock.json`) with the same endpoints, calls and events, plus `/metrics`, "
-        "OpenTelemetry traces, JSON logs, the outbox and dead letters as modelled. Other "
-        "runtimes get a standard-library HTTP server with health and the modelled REST routes. "
-        "gRPC and GraphQL "
-        "operations are served as HTTP/JSON stand-ins.",
+        "Every service gets a skeleton in its modelled runtime that keeps one contract "
+        "(the workbench's docs/skeletons.md): `/healthz` (alive), `/readyz` (ready only when "
+        "every modelled datastore and broker answers), a stub per modelled operation, outbound "
+        "calls with the modelled timeout, retries (exponential backoff, jitter), circuit "
+        "breaker and fallback, and the modelled events published and consumed on the modelled "
+        "broker. Python services are FastAPI apps (`python -m app`); Node.js services Fastify "
+        "apps (`node server.js`, installed by `npm ci` from their `package-lock.json`); Go "
+        "services `net/http` programs; Java services Spring Boot apps with Resilience4j; .NET "
+        "services minimal APIs with Polly. gRPC and GraphQL operations are served as HTTP/JSON "
+        "stand-ins.",
         "",
-        "Python services are watched as each service's `observability` asks: `/metrics` "
-        "(Prometheus), OpenTelemetry traces (W3C `traceparent` on calls and inside events; "
-        "exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set) and JSON log lines "
-        "with trace, span and request ids (`X-Request-ID`, kept from the client by the gateway "
-        "or made there). Events are CloudEvents envelopes; `outbox: true` stores them in "
+        "They are watched as each service's `observability` asks: `/metrics` (Prometheus), "
+        "OpenTelemetry traces (W3C `traceparent` on calls and inside events; exported over "
+        "OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set) and JSON log lines with trace, "
+        "span and request ids (`X-Request-ID`, kept from the client by the gateway or made "
+        "there). Events are CloudEvents envelopes; `outbox: true` stores them in "
         "`workbench_outbox` and a relay publishes them when the broker is up; idempotent "
         "consumers skip event ids already in `workbench_processed`; a message failing 5 "
         "deliveries (`DEAD_LETTER_AFTER`) goes to `<channel>.dead-letter`. Those tables come "
@@ -369,13 +368,18 @@ def readme(plan: Plan, targets: list[str]) -> str:
     ]
     if any(svc.runtime == "go" and svc.kind != "gateway" for svc in plan.services):
         out += [
-            "Go services (`services/<id>/*.go`, Go 1.19+) are not standard-library stubs: they "
-            "keep the same contract as the Python ones on `net/http`: readiness on their datastores and brokers, every operation "
-            "routed, calls with one deadline, retries with full jitter, a circuit breaker and "
-            "the fallback, events with an outbox and dead letters, `/metrics` and JSON logs. "
-            "`go.mod` pins the module versions; the Dockerfile makes `go.sum` with `go mod "
+            "Go services: `go.mod` pins the module versions; the Dockerfile makes `go.sum` with `go mod "
             "tidy` (every module checked against sum.golang.org), so the build needs the Go "
             "module proxy: commit the `go.sum` of your first build.",
+            "",
+        ]
+    if any(svc.runtime in ("java", "dotnet") and svc.kind != "gateway" for svc in plan.services):
+        out += [
+            "Java and .NET services: the workbench checks their sources parse and every "
+            "dependency version is exact, but could not compile them (Maven Central and NuGet "
+            "were out of its reach): the first `docker compose build` is their first compile. "
+            "For .NET, run `dotnet restore` once in `services/<id>/` and commit the "
+            "`packages.lock.json` it writes; the image then restores in locked mode.",
             "",
         ]
     out += [

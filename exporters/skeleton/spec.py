@@ -173,6 +173,8 @@ def service_spec(plan: Plan, svc: Service, problems: list[str]) -> dict[str, Any
             "tracing": bool(obs.tracing),
         },
         "events": {"source": f"urn:workbench:{svc.id}", "dead_letter_after": DEAD_LETTER_AFTER},
+        # the SQL datastore of the outbox and processed-message tables (its migrations)
+        "events_store": outbox_store,
         "operations": operations(svc, problems),
         "route_prefixes": route_prefixes,
         "calls": calls,

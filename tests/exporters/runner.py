@@ -336,29 +336,6 @@ class Bundle:
             raise RuntimeError(f"{name} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
-    def create_event_tables(self) -> None:
-        """The outbox and processed-message tables of docs/skeletons.md in every SQL database,
-        as the service's migrations would make them (an existing table is kept)."""
-        for kind, user, db in self.created:
-            if not db:
-                continue
-            if kind == "postgres":
-                import psycopg
-                from psycopg import sql
-
-                url = f"postgresql://postgres@127.0.0.1:5432/{db}"
-                with psycopg.connect(url, autocommit=True) as conn:
-                    conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(user)))
-                    for statement in EVENT_TABLES_POSTGRES:
-                        conn.execute(statement)
-            else:
-                subprocess.run(
-                    ["mysql", "-uroot", "-h127.0.0.1", db, "-e", ";".join(EVENT_TABLES_MYSQL)],
-                    check=True,
-                    capture_output=True,
-                    timeout=30,
-                )
-
     def drop_datastores(self) -> None:
         for kind, user, db in self.created:
             try:
@@ -409,6 +386,9 @@ class Bundle:
             if self.backing_kind_of_url(name, key) in ("rabbitmq", "redis"):
                 del env[key]
         env.update(PORT=str(ports[name]), HOST="127.0.0.1", WORKBENCH_DEBUG_ENDPOINTS="1")
+        # the observability profile's collector does not run here: spans are made, not exported
+        # (a test that wants them sets OTEL_EXPORTER_OTLP_ENDPOINT to its own receiver)
+        env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
         return env
 
     def effective_env(self, name: str, ports: dict[str, int]) -> dict[str, str]:
@@ -465,27 +445,6 @@ class Bundle:
 
 # docs/skeletons.md: workbench_outbox(id, event, channel, envelope, created_at, sent_at) and
 # workbench_processed(consumer_group, event_id, processed_at) with a primary key on both ids.
-EVENT_TABLES_POSTGRES = [
-    "CREATE TABLE IF NOT EXISTS workbench_outbox (id BIGSERIAL PRIMARY KEY, event TEXT NOT NULL,"
-    " channel TEXT NOT NULL, envelope TEXT NOT NULL,"
-    " created_at TIMESTAMPTZ NOT NULL DEFAULT now(), sent_at TIMESTAMPTZ)",
-    "CREATE INDEX IF NOT EXISTS workbench_outbox_unsent ON workbench_outbox (id)"
-    " WHERE sent_at IS NULL",
-    "CREATE TABLE IF NOT EXISTS workbench_processed (consumer_group TEXT NOT NULL,"
-    " event_id TEXT NOT NULL, processed_at TIMESTAMPTZ NOT NULL DEFAULT now(),"
-    " PRIMARY KEY (consumer_group, event_id))",
-]
-EVENT_TABLES_MYSQL = [
-    "CREATE TABLE IF NOT EXISTS workbench_outbox (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
-    " event VARCHAR(255) NOT NULL, channel VARCHAR(255) NOT NULL, envelope LONGTEXT NOT NULL,"
-    " created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), sent_at TIMESTAMP(6) NULL)",
-    "CREATE TABLE IF NOT EXISTS workbench_processed (consumer_group VARCHAR(255) NOT NULL,"
-    " event_id VARCHAR(255) NOT NULL,"
-    " processed_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
-    " PRIMARY KEY (consumer_group, event_id))",
-]
-
-
 def create_postgres(user: str, password: str, db: str) -> None:
     import psycopg
     from psycopg import sql

@@ -292,7 +292,6 @@ def test_events_cross_nats_and_redis_streams_through_an_outbox_and_dead_letter(
         runner.extract(export_bundle(model_from_data(doc), target="compose").to_zip(), tmp_path)
     )
     bundle.prepare_datastores()
-    bundle.create_event_tables()
     run = bundle.start(Path(shutil.which("python3") or "python3"), tmp_path)
     run.on_stop.append(bundle.drop_datastores)
     try:

@@ -185,7 +185,6 @@ def system(request: pytest.FixtureRequest, python_venv: Path, tmp_path: Path) ->
     proxies = {kind: runner.TcpProxy(runner.SERVICES[kind]) for kind in ("postgres", "rabbitmq")}
     bundle.backing_ports = {kind: proxy.port for kind, proxy in proxies.items()}
     bundle.prepare_datastores()
-    bundle.create_event_tables()  # until the bundle's own migrations are run by the runner
     run = bundle.start(python_venv, tmp_path)
     run.on_stop.append(bundle.drop_datastores)
     run.on_stop.extend(proxy.close for proxy in proxies.values())

@@ -568,7 +568,6 @@ def test_outbox_and_duplicates_on_mysql_and_mariadb(tmp_path: Path) -> None:
         runner.extract(export_bundle(model_from_data(doc), target="compose").to_zip(), tmp_path)
     )
     bundle.prepare_datastores()
-    bundle.create_event_tables()
     run = bundle.start(Path(sys.executable), tmp_path)
     run.on_stop.append(bundle.drop_datastores)
     try:

@@ -133,7 +133,9 @@ func NewMessaging(spec *Spec, stores *Datastores, tel *Telemetry, log *Logger) *
 	}
 	for _, s := range spec.Subscribes {
 		if s.Idempotent {
-			m.processed = stores.FirstSQL()
+			if s.ProcessedStore != nil {
+				m.processed = stores.Get(*s.ProcessedStore)
+			}
 			if m.processed == nil {
 				log.Warn(context.Background(), "idempotent consumer without a SQL datastore: processed event ids are kept in memory", nil)
 			}

@@ -116,6 +116,8 @@ type SubscribeSpec struct {
 	Group      string `json:"group"`
 	Idempotent bool   `json:"idempotent"`
 	DeadLetter string `json:"dead_letter"`
+	// ProcessedStore: the SQL datastore holding workbench_processed (nil: in memory)
+	ProcessedStore *string `json:"processed_store"`
 }
 
 // secretFile names the *_FILE variables that hold secrets (other *_FILE variables, such as

@@ -208,16 +208,6 @@ func NewDatastores(specs []StoreSpec) *Datastores {
 
 func (d *Datastores) Get(id string) *Store { return d.byID[id] }
 
-// FirstSQL is the service's first SQL datastore, or nil.
-func (d *Datastores) FirstSQL() *Store {
-	for _, s := range d.stores {
-		if isSQL(s.Kind) {
-			return s
-		}
-	}
-	return nil
-}
-
 // Problems checks every store at once: one sentence per store that does not answer.
 func (d *Datastores) Problems(ctx context.Context) []string {
 	out := make([]string, len(d.stores))

@@ -57,7 +57,13 @@ async function onEvent(subscription, message, eventLog) {
 
 const datastores = new Datastores(SPEC.datastores, log);
 const dependencies = new Dependencies(SPEC.calls, { tracer, metrics, log });
-const processed = new Processed(datastores.firstSql(), log, SPEC.subscribes.some((s) => s.idempotent));
+// workbench_processed lives in the store the spec names (its migrations made it there)
+const processedStore = (SPEC.subscribes.find((s) => s.idempotent && s.processed_store) || {}).processed_store;
+const processed = new Processed(
+  processedStore ? datastores.stores.get(processedStore) : null,
+  log,
+  SPEC.subscribes.some((s) => s.idempotent),
+);
 const messaging = new Messaging(SPEC, { handler: onEvent, processed, tracer, metrics, log });
 const outboxes = new Map(); // store id → Outbox
 for (const pub of SPEC.publishes) {

@@ -132,10 +132,6 @@ class Datastores {
     return results.filter(Boolean);
   }
 
-  firstSql() {
-    return [...this.stores.values()].find((s) => s.sql) || null;
-  }
-
   async close() {
     await Promise.all([...this.stores.values()].map((s) => s.close()));
   }
