@@ -254,8 +254,11 @@ def test_requests_keep_the_clients_request_id_and_are_counted_per_route(system: 
         "GET", system.url("back", "/things/42"), headers={"X-Request-ID": "abc-123"}
     )
     assert status == 200
-    lines = [line for line in system.log_lines("back") if line.get("request_id") == "abc-123"]
-    assert lines, "the request id the client sent reaches the log"
+
+    def logged() -> list[dict[str, Any]]:  # a runtime may write its log line after answering
+        return [line for line in system.log_lines("back") if line.get("request_id") == "abc-123"]
+
+    assert runner.wait_until(logged, 5), "the request id the client sent reaches the log"
     families = system.metrics("back")
     assert sample(families, "http_server_requests_total", route="/things/{id}", status="200") >= 1
     assert "http_server_request_duration_seconds" in families

@@ -409,6 +409,13 @@ class Messaging {
     } catch (err) {
       span.recordException(err);
       span.setStatus({ code: api.SpanStatusCode.ERROR });
+      if (err.infrastructure) {
+        // the processed-message store does not answer: delay the event, never dead-letter it
+        this.metrics.consumed.inc({ event: sub.event, outcome: "error" });
+        log.warn({ event: sub.event, event_id: eventId }, `${sub.event} ${eventId} delayed: ${err.message}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return "retry";
+      }
       const failed = (this.failures.get(key) || 0) + 1;
       this.failures.set(key, failed);
       if (failed < this.deadLetterAfter) {

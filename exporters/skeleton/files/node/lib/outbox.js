@@ -147,7 +147,12 @@ class Processed {
       handled = true;
       await handler();
       return "ok";
-    }).catch((err) => { throw handled ? err : explain(err, "workbench_processed"); });
+    }).catch((err) => {
+      if (handled) throw err;
+      // the processed-message store failed, not the handler: the message is not to blame
+      const cause = explain(err, "workbench_processed");
+      throw Object.assign(cause instanceof Error ? cause : new Error(String(cause)), { infrastructure: true });
+    });
   }
 }
 
