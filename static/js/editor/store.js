@@ -1,6 +1,6 @@
 // The editor's one small store: the page's configuration, the state every pane reads, the
 // notices, and the few actions panes call on each other (filled in by main.js), so the modules
-// (outline, canvas, inspector, findings, YAML, history, live) need not import one another.
+// (outline, canvas, inspector, diagram, findings, YAML, history, live) need not import one another.
 import { request } from "./api.js";
 import { h } from "./forms.js";
 
@@ -42,7 +42,8 @@ export function notify(text, kind = "info", { sticky = false } = {}) {
   return el;
 }
 
-// select(key, opts), refresh(change), catchUp(revision): set by main.js at start.
+// Set by main.js at start: select(key, opts), refresh(change), catchUp(revision),
+// write(ops, {label, inverse, keys, select}), markSelection(), undo (the UndoStack), live (the socket).
 export const actions = {};
 
 export async function postOps(ops) {
