@@ -28,6 +28,7 @@ from apps.archmodel import Limits, Model, ModelInvalid, model_from_data
 from apps.core.errors import BROKER_ERRORS, QueueUnavailable
 from apps.core.jobs import broadcast_job, job_contract
 from apps.rules.engine import check_model
+from apps.rules.services import model_check
 from apps.workspaces.principal import Principal
 
 from .code import CODE_FORMATS, render_code
@@ -105,7 +106,7 @@ def render_key(
 COLOURS = ("findings", "blast-radius")
 
 
-def _paint(model: Model, colour: str) -> dict[str, Any]:
+def _paint(model: Model, colour: str, content_hash: str | None) -> dict[str, Any]:
     """The ``findings`` or the ``blast`` argument of ``render`` for ``colour``."""
     if colour == "blast-radius":
         from apps.analysis.report import analysis_of
@@ -115,7 +116,15 @@ def _paint(model: Model, colour: str) -> dict[str, Any]:
         except ModelInvalid as exc:
             raise DiagramInputError(exc.errors[0].message) from None
         return {"blast": (analysis.blast_radius, len(analysis.journeys))}
-    return {"findings": check_model(model).findings}
+    return {"findings": _findings(model, content_hash)}
+
+
+def _findings(model: Model, content_hash: str | None) -> list[Any]:
+    """The model's findings: a stored model's are shared with the findings pane (one report
+    per revision, see apps.rules.services.model_check)."""
+    if content_hash is None:
+        return check_model(model).findings
+    return model_check(model=model, content_hash=content_hash).findings
 
 
 def _job_key(job_id: str) -> str:
@@ -157,7 +166,7 @@ def diagram_get(
         # Text, no Graphviz: always drawn inline, whatever the size.
         try:
             text = render_code(
-                model, view, fmt, findings=check_model(model).findings, filters=filters
+                model, view, fmt, findings=_findings(model, content_hash), filters=filters
             )
         except ValueError as exc:
             raise DiagramInputError(str(exc)) from None
@@ -177,7 +186,12 @@ def diagram_get(
             colour=colour,
         )
     result = render(
-        model, view, fmt=fmt, filters=filters, timeout=inline_timeout(), **_paint(model, colour)
+        model,
+        view,
+        fmt=fmt,
+        filters=filters,
+        timeout=inline_timeout(),
+        **_paint(model, colour, content_hash),
     )
     cache.set(key, (result.media_type, result.content), cache_seconds())
     return Drawn(content=result.content, media_type=result.media_type, cached=False)
@@ -296,7 +310,7 @@ def diagram_job_run(*, job_id: str) -> str:
         return "failed"
     try:
         model = model_from_data(json.loads(source), limits=Limits.unlimited())
-        paint = _paint(model, job.get("colour", "findings"))
+        paint = _paint(model, job.get("colour", "findings"), job["content_hash"])
         _job_update(job, progress=0.3)
         result = render(
             model,

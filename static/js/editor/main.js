@@ -26,16 +26,18 @@ async function fetchModel() {
   return body;
 }
 
-// Fetch the current model and bring every pane up to it. `change` (a model.changed event, or
-// {author} on resync) says who changed it, for the inspector's notices.
-async function refresh(change = null) {
+// Bring every pane up to the current model. `change` (a model.changed event, or {author} on
+// resync) says who changed it, for the inspector's notices. `known` ({document, revision, name})
+// is a document the page already has (the answer to my own write): it is applied as it is,
+// without asking the server for the model again.
+async function refresh(change = null, known = null) {
   if (state.refreshing) { state.refreshAgain = change || state.refreshAgain || true; return state.refreshing; }
   state.refreshing = (async () => {
     try {
       const authors = state.pendingAuthors.splice(0);
       // The picture depends on the server's model only: ask for it while the model loads.
       prefetchDiagram();
-      const body = await fetchModel();
+      const body = known || await fetchModel();
       const old = state.index;
       // The fetched document holds every change committed so far: name all their authors.
       const others = [...new Set(authors.filter((a) => a && a !== cfg.user))];
@@ -52,7 +54,12 @@ async function refresh(change = null) {
       // The YAML is reloaded when its tab is open (else when it is opened): it is the whole
       // document again, and on a large model the slowest part of a refresh.
       state.yamlStale = true;
-      await Promise.all([loadDiagram(), loadFindings(), loadJourneys(), yamlVisible() ? loadYaml() : null, historyVisible() ? loadHistory() : null]);
+      // The picture first: the findings and journeys are asked for once it is drawn (or after a
+      // second, when a large model's picture is drawn by a job), so they do not compete with it
+      // on the server; they share its rule report there.
+      const drawing = loadDiagram();
+      await Promise.race([drawing, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      await Promise.all([drawing, loadFindings(), loadJourneys(), yamlVisible() ? loadYaml() : null, historyVisible() ? loadHistory() : null]);
     } catch (e) {
       notify(`Could not load the model: ${e.message}`, "error");
     } finally {
@@ -122,12 +129,16 @@ function diagramIds(e) {
 
 // Bring the page up to revision n (which I just wrote) with as few reloads as possible: a reload
 // already on its way may bring it; the websocket's model.changed for it is then ignored.
+// The write's own answer holds the document at n (postOps asks for it): applied as it is.
 async function catchUp(n) {
   state.expect = Math.max(state.expect || 0, n);
   for (let tries = 0; state.revision < n && tries < 5; tries++) {
-    if (state.refreshing) await state.refreshing;
-    else await refresh({ author: cfg.user });
+    if (state.refreshing) { await state.refreshing; continue; }
+    const w = state.written;
+    const known = w && w.revision === n && w.document ? w : null;
+    await refresh({ author: cfg.user }, known);
   }
+  if (state.written && state.written.revision <= state.revision) state.written = null; // applied
 }
 
 // One write from the canvas: the ops (one revision), then the page catches up, the step is
@@ -314,8 +325,11 @@ const live = new Live(cfg.ws, {
     } else if (msg.type === "model.changed") {
       state.pendingAuthors.push(msg.author);
       state.authors.set(msg.revision, msg.author); // who wrote which revision
-      // My own writes are caught up by catchUp(); a second reload for them would be wasted.
-      if (msg.revision > Math.max(state.revision, state.expect || 0) || (msg.ops === null && msg.author !== cfg.user)) refresh(msg);
+      // My own writes are caught up by catchUp() from the write's answer; a reload for them
+      // would be wasted. The event may come before the answer: held back until it is in.
+      const mine = msg.author === cfg.user && msg.ops !== null;
+      if (mine && state.writing) state.heldBack = Math.max(state.heldBack || 0, msg.revision);
+      else if (msg.revision > Math.max(state.revision, state.expect || 0) || (msg.ops === null && msg.author !== cfg.user)) refresh(msg);
     } else if (msg.type === "presence") {
       state.presence = msg.users || [];
       renderPresence();
