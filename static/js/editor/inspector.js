@@ -59,6 +59,44 @@ export function idsOf(refs) {
 
 function kindSpec(kind) { return SPEC[kind]; }
 
+// The inspector's field groups, in order. Basics, Connections and Resilience are open (a call
+// leads with its resilience settings, its API and operation come after); the
+// rarely used ones start collapsed (a <details>), and open by themselves when one of their
+// fields is invalid or changed by someone else. A field not listed for its kind is a basic.
+const GROUPS = [
+  { name: "Basics", open: true },
+  { name: "Connections", open: true },
+  { name: "Resilience", open: true },
+  { name: "API", open: false },
+  { name: "Security", open: false },
+  { name: "Deploy", open: false },
+  { name: "Observability", open: false },
+];
+const RESILIENCE = { replicas: "Resilience", slo: "Resilience" };
+const GROUP_OF = {
+  service: {
+    publishes: "Connections", subscribes: "Connections", data: "Connections", uses: "Connections",
+    replicas: "Resilience", stateful: "Resilience", health: "Resilience", slo: "Resilience",
+    runtime: "Deploy", port: "Deploy", deploy: "Deploy", observability: "Observability", tags: "Observability",
+  },
+  call: {
+    api: "API", operation: "API", timeout_ms: "Resilience", retries: "Resilience", circuit_breaker: "Resilience", fallback: "Resilience",
+    discovery: "Deploy", tls: "Security", auth: "Security",
+  },
+  datastore: RESILIENCE,
+  broker: RESILIENCE,
+  event: { delivery: "Resilience" },
+  api: { auth: "Security" },
+  route: { auth: "Security", rate_limit: "Security" },
+};
+const groupOf = (kind, field) => (GROUP_OF[kind] || {})[field] || "Basics";
+
+// Open the group a field is in (an error or a co-editor's change must be seen).
+function reveal(r) {
+  const det = r.row.closest("details.insp-group");
+  if (det) det.open = true;
+}
+
 // Build the inspector form of an existing element (entry) or of a new one (entry = null).
 function buildForm(kind, entry) {
   const readOnly = !cfg.canEdit;
@@ -68,6 +106,11 @@ function buildForm(kind, entry) {
   const rows = new Map();
   const baseline = {};
   const fieldsBox = h("div", { class: "insp-fields" });
+  const groups = new Map(); // group name → the box its fields go in
+  const boxOf = (name) => {
+    if (!groups.has(name)) groups.set(name, h("div", { class: "insp-group-fields" }));
+    return groups.get(name);
+  };
   const form = {
     kind, entry, key: entry ? entry.key : null, rows, baseline, revision: state.revision,
     conflicts: new Map(), // field → author who changed it while I was editing
@@ -92,7 +135,7 @@ function buildForm(kind, entry) {
     const help = f.help ? h("p", { class: "field-help", text: f.help }) : null;
     const row = h("div", { class: `field insp-field${lockId ? " is-identity" : ""}`, dataset: { field: f.name } },
       h("label", { for: w.id, text: label(f.name) + (f.required || (isId && creating) ? " *" : "") }), w.el, help, note, err);
-    fieldsBox.append(row);
+    boxOf(isId || extra ? "Basics" : groupOf(kind, f.name)).append(row);
     rows.set(f.name, { f, w, row, err, note, identity: isId, extra });
     baseline[f.name] = normalize(val, f.type);
   };
@@ -106,6 +149,14 @@ function buildForm(kind, entry) {
   const fields = [...kindSpec(kind).fields].sort((a, b) => rank(lead, a.name) - rank(lead, b.name));
   for (const f of fields) {
     addRow(f, value[f.name], { identity: identity.includes(f.name) });
+  }
+  const used = GROUPS.filter((g) => groups.has(g.name));
+  if (used.length === 1) fieldsBox.append(groups.get(used[0].name));
+  for (const g of used.length > 1 ? used : []) {
+    const det = h("details", { class: "insp-group", dataset: { group: g.name } },
+      h("summary", { class: "insp-group-title", text: g.name }), groups.get(g.name));
+    det.open = g.open;
+    fieldsBox.append(det);
   }
   return { form, fieldsBox };
 }
@@ -215,6 +266,7 @@ function showErrors(form, errors, elementPath) {
       r.err.hidden = false;
       r.err.textContent = r.err.textContent ? `${r.err.textContent} ${err.message}` : err.message;
       r.row.classList.add("field-invalid");
+      reveal(r);
       r.w.el.setAttribute?.("aria-invalid", "true");
       r.w.el.setAttribute?.("aria-describedby", r.err.id);
       firstBad ||= r;
@@ -223,7 +275,7 @@ function showErrors(form, errors, elementPath) {
       form.general.append(h("p", { text: plainText(err.message) })); // no JSON pointers
     }
   }
-  if (firstBad) firstBad.w.focus();
+  if (firstBad) { reveal(firstBad); firstBad.w.focus(); }
 }
 
 // Which form field an error points at: op errors ("/0/set/port", "/0/value/port", "/0/id"),
@@ -251,7 +303,7 @@ function readFields(form, names) {
     const r = form.rows.get(name);
     try { out[name] = r.w.get(); } catch (e) {
       if (!(e instanceof FieldError)) throw e;
-      r.err.hidden = false; r.err.textContent = e.message; r.row.classList.add("field-invalid"); bad = true;
+      r.err.hidden = false; r.err.textContent = e.message; r.row.classList.add("field-invalid"); reveal(r); bad = true;
     }
   }
   return bad ? null : out;
@@ -454,6 +506,7 @@ export function updateInspector(oldIndex, change) {
     if (dirty.includes(name) && foreign) {
       form.conflicts.set(name, author);
       r.note.hidden = false;
+      reveal(r);
       r.note.textContent = `${author} changed ${name} while you were editing; saving will replace their value.`;
       notify(`${author} changed ${name} of ${displayName(now)} while you were editing.`, "warn", { sticky: true });
     } else if (!dirty.includes(name)) {
