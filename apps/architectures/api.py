@@ -65,9 +65,18 @@ def _revision_out(rev: Revision) -> dict[str, Any]:
     }
 
 
-def _write_out(arch_id: int, rev: Revision, changed: bool = True) -> dict[str, Any]:
-    arch = Architecture.objects.defer("document").get(pk=arch_id)
-    return {"model": _arch_out(arch), "revision": _revision_out(rev), "changed": changed}
+def _write_out(
+    arch_id: int, rev: Revision, changed: bool = True, document: bool = False
+) -> dict[str, Any]:
+    if not document:
+        arch = Architecture.objects.defer("document").get(pk=arch_id)
+        return {"model": _arch_out(arch), "revision": _revision_out(rev), "changed": changed}
+    arch = Architecture.objects.get(pk=arch_id)
+    out = {"model": _arch_out(arch), "revision": _revision_out(rev), "changed": changed}
+    # Only while it is the current document: when someone wrote since, the client fetches the
+    # model (and learns what they changed) rather than apply a document already behind.
+    out["document"] = arch.document if arch.revision == rev.number else None
+    return out
 
 
 def _etag(number: int) -> str:
@@ -194,8 +203,10 @@ def export_model(
 
 
 @router.post("/models/{int:model_id}/ops", response=WriteOut, openapi_extra=OPS_BODY)
-def apply_ops(request: HttpRequest, model_id: int) -> Any:
-    """Apply a list of element ops atomically to the current document (editor)."""
+def apply_ops(request: HttpRequest, model_id: int, document: bool = False) -> Any:
+    """Apply a list of element ops atomically to the current document (editor).
+    ``?document=true`` adds the document at the revision written to the answer (``null`` when
+    a later write has already moved the model on)."""
     principal = principal_of(request)
     selectors.architecture_get_for(principal=principal, architecture_id=model_id, need="editor")
     limits = services.model_limits()
@@ -207,7 +218,7 @@ def apply_ops(request: HttpRequest, model_id: int) -> Any:
     rev, changed = services.architecture_apply_ops(
         architecture_id=model_id, ops=ops, actor=principal
     )
-    return _write_out(model_id, rev, changed)
+    return _write_out(model_id, rev, changed, document=document)
 
 
 # --- revisions ---------------------------------------------------------------------------------

@@ -49,6 +49,11 @@ class WriteOut(Schema):
     model: ArchitectureOut
     revision: RevisionOut
     changed: bool
+    document: dict[str, Any] | None = Field(
+        None,
+        description="the document at this revision, when asked for with ?document=true and it "
+        "is still the current one (the editor applies it instead of fetching the model again)",
+    )
 
 
 class DiffOut(Schema):

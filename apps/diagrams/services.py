@@ -28,6 +28,7 @@ from apps.archmodel import Limits, Model, model_from_data
 from apps.core.errors import BROKER_ERRORS, QueueUnavailable
 from apps.core.jobs import broadcast_job, job_contract
 from apps.rules.engine import check_model
+from apps.rules.services import model_check
 from apps.workspaces.principal import Principal
 
 from .code import CODE_FORMATS, render_code
@@ -111,7 +112,11 @@ COLOURS = ("findings", "blast-radius")
 
 
 def _paint(
-    model: Model, colour: str, view: str = "", analysis: Analysis | None = None
+    model: Model,
+    colour: str,
+    view: str = "",
+    analysis: Analysis | None = None,
+    content_hash: str | None = None,
 ) -> dict[str, Any]:
     """The ``findings``, ``blast`` and ``analysis`` arguments of ``render`` for ``colour``.
     The journey view draws no findings: its colours are the latency states."""
@@ -122,8 +127,16 @@ def _paint(
         assert analysis is not None
         paint["blast"] = (analysis.blast_radius, len(analysis.journeys))
     elif view != JOURNEY_VIEW:
-        paint["findings"] = check_model(model).findings
+        paint["findings"] = _findings(model, content_hash)
     return paint
+
+
+def _findings(model: Model, content_hash: str | None) -> list[Any]:
+    """The model's findings: a stored model's are shared with the findings pane (one report
+    per revision, see apps.rules.services.model_check)."""
+    if content_hash is None:
+        return check_model(model).findings
+    return model_check(model=model, content_hash=content_hash).findings
 
 
 def _job_key(job_id: str) -> str:
@@ -165,7 +178,7 @@ def diagram_get(
         # Text, no Graphviz: always drawn inline, whatever the size.
         try:
             text = render_code(
-                model, view, fmt, findings=check_model(model).findings, filters=filters
+                model, view, fmt, findings=_findings(model, content_hash), filters=filters
             )
         except ValueError as exc:
             raise DiagramInputError(str(exc)) from None
@@ -191,7 +204,7 @@ def diagram_get(
         fmt=fmt,
         filters=filters,
         timeout=inline_timeout(),
-        **_paint(model, colour, view, analysis),
+        **_paint(model, colour, view, analysis, content_hash),
     )
     cache.set(key, (result.media_type, result.content), cache_seconds())
     return Drawn(content=result.content, media_type=result.media_type, cached=False)
@@ -311,7 +324,9 @@ def diagram_job_run(*, job_id: str) -> str:
         return "failed"
     try:
         model = model_from_data(json.loads(source), limits=Limits.unlimited())
-        paint = _paint(model, job.get("colour", "findings"), job["view"])
+        paint = _paint(
+            model, job.get("colour", "findings"), job["view"], content_hash=job.get("content_hash")
+        )
         _job_update(job, progress=0.3)
         result = render(
             model,

@@ -104,7 +104,7 @@ def list_model_findings(
     arch = architecture_get_for(
         principal=principal_of(request), architecture_id=model_id, need="viewer"
     )
-    report = model_check(model=architecture_model(arch))
+    report = model_check(model=architecture_model(arch), content_hash=arch.content_hash)
     return _respond(report, format, fail_on, path)
 
 

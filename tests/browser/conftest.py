@@ -92,8 +92,8 @@ def pages(browser: Any, live: LiveServer) -> Iterator[Callable[..., Any]]:
     """Factory: a signed-in page in its own browser context (its own cookies)."""
     contexts: list[Any] = []
 
-    def open_as(username: str, width: int = 1280, height: int = 800) -> Any:
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def open_as(username: str, width: int = 1280, height: int = 800, touch: bool = False) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch)
         contexts.append(context)
         page = context.new_page()
         page.errors = []  # type: ignore[attr-defined]

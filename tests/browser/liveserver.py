@@ -70,7 +70,9 @@ class LiveServer:
                  "workbench.asgi:application"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        deadline = time.monotonic() + 30
+        # Generous: on a shared, busy 2-core machine Django alone can take most of a minute to
+        # import; a server that does not answer is stopped, not left behind.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"daphne exited:\n{self.log.read_text()}")
@@ -80,7 +82,9 @@ class LiveServer:
                         return self
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"daphne did not answer in 30 s:\n{self.log.read_text()}")
+        self.proc.kill()
+        self.proc.wait()
+        raise RuntimeError(f"daphne did not answer in 120 s:\n{self.log.read_text()}")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -280,3 +280,138 @@ def test_the_model_is_renamed_in_place(pages, world, live) -> None:
     res = page.request.get(live.url + f"/api/v1/models/{mid}")
     assert json.loads(res.body())["name"] == "billing"
     assert page.errors == []
+
+
+# The accent colour as the browser computes it (rgb(...)), to compare computed strokes with.
+ACCENT = """() => { const d = document.createElement('div'); d.style.color = 'var(--accent)';
+  document.body.append(d); const c = getComputedStyle(d).color; d.remove(); return c; }"""
+# The computed stroke, width and vector effect of every shape Graphviz nested in a group.
+STROKES = """(g) => [...g.querySelectorAll('path, polygon, ellipse')].map((s) => {
+  const c = getComputedStyle(s); return [s.tagName, c.stroke, c.strokeWidth, c.vectorEffect]; })"""
+
+
+def test_the_selection_reaches_nested_shapes_at_every_zoom(pages, world, live) -> None:
+    w = world(users=["ada"], owner="ada", models={"small": EMPTY + SMALL_CALLS})
+    page = pages(w["names"]["ada"], width=1440, height=900)
+    page.goto(page.url + f"models/{w['models']['small']}/")
+    page.wait_for_selector("#ed-diagram[data-drawn] svg g.edge[data-id='orders->payments']")
+    accent = page.evaluate(ACCENT)
+    # An edge: its path (inside <g><a>) is drawn in the accent, 3.5 px whatever the zoom.
+    page.click("#ed-diagram svg g.edge[data-id='orders->payments'] path", force=True)
+    page.wait_for_selector("#ed-diagram g.edge.wb-selected[data-id='orders->payments']")
+    for zoom in ("actual", "out", "out", "out"):
+        page.click(f"#ed-zoom [data-zoom={zoom}]")
+        shapes = page.eval_on_selector("#ed-diagram g.edge.wb-selected", STROKES)
+        path = next(s for s in shapes if s[0] == "path")
+        assert path[1:] == [accent, "3.5px", "non-scaling-stroke"], (zoom, shapes)
+    # A node: its outline (also nested) too, and the other nodes keep their own stroke.
+    page.click("#ed-zoom [data-zoom=fit]")
+    page.click("#ed-diagram svg g.node[data-id='payments']")
+    page.wait_for_selector("#ed-diagram g.node.wb-selected[data-id='payments']")
+    shapes = page.eval_on_selector("#ed-diagram g.node.wb-selected", STROKES)
+    assert shapes and all(s[1:] == [accent, "3px", "non-scaling-stroke"] for s in shapes), shapes
+    other = page.eval_on_selector("#ed-diagram g.node[data-id='orders']", STROKES)
+    assert all(s[1] != accent for s in other), other
+    shot(page, "35-canvas-node-selected")
+    assert page.errors == []
+
+
+SMALL_CALLS = (
+    "services: [{id: orders, calls: [payments], data: [orders-db]}, {id: payments, data: [payments-db]}]\n"
+    "datastores: [{id: orders-db, kind: postgres}, {id: payments-db, kind: postgres},"
+    " {id: ledger-db, kind: postgres}, {id: audit-db, kind: postgres}]\n"
+)
+
+# Pointer events as a finger makes them, dispatched where the page would (the element under
+# the point, bubbling to the window).
+TOUCH = """([type, x, y]) => { const t = document.elementFromPoint(x, y) || document.body;
+  t.dispatchEvent(new PointerEvent(type, {bubbles: true, cancelable: true, composed: true,
+    pointerType: 'touch', pointerId: 7, isPrimary: true, clientX: x, clientY: y, button: type === 'pointermove' ? -1 : 0,
+    buttons: type === 'pointerup' ? 0 : 1})); }"""
+
+
+def test_touch_a_tap_selects_and_a_long_press_drag_connects(pages, world, live) -> None:
+    w = world(users=["ada"], owner="ada", models={"small": EMPTY + SMALL_CALLS})
+    page = pages(w["names"]["ada"], width=390, height=844, touch=True)
+    mid = w["models"]["small"]
+    page.goto(page.url + f"models/{mid}/?view=data")
+    page.wait_for_selector("#ed-conn[data-state=live]")
+    page.wait_for_selector("#ed-diagram[data-drawn] svg g.node[data-id='ledger-db']")
+    centre = Actions(page)._centre
+
+    # A tap selects (the narrow layout then shows the inspector's tab).
+    page.tap("#ed-diagram svg g.node[data-id='payments']")
+    page.wait_for_selector('.insp-form[data-key="service:payments"]', state="attached")
+    assert revision(page) == 1
+
+    page.click("#ed-pane-tabs [data-pane=diagram]")
+    page.wait_for_selector("#ed-diagram svg g.node[data-id='ledger-db']")
+    a, b = (
+        centre("#ed-diagram svg g.node[data-id='payments']"),
+        centre("#ed-diagram svg g.node[data-id='ledger-db']"),
+    )
+    # A finger that moves at once is not a connection.
+    page.evaluate(TOUCH, ["pointerdown", *a])
+    page.evaluate(TOUCH, ["pointermove", a[0] + 20, a[1] + 20])
+    page.evaluate(TOUCH, ["pointermove", *b])
+    page.evaluate(TOUCH, ["pointerup", *b])
+    page.wait_for_timeout(600)
+    assert revision(page) == 1
+
+    # Held still, then dragged: payments reads and writes ledger-db, one op.
+    page.evaluate(TOUCH, ["pointerdown", *a])
+    page.wait_for_timeout(600)
+    assert page.locator("#ed-diagram g.node.wb-link-source[data-id='payments']").count() == 1
+    steps = 5
+    for i in range(1, steps + 1):
+        page.evaluate(
+            TOUCH,
+            ["pointermove", a[0] + (b[0] - a[0]) * i / steps, a[1] + (b[1] - a[1]) * i / steps],
+        )
+    page.evaluate(TOUCH, ["pointerup", *b])
+    wait_revision(page, 2)
+    payments = by_id(model(page, live, mid), "services")["payments"]
+    assert payments["data"] == ["payments-db", "ledger-db"]
+    shot(page, "36-canvas-touch-connected")
+    assert page.errors == []
+
+
+def test_two_people_adding_data_accesses_at_once_both_keep_theirs(pages, world, live) -> None:
+    w = world(
+        users=["ada", "bob"],
+        owner="ada",
+        members={"bob": "editor"},
+        models={"small": EMPTY + SMALL_CALLS},
+    )
+    mid = w["models"]["small"]
+    ada = pages(w["names"]["ada"], width=1440, height=900)
+    bob = pages(w["names"]["bob"], width=1440, height=900)
+    for p in (ada, bob):
+        p.goto(p.url + f"models/{mid}/?view=data")
+        p.wait_for_selector("#ed-conn[data-state=live]")
+        p.wait_for_selector("#ed-diagram[data-drawn] svg g.node[data-id='ledger-db']")
+    # Both press and drag before either lets go: each page still has the old document when
+    # its drop is sent, so a write of the whole list would keep only the later one.
+    drags = []
+    for page, target in ((ada, "ledger-db"), (bob, "audit-db")):
+        act = Actions(page)
+        a, b = (
+            act._centre("#ed-diagram svg g.node[data-id='orders']"),
+            act._centre(f"#ed-diagram svg g.node[data-id='{target}']"),
+        )
+        page.mouse.move(*a)
+        page.mouse.down()
+        page.mouse.move((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, steps=3)
+        page.mouse.move(*b, steps=3)
+        drags.append(page)
+    for page in drags:
+        page.mouse.up()
+    for p in (ada, bob):
+        wait_revision(p, 3)
+    stores = by_id(model(ada, live, mid), "services")["orders"]["data"]
+    assert sorted(stores) == ["audit-db", "ledger-db", "orders-db"]
+    for p in (ada, bob):
+        p.wait_for_function(
+            "(window.wbEditor.doc.services.find(s => s.id === 'orders').data || []).length === 3"
+        )
+    assert ada.errors == [] and bob.errors == []

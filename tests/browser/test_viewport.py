@@ -170,3 +170,56 @@ def test_dark_mode_draws_the_diagram_dark_with_readable_zoom_controls(pages, wor
     )
     assert colours[0] != colours[1]
     shot(page, "26-dark-mode")
+
+
+# The boxes that matter for the layout: the What-if toggle, the diagram pane, every node, and
+# every view button and pane tab after scrolling it into view (as a finger would).
+LAYOUT = """() => {
+  const box = (e) => { const r = e.getBoundingClientRect(); return {l: r.left, t: r.top, r: r.right, b: r.bottom}; };
+  const reach = (sel) => [...document.querySelectorAll(sel)].filter((e) => e.offsetParent).map((e) => {
+    e.scrollIntoView({block: 'nearest', inline: 'nearest'}); const r = box(e);
+    return {name: e.textContent.trim(), inside: r.l >= -0.5 && r.r <= innerWidth + 0.5}; });
+  return {whatif: box(document.getElementById('ed-whatif')), pane: box(document.getElementById('ed-diagram')),
+    nodes: [...document.querySelectorAll('#ed-diagram svg g.node[data-id]')].map((g) => ({id: g.dataset.id, ...box(g)})),
+    views: reach('#ed-views button'), tabs: reach('.ed-tab'), panes: reach('#ed-pane-tabs button'),
+    pageWidth: document.documentElement.scrollWidth, width: innerWidth};
+}"""
+
+
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (390, 844)], ids=["1440x900", "390x844"])
+def test_what_if_covers_no_node_and_every_view_and_tab_can_be_reached(pages, world, size) -> None:
+    w = world(users=["ada"], owner="ada", models={"shop": SHOP})
+    page = pages(w["names"]["ada"], width=size[0], height=size[1])
+    page.goto(page.url + f"models/{w['models']['shop']}/")
+    page.wait_for_selector("#ed-diagram[data-drawn] svg g.node[data-id]")
+    shot(page, f"41-layout-{size[0]}x{size[1]}")
+    geo = page.evaluate(LAYOUT)
+    assert geo["pageWidth"] <= geo["width"] + 1  # nothing pushes the page sideways
+    # A node scrolled out of the pane is not covered: only its visible part counts.
+    pane = geo["pane"]
+    visible = [
+        {
+            "id": n["id"],
+            "l": max(n["l"], pane["l"]),
+            "t": max(n["t"], pane["t"]),
+            "r": min(n["r"], pane["r"]),
+            "b": min(n["b"], pane["b"]),
+        }
+        for n in geo["nodes"]
+    ]
+    covered = [n["id"] for n in visible if overlaps(geo["whatif"], n)]
+    assert covered == [], covered
+    if size[0] < 1024:  # on a phone it sits on its own line, above the drawing
+        assert geo["whatif"]["b"] <= geo["pane"]["t"] + 0.5, geo
+    for group in ("views", "tabs", "panes"):
+        cut = [x["name"] for x in geo[group] if not x["inside"]]
+        assert cut == [], (group, cut)
+    assert len(geo["views"]) == 5
+    # The last view can be opened by a click (not hidden past the edge).
+    open_view(page, "teams")
+    shot(page, f"41-layout-teams-{size[0]}x{size[1]}")
+    assert page.errors == []

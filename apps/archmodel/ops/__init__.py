@@ -13,7 +13,10 @@ An op::
      "cascade": true,               # remove: also remove what references the element
      "index": n}                    # call: the n-th call from the same source to the same target
 
-Addresses: elements by id; calls by ``"from->to"``; routes by gateway ``parent`` + path;
+Addresses: elements by id; calls by ``"from->to"``; a service's data accesses, publishes and
+subscribes (kinds ``data``, ``publish``, ``subscribe``) by ``"service->store"`` /
+``"service->event"`` (add appends one entry, so concurrent additions all survive);
+routes by gateway ``parent`` + path;
 suppressions by ``"rule:target"``; ``kind: "model"`` updates top-level fields (title, ...).
 Field-level merge is what lets two people edit different fields of one element concurrently.
 

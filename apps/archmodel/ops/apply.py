@@ -10,6 +10,7 @@ from .core import (
     ELEMENT_KINDS,
     IDENTITY,
     KINDS,
+    LINKS,
     MODEL_FIELDS,
     OP_KEYS,
     OpError,
@@ -22,8 +23,10 @@ from .locate import (
     _all_ids,
     _call_indices,
     _find,
+    _link_indices,
     _locate,
     _parse_call,
+    _parse_link,
     _parse_suppression,
     _required_parent,
 )
@@ -109,6 +112,17 @@ def _add(doc: _Doc, op: dict[str, Any], ptr: str) -> str:
             raise OpError(ptr + "/id", f"{source} already calls {target}")
         doc.mut_list((*owner, "calls")).append(value)
         return f"added call {source}->{target}"
+    if kind in LINKS:
+        # Appends one entry to the service's list: two people adding connections at once both
+        # keep theirs (an update of the whole list would keep only the later one).
+        field, key, verb = LINKS[kind]
+        source, target = _parse_link(op, ptr)
+        _fill(value, key, target, ptr)
+        owner = _find(doc.data, "service", source, ptr + "/id")
+        if _link_indices(doc, owner, kind, target):
+            raise OpError(ptr + "/id", f"{source} already {verb} {target}")
+        doc.mut_list((*owner, field)).append(value)
+        return f"added {kind} {source}->{target}"
     if kind == "route":
         gateway = _required_parent(op, ptr, "the gateway's id")
         _fill(value, "path", address, ptr)
@@ -168,9 +182,9 @@ def _update(doc: _Doc, op: dict[str, Any], ptr: str) -> str:
                 f"the model's '{name}' cannot be set here; one of {', '.join(MODEL_FIELDS)}",
             )
     path, label = _locate(doc, op, ptr)
-    if kind == "call":  # a bare "payments" is shorthand for {to: payments}
+    if kind == "call" or kind in LINKS:  # a bare "payments" is shorthand for {to: payments}
         container = doc.mut(path[:-1])
-        container[path[-1]] = _as_dict(container[path[-1]], "to")
+        container[path[-1]] = _as_dict(container[path[-1]], IDENTITY[kind][0])
     element = doc.mut(path)
     for name, new in changes.items():
         if new is None:

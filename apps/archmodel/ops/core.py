@@ -8,10 +8,22 @@ from typing import Any
 from ..spec import KIND_COLLECTION
 
 ELEMENT_KINDS = (*KIND_COLLECTION, "api")
-KINDS = (*ELEMENT_KINDS, "call", "route", "suppression", "model")
+# A service's connections held in its own lists, addressed "service->target" like calls:
+# kind → (the service's list, the entry's target field, the verb people read).
+LINKS = {
+    "data": ("data", "store", "accesses"),
+    "publish": ("publishes", "event", "publishes"),
+    "subscribe": ("subscribes", "event", "subscribes to"),
+}
+KINDS = (*ELEMENT_KINDS, "call", *LINKS, "route", "suppression", "model")
 OP_KEYS = frozenset({"op", "kind", "id", "parent", "value", "set", "cascade", "index"})
 # Fields that are the element's address; changing them is a remove + add.
-IDENTITY = {"call": ("to",), "route": ("path",), "suppression": ("rule", "target")}
+IDENTITY = {
+    "call": ("to",),
+    "route": ("path",),
+    "suppression": ("rule", "target"),
+    **{kind: (field,) for kind, (_, field, _) in LINKS.items()},
+}
 MODEL_FIELDS = ("name", "title", "description", "defaults", "validation")
 Path = tuple[str | int, ...]
 

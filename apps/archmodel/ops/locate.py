@@ -6,7 +6,7 @@ from typing import Any
 
 from ..spec import COLLECTIONS, KIND_COLLECTION
 from ..validate import did_you_mean
-from .core import OpError, Path, _a, _as_dict, _Doc, _items
+from .core import LINKS, OpError, Path, _a, _as_dict, _Doc, _items
 
 # --- finding elements ----------------------------------------------------------------------------
 
@@ -61,6 +61,30 @@ def _parse_call(op: dict[str, Any], ptr: str) -> tuple[str, str]:
     return source, target
 
 
+def _parse_link(op: dict[str, Any], ptr: str) -> tuple[str, str]:
+    """The service and the target of a data / publish / subscribe address ``service->target``."""
+    source, arrow, target = op["id"].partition("->")
+    if not arrow or not source or not target:
+        example = {"data": "orders->orders-db", "publish": "orders->order-placed"}.get(
+            op["kind"], "billing->order-placed"
+        )
+        raise OpError(
+            ptr + "/id",
+            f"a {op['kind']} connection is addressed as 'service->{LINKS[op['kind']][1]}' "
+            f"(e.g. '{example}')",
+        )
+    return source, target
+
+
+def _link_indices(doc: _Doc, owner: Path, kind: str, target: str) -> list[int]:
+    field, key, _ = LINKS[kind]
+    return [
+        j
+        for j, x in enumerate(_items(doc.get(owner), field))
+        if _as_dict(x, key).get(key) == target
+    ]
+
+
 def _call_indices(doc: _Doc, owner: Path, target: str) -> list[int]:
     calls = _items(doc.get(owner), "calls")
     return [j for j, c in enumerate(calls) if _as_dict(c, "to").get("to") == target]
@@ -104,6 +128,13 @@ def _locate(doc: _Doc, op: dict[str, Any], ptr: str) -> tuple[Path, str]:
                 f"'{source}' calls '{target}' {len(matches)} time(s); index {index} does not exist",
             )
         return (*owner, "calls", matches[index]), f"call {source}->{target}"
+    if kind in LINKS:
+        source, target = _parse_link(op, ptr)
+        owner = _find(doc.data, "service", source, ptr + "/id")
+        matches = _link_indices(doc, owner, kind, target)
+        if not matches:
+            raise OpError(ptr + "/id", f"'{source}' has no {kind} connection to '{target}'")
+        return (*owner, LINKS[kind][0], matches[0]), f"{kind} {source}->{target}"
     if kind == "route":
         gateway = _required_parent(op, ptr, "the gateway's id")
         owner = _find(doc.data, "service", gateway, ptr + "/parent")

@@ -19,6 +19,7 @@ export const PALETTE = [
 ];
 
 const DRAG_MIN = 6; // px a pointer must move before a press becomes a drag
+const LONG_PRESS = 450; // ms a finger rests on a node before it drags a connection
 
 // ctx: { stage, box, state, canEdit, write(ops, meta), select(key), notify(text, kind),
 //        entryOf(g) -> index entry of a diagram group, removeSelected() }
@@ -153,18 +154,42 @@ export function initCanvas(ctx) {
   }, true);
 
   // --- drag from a node onto another to connect them ----------------------------------------
+  // With a mouse or a pen, a press on a node that moves is a drag. With a finger, a press must
+  // be held (LONG_PRESS ms, without moving) before it drags a connection; a tap still selects
+  // (the browser's click), and a finger that moves at once is not a connection.
   let link = null;
   box.addEventListener("pointerdown", (ev) => {
-    if (!ctx.canEdit || ev.button !== 0 || armed) return;
+    if (!ctx.canEdit || ev.button !== 0 || armed || !ev.isPrimary) return;
     const g = ev.target.closest("g.node[data-id]");
     const from = g && ctx.entryOf(g);
     if (!from) return;
-    link = { from, g, x: ev.clientX, y: ev.clientY, line: null, pointerId: ev.pointerId };
+    link = { from, g, x: ev.clientX, y: ev.clientY, line: null, pointerId: ev.pointerId, touch: ev.pointerType === "touch", held: false };
+    if (link.touch) {
+      const l = link;
+      l.timer = setTimeout(() => {
+        if (link !== l) return;
+        l.held = true;
+        g.classList.add("wb-link-source");
+        say("Now drag onto the element to connect to.");
+      }, LONG_PRESS);
+    }
     ev.stopPropagation(); // not a pan
   });
-  window.addEventListener("pointermove", (ev) => {
+  // A long press must not open the browser's menu for the node's link.
+  box.addEventListener("contextmenu", (ev) => { if (link && link.touch) ev.preventDefault(); });
+  window.addEventListener("pointercancel", (ev) => { if (link && ev.pointerId === link.pointerId) endLink(); });
+  function endLink() {
     if (!link) return;
+    clearTimeout(link.timer);
+    link.line?.remove();
+    link = null;
+    stage.classList.remove("is-linking");
+    document.querySelectorAll(".wb-link-source, .wb-link-target").forEach((t) => t.classList.remove("wb-link-source", "wb-link-target"));
+  }
+  window.addEventListener("pointermove", (ev) => {
+    if (!link || ev.pointerId !== link.pointerId) return;
     if (!link.line && Math.hypot(ev.clientX - link.x, ev.clientY - link.y) < DRAG_MIN) return;
+    if (link.touch && !link.held) { endLink(); return; } // moved before the long press: not a link
     if (!link.line) {
       link.line = h("div", { class: "ed-link-line" });
       stage.append(link.line);
@@ -181,13 +206,13 @@ export function initCanvas(ctx) {
     if (over && over.g !== link.g) over.g.classList.add("wb-link-target");
   });
   window.addEventListener("pointerup", (ev) => {
-    if (!link) return;
+    if (!link || ev.pointerId !== link.pointerId) return;
     const l = link;
-    link = null;
-    if (!l.line) return; // a click: selection handles it
-    l.line.remove();
-    stage.classList.remove("is-linking");
-    document.querySelectorAll(".wb-link-source, .wb-link-target").forEach((t) => t.classList.remove("wb-link-source", "wb-link-target"));
+    endLink();
+    if (!l.line) { // a click or a tap: selection handles it (a held finger let go in place too)
+      if (l.held) say("");
+      return;
+    }
     suppressClick();
     const over = targetAt(ev.clientX, ev.clientY);
     if (!over) { say("Nothing to connect to there: drop on another element.", "error"); return; }

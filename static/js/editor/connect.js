@@ -22,14 +22,18 @@ export function slugify(title, taken, fallback = "element") {
   return id;
 }
 
-// A list field of a service (data, publishes, subscribes) with one more entry.
+// One more entry in a service's list (data, publishes, subscribes): an add op of that
+// connection (kinds data / publish / subscribe, addressed "service->target"), which the server
+// appends, so two people connecting at once both keep theirs.
+const LINK_KIND = { data: "data", publishes: "publish", subscribes: "subscribe" };
+
 function appendTo(service, field, entry, key, already) {
-  const old = service.value[field];
-  if (list(old).some((x) => asObj(x, key)[key] === entry[key])) return { error: already };
-  const next = [...list(old), Object.keys(entry).length === 1 ? entry[key] : entry];
+  if (list(service.value[field]).some((x) => asObj(x, key)[key] === entry[key])) return { error: already };
+  const op = { op: "add", kind: LINK_KIND[field], id: `${service.id}->${entry[key]}` };
+  if (Object.keys(entry).length > 1) op.value = entry;
   return {
-    ops: [{ op: "update", kind: "service", id: service.id, set: { [field]: next } }],
-    inverse: [{ op: "update", kind: "service", id: service.id, set: { [field]: old === undefined ? null : old } }],
+    ops: [op],
+    inverse: [{ op: "remove", kind: op.kind, id: op.id }],
     keys: [`service:${service.id}`],
     select: `service:${service.id}`,
   };

@@ -28,7 +28,11 @@ const LABELS = {
   rate_limit: "Rate limit (requests/s per client)", cpu_target: "CPU target (%)", cpu: "CPU",
   tls: "TLS", api: "API", apis: "APIs", id: "Id", url: "URL", max: "Max", min: "Min",
   circuit_breaker: "Circuit breaker", failure_threshold: "Failure threshold", strip_prefix: "Strip prefix",
-  cqrs: "CQRS", slo: "SLO",
+  cqrs: "CQRS", slo: "SLO (availability, latency)", publishes: "Publishes events", subscribes: "Subscribes to events",
+  data: "Data access", uses: "Uses libraries", health: "Health check", deploy: "Deployment", observability: "Telemetry",
+  stateful: "Stateful (keeps state between requests)", discovery: "Service discovery", auth: "Authentication",
+  fallback: "Fallback when it fails", runtime: "Runtime", port: "Port", delivery: "Delivery guarantee",
+  owner: "Owner (service)", broker: "Broker", channel: "Channel (topic / queue)",
 };
 export const label = (name) => LABELS[name] || name.replace(/_/g, " ").replace(/\bapi\b/gi, "API").replace(/^./, (c) => c.toUpperCase());
 

@@ -1,6 +1,6 @@
 // The editor's one small store: the page's configuration, the state every pane reads, the
 // notices, and the few actions panes call on each other (filled in by main.js), so the modules
-// (outline, canvas, inspector, findings, YAML, history, live) need not import one another.
+// (outline, canvas, inspector, diagram, findings, YAML, history, live) need not import one another.
 import { request } from "./api.js";
 import { h } from "./forms.js";
 
@@ -29,6 +29,9 @@ export const state = {
   refreshAgain: false,
   pendingAuthors: [], // authors of model.changed events not yet loaded
   authors: new Map(), // revision → who wrote it (from model.changed)
+  writing: 0, // my writes on their way
+  written: null, // {revision, document, name}: the answer to my latest write, not yet applied
+  heldBack: 0, // the newest revision of mine announced while a write was on its way
 };
 window.wbEditor = state; // for the browser tests and for debugging
 
@@ -45,12 +48,32 @@ export function notify(text, kind = "info", { sticky = false } = {}) {
   return el;
 }
 
-// select(key, opts), refresh(change), catchUp(revision): set by main.js at start.
+// Set by main.js at start: select(key, opts), refresh(change), catchUp(revision),
+// write(ops, {label, inverse, keys, select}), markSelection(), undo (the UndoStack), live (the socket).
 export const actions = {};
 
+// Every write: element ops, one revision. The answer carries the document at that revision,
+// which catchUp() applies instead of fetching the model again. While a write is on its way my
+// own model.changed events are held back (live.js would otherwise reload for them); one that
+// is not this write's (another tab of mine) reloads when the write is in.
 export async function postOps(ops) {
-  const { body } = await request("POST", `${MODEL}/ops`, { json: ops });
-  return body;
+  state.writing = (state.writing || 0) + 1;
+  try {
+    const { body } = await request("POST", `${MODEL}/ops?document=true`, { json: ops });
+    const n = body.revision.number;
+    // No document: someone wrote after me already; catchUp() fetches the model then.
+    if (body.document && n > state.revision && (!state.written || n > state.written.revision)) {
+      state.written = { revision: n, document: body.document, name: body.model.name };
+    }
+    return body;
+  } finally {
+    state.writing -= 1;
+    const held = state.heldBack;
+    if (!state.writing && held) {
+      state.heldBack = null;
+      if (held > Math.max(state.revision, state.written?.revision || 0, state.expect || 0)) actions.refresh();
+    }
+  }
 }
 
 export function colourOf(name) {

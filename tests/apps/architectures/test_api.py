@@ -20,6 +20,23 @@ def ops_url(world):
     return f"/api/v1/models/{world.arch.pk}/ops"
 
 
+def test_an_op_answer_carries_the_document_when_asked_for(world):
+    ops = [{"op": "add", "kind": "data", "id": "orders->payments-db", "value": {"access": "read"}}]
+    plain = world.call("editor_token", "post", ops_url(world), data=ops, content_type=JSON)
+    assert plain.status_code == 200, plain.content
+    assert plain.json()["document"] is None  # not asked for: the answer stays small
+    ops = [{"op": "update", "kind": "service", "id": "orders", "set": {"replicas": 4}}]
+    asked = world.call(
+        "editor_token", "post", ops_url(world) + "?document=true", data=ops, content_type=JSON
+    )
+    body = asked.json()
+    world.arch.refresh_from_db()
+    assert body["revision"]["number"] == 3
+    assert body["document"] == world.arch.document  # the document at the revision written
+    assert service(body["document"], "orders")["replicas"] == 4
+    assert {"store": "payments-db", "access": "read"} in service(body["document"], "orders")["data"]
+
+
 def doc_url(world, base=None):
     suffix = f"?base_revision={base}" if base is not None else ""
     return f"/api/v1/models/{world.arch.pk}/document{suffix}"

@@ -295,3 +295,94 @@ def test_a_journey_is_an_element_of_its_own_for_operations(shop):
     )
     assert [j["id"] for j in new["journeys"]] == ["checkout", "track-order"]
     assert new["journeys"][0]["target"] == {"latency_ms": 500}
+
+
+# --- a service's connections: data, publish, subscribe ------------------------------------------
+
+
+def test_adding_a_data_access_appends_to_the_services_list(shop):
+    new, summary = apply_valid(
+        shop,
+        [{"op": "add", "kind": "data", "id": "shipping->payments-db", "value": {"access": "read"}}],
+    )
+    data = service(new, "shipping")["data"]
+    assert data[:-1] == service(shop, "shipping")["data"]  # the old entries are kept as they were
+    assert data[-1] == {"store": "payments-db", "access": "read"}
+    assert summary == ["added data shipping->payments-db"]
+
+
+def test_two_connections_added_from_one_old_document_both_survive(shop):
+    # Two people add a data access to the same service, each from the document they loaded:
+    # applied one after the other on the server, both are kept (a set of the whole list would
+    # keep only the later one).
+    ada = [{"op": "add", "kind": "data", "id": "shipping->payments-db"}]
+    bob = [{"op": "add", "kind": "data", "id": "shipping->catalog-db", "value": {"access": "read"}}]
+    first, _ = apply_valid(shop, ada)
+    both, _ = apply_valid(first, bob)
+    stores = [d if isinstance(d, str) else d["store"] for d in service(both, "shipping")["data"]]
+    assert stores[-2:] == ["payments-db", "catalog-db"]
+
+
+def test_publish_and_subscribe_are_added_and_removed_by_their_address(shop):
+    new, _ = apply_valid(
+        shop,
+        [
+            {"op": "add", "kind": "publish", "id": "catalog->order-placed"},
+            {"op": "add", "kind": "subscribe", "id": "catalog->payment-captured"},
+        ],
+    )
+    catalog = service(new, "catalog")
+    assert catalog["publishes"] == ["order-placed"]
+    assert catalog["subscribes"] == ["payment-captured"]
+    back, summary = apply_valid(
+        new,
+        [
+            {"op": "remove", "kind": "publish", "id": "catalog->order-placed"},
+            {"op": "remove", "kind": "subscribe", "id": "catalog->payment-captured"},
+        ],
+    )
+    assert "publishes" not in service(back, "catalog") or not service(back, "catalog")["publishes"]
+    assert summary == [
+        "removed publish catalog->order-placed",
+        "removed subscribe catalog->payment-captured",
+    ]
+
+
+def test_a_connection_that_exists_is_refused_with_its_pointer(shop):
+    with pytest.raises(OpError) as exc:
+        apply_ops(shop, [{"op": "add", "kind": "data", "id": "shipping->shipping-db"}])
+    assert exc.value.pointer == "/0/id"
+    assert exc.value.message == "shipping already accesses shipping-db"
+    with pytest.raises(OpError) as exc:
+        apply_ops(shop, [{"op": "add", "kind": "subscribe", "id": "shipping->order-placed"}])
+    assert exc.value.message == "shipping already subscribes to order-placed"
+
+
+def test_a_connection_update_sets_fields_of_that_entry_only(shop):
+    new, _ = apply_valid(
+        shop,
+        [
+            {
+                "op": "update",
+                "kind": "data",
+                "id": "orders->catalog-db",
+                "set": {"access": "read-write"},
+            }
+        ],
+    )
+    entry = next(
+        d
+        for d in service(new, "orders")["data"]
+        if isinstance(d, dict) and d.get("store") == "catalog-db"
+    )
+    assert entry["access"] == "read-write"
+    assert len(service(new, "orders")["data"]) == len(service(shop, "orders")["data"])
+
+
+def test_a_bad_connection_address_says_how_to_write_it(shop):
+    with pytest.raises(OpError) as exc:
+        apply_ops(shop, [{"op": "add", "kind": "publish", "id": "orders"}])
+    assert "service->event" in exc.value.message
+    with pytest.raises(OpError) as exc:
+        apply_ops(shop, [{"op": "remove", "kind": "data", "id": "catalog->payments-db"}])
+    assert exc.value.message == "'catalog' has no data connection to 'payments-db'"
