@@ -582,7 +582,9 @@ def test_a_missing_outbox_table_is_named_with_what_to_run(tmp_path: Path) -> Non
     bundle = runner.Bundle(
         runner.extract(export_bundle(model_from_data(doc), target="compose").to_zip(), tmp_path)
     )
-    bundle.prepare_datastores()  # and no migrations
+    for name in bundle.migration_steps():  # the operator skipped the migrations
+        del bundle.compose["services"][name]
+    bundle.prepare_datastores()
     run = bundle.start(Path(shutil.which("python3") or "python3"), tmp_path)
     run.on_stop.append(bundle.drop_datastores)
     try:
