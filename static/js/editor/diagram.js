@@ -4,7 +4,7 @@
 import { request } from "./api.js";
 import { h } from "./forms.js";
 import { keyOf } from "./model.js";
-import { Viewport, AUTO_FIT_MIN } from "./viewport.js";
+import { Viewport } from "./viewport.js";
 import { $, cfg, MODEL, state, actions } from "./store.js";
 import { idsOf } from "./inspector.js";
 import { journeyOf, redrawJourneys } from "./journeys.js";
@@ -179,7 +179,7 @@ export async function loadDiagram({ restore = null } = {}) {
     }
     // The journey view reads left to right; only a narrow pane may turn it top to bottom.
     const turnable = view !== "journey" || narrow.matches;
-    if (!keep && turnable && !directions[view] && viewport.fitScale() < AUTO_FIT_MIN) {
+    if (!keep && turnable && !directions[view] && !viewport.fitReadable()) {
       // Too small to fit this way round: try the other direction and keep the better one.
       const fit = viewport.fitScale();
       const other = own === "TB" ? "LR" : "TB";

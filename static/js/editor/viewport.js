@@ -1,7 +1,8 @@
 // The diagram's viewport: how a Graphviz drawing sits in the pane (scale and scroll), the legend
 // overlay, and full screen. Layout stays Graphviz's; this only decides what part is on screen.
 //
-// A view opens fitted to both dimensions when that keeps text at >= 70 % of its size, otherwise
+// A view opens fitted to both dimensions when that keeps text at >= 70 % of its size, or every
+// node's title at >= 9 px on screen (a drawing with large titles may shrink a little more), otherwise
 // at a readable scale centred on the entry points (actors, frontends, gateways). Fit never
 // enlarges past 100 %. Redrawing the same view (after an edit) keeps the scale and the centre.
 import { h } from "./forms.js";
@@ -9,6 +10,7 @@ import { h } from "./forms.js";
 const PT = 96 / 72; // Graphviz user units are points
 export const AUTO_FIT_MIN = 0.7;
 export const READABLE = 0.8;
+const MIN_TEXT_PX = 9; // the smallest node title a view may open with, on screen
 const ZOOM_MIN = 0.1, ZOOM_MAX = 4;
 const PAD_X = 24, PAD_Y = 24; // the pane's padding (editor.css)
 const ENTRY_KINDS = ["person", "system", "frontend", "gateway"];
@@ -20,6 +22,7 @@ export class Viewport {
     this.scale = 1;
     this.mode = "auto"; // "fit" follows the pane's size; a number is a fixed scale
     this.natural = { w: 0, h: 0 };
+    this.titlePx = 14; // the smallest node title at 100 %, px (set per drawing)
     this.onChange = onChange || (() => {});
     this.legendOpen = false;
     new ResizeObserver(() => { if (this.svg && this.mode === "fit") this.apply(); else this.renderMinimap(); }).observe(box);
@@ -34,6 +37,7 @@ export class Viewport {
     this.svg = svg;
     this.legend = detachLegend(svg);
     this.crop();
+    this.titlePx = titleSize(svg) * PT;
     this.renderLegend();
     if (before && this.mode !== "fit") {
       this.apply();
@@ -79,9 +83,14 @@ export class Viewport {
     return Math.min(1, w / this.natural.w, hgt / this.natural.h);
   }
 
-  open() {
+  // Whether the whole drawing, fitted, stays readable.
+  fitReadable() {
     const fit = this.fitScale();
-    if (fit >= AUTO_FIT_MIN) {
+    return fit >= AUTO_FIT_MIN || fit * this.titlePx >= MIN_TEXT_PX;
+  }
+
+  open() {
+    if (this.fitReadable()) {
       this.mode = "fit";
       this.apply();
       return;
@@ -244,4 +253,15 @@ function nodesBox(svg) { return unionRect(svg.querySelectorAll("g.node[data-id]"
 function entryBox(svg) {
   const nodes = [...svg.querySelectorAll("g.node[data-id]")].filter((g) => ENTRY_KINDS.includes(g.dataset.kind));
   return unionRect(nodes);
+}
+
+// The font size (pt) of the smallest node title: per node its largest text, the least of those.
+function titleSize(svg) {
+  let least = Infinity;
+  for (const g of svg.querySelectorAll("g.node")) {
+    let largest = 0;
+    for (const t of g.querySelectorAll("text")) largest = Math.max(largest, parseFloat(t.getAttribute("font-size")) || 0);
+    if (largest) least = Math.min(least, largest);
+  }
+  return Number.isFinite(least) ? least : 14;
 }
