@@ -1,7 +1,8 @@
-"""Shared test helpers: where the example models are."""
+"""Shared test helpers: where the example models are, and golden files."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -21,3 +22,14 @@ def example_paths() -> list[Path]:
 def shop_path() -> Path:
     shared = SHARED_EXAMPLES / "shop.yaml"
     return shared if shared.exists() else DEMO_COPY
+
+
+def assert_golden(actual: str | bytes, golden: Path) -> None:
+    """``actual`` equals the golden file; ``UPDATE_GOLDEN=1`` (re)writes it instead, to review
+    in the diff."""
+    data = actual.encode() if isinstance(actual, str) else actual
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(data)
+    assert golden.exists(), f"missing golden file {golden.name}; run with UPDATE_GOLDEN=1"
+    assert data == golden.read_bytes()

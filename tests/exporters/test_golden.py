@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from apps.archmodel import Model
 from exporters import export_bundle
+from tests.support import assert_golden
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "exporters" / "shop"
 # A model that asks for no observability: its bundle carries no observability stack, and these
@@ -56,11 +56,7 @@ FILES = [
 def test_shop_export_matches_the_golden_files(shop: Model, path: str) -> None:
     content = export_bundle(shop).files[path]
     golden = GOLDEN / path.replace("/", "__")
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(content)
-    assert golden.exists(), "missing golden file; run with UPDATE_GOLDEN=1"
-    assert content == golden.read_bytes()
+    assert_golden(content, golden)
 
 
 @pytest.mark.parametrize("path", PLAIN_FILES)
@@ -69,11 +65,7 @@ def test_a_model_without_observability_exports_no_observability_stack(
 ) -> None:
     content = export_bundle(everything).files[path]
     golden = PLAIN / path.replace("/", "__")
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(content)
-    assert golden.exists(), "missing golden file; run with UPDATE_GOLDEN=1"
-    assert content == golden.read_bytes()
+    assert_golden(content, golden)
 
 
 # A Go service of the model with every kind: its image recipe, its model view and its pins.
@@ -84,8 +76,4 @@ GO_FILES = ["services/golang/Dockerfile", "services/golang/spec.json", "services
 def test_go_service_export_matches_the_golden_files(everything: Model, path: str) -> None:
     content = export_bundle(everything).files[path]
     golden = GOLDEN.with_name("everything") / path.replace("/", "__")
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(content)
-    assert golden.exists(), "missing golden file; run with UPDATE_GOLDEN=1"
-    assert content == golden.read_bytes()
+    assert_golden(content, golden)

@@ -11,7 +11,6 @@ Dockerfiles build from what the bundle ships, on pinned images, as a non-root us
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ import pytest
 
 from apps.archmodel import Model
 from exporters import export_bundle
+from tests.support import assert_golden
 
 POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 EXACT = re.compile(r"\d+(\.\d+)+")
@@ -346,11 +346,7 @@ def test_the_jvm_and_dotnet_build_files_match_the_golden_files(
     """Regenerate with ``UPDATE_GOLDEN=1`` and review the diff (an image or version bump)."""
     content = export_bundle(everything).files[path]
     golden = GOLDEN / path.replace("/", "__")
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(content)
-    assert golden.exists(), "missing golden file; run with UPDATE_GOLDEN=1"
-    assert content == golden.read_bytes()
+    assert_golden(content, golden)
 
 
 ENV_PROBE = """package workbench.skeleton;

@@ -2,7 +2,6 @@
 ``UPDATE_GOLDEN=1 pytest tests/apps/rules/test_golden.py`` and review the diff."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from apps.archmodel import load_model
 from apps.rules.engine import check_model
 from apps.rules.formats import report_dict
 from tests.apps.rules.helpers import TODAY
-from tests.support import REPO, example_paths
+from tests.support import REPO, assert_golden, example_paths
 
 GOLDEN = REPO / "tests" / "golden" / "rules"
 
@@ -21,11 +20,7 @@ def test_findings_of_the_examples_match_the_golden_files(path: Path):
     report = check_model(load_model(path.read_bytes()), today=TODAY)
     actual = json.dumps(report_dict(report, fail_on="error"), indent=2, ensure_ascii=False) + "\n"
     golden = GOLDEN / f"{path.stem}.findings.json"
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(actual, encoding="utf-8")
-    assert golden.exists(), f"no golden file {golden}; run with UPDATE_GOLDEN=1"
-    assert actual == golden.read_text(encoding="utf-8")
+    assert_golden(actual, golden)
 
 
 def test_the_shop_example_shows_the_mistakes_it_is_known_for():
