@@ -2,26 +2,26 @@
 
 The Compose config discovers services through Docker's DNS (``dns_sd_configs``); here
 Prometheus runs in a private mount namespace whose ``/etc/resolv.conf`` names the test's DNS
-server, which answers the service's name with 127.0.0.1, where a stand-in serves the contract's
-metrics. It shows that discovery, the ``/metrics`` path and the ``service`` label work, and
-that the Grafana dashboard's queries run against what Prometheus stored.
+server, which answers the service's name with 127.0.0.1, where the bundle's own Python skeleton
+runs. It shows that discovery, the ``/metrics`` path and the ``service`` label work on a real
+service, and that the Grafana dashboard's queries run against what Prometheus stored from it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
-import threading
 import time
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from exporters import export_bundle
+from tests.exporters import runner
 from tests.exporters.doubles import FakeDNS
 from tests.exporters.test_observability import small_model
 
@@ -37,35 +37,6 @@ SERVICE_PORT = 18310  # this helper's port range (18300-18399)
 PROMETHEUS_PORT = 18311
 DNS_ADDRESS = "127.0.16.53"  # a loopback address of its own, so port 53 is free on it
 
-METRICS = """# HELP http_server_requests_total Requests served.
-# TYPE http_server_requests_total counter
-http_server_requests_total{method="GET",route="/items/{id}",status="200"} 41
-http_server_requests_total{method="GET",route="/items/{id}",status="503"} 2
-# TYPE http_server_request_duration_seconds histogram
-http_server_request_duration_seconds_bucket{method="GET",route="/items/{id}",le="0.1"} 40
-http_server_request_duration_seconds_bucket{method="GET",route="/items/{id}",le="+Inf"} 43
-http_server_request_duration_seconds_sum{method="GET",route="/items/{id}"} 1.5
-http_server_request_duration_seconds_count{method="GET",route="/items/{id}"} 43
-# TYPE circuit_breaker_state gauge
-circuit_breaker_state{target="back"} 1
-"""
-
-
-class MetricsStandIn(BaseHTTPRequestHandler):
-    paths: list[str] = []
-
-    def do_GET(self) -> None:
-        MetricsStandIn.paths.append(self.path)
-        body = METRICS.encode() if self.path == "/metrics" else b"not found"
-        self.send_response(200 if self.path == "/metrics" else 404)
-        self.send_header("Content-Type", "text/plain; version=0.0.4")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
 
 def api(path: str, **params: str) -> dict:
     url = f"http://127.0.0.1:{PROMETHEUS_PORT}/api/v1/{path}"
@@ -79,16 +50,38 @@ def test_prometheus_discovers_and_scrapes_a_service_with_the_bundles_config(
     tmp_path: Path,
 ) -> None:
     model = small_model(None, port=SERVICE_PORT, observability={"metrics": True})
+    bundle = runner.Bundle(
+        runner.extract(export_bundle(model, target="compose").to_zip(), tmp_path)
+    )
     files = export_bundle(model, target="compose").files
     config = tmp_path / "prometheus.yml"
     config.write_bytes(files["observability/prometheus/prometheus.yml"])  # as shipped
     resolv = tmp_path / "resolv.conf"
     resolv.write_text(f"nameserver {DNS_ADDRESS}\noptions ndots:1\n")
+    try:
+        python = runner.skeleton_venv(bundle.requirements())
+    except Exception as exc:  # no registry, no compiler...
+        pytest.skip(f"cannot install the skeleton requirements: {exc}")
 
     dns = FakeDNS((DNS_ADDRESS, 53))
     dns.records["front"] = "127.0.0.1"
-    server = ThreadingHTTPServer(("127.0.0.1", SERVICE_PORT), MetricsStandIn)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "HOME", "TMPDIR")}
+    env |= bundle.service_env("front", {"front": SERVICE_PORT, "back": runner.free_port()})
+    log = tmp_path / "front.log"
+    service = subprocess.Popen(
+        [str(python), "-m", "app"],
+        cwd=bundle.root / "services" / "front",
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{SERVICE_PORT}"
+    assert runner.wait_until(lambda: runner.http("GET", f"{base}/healthz")[0] == 200, 60), (
+        log.read_text()
+    )
+    # back is not running: two failed calls open front's breaker (failure_threshold: 2)
+    for _ in range(3):
+        runner.http("POST", f"{base}/_calls/back?path=/")
     command = (
         'mount --bind "$0" /etc/resolv.conf && exec prometheus "$@"'  # private mount namespace
     )
@@ -124,9 +117,9 @@ def test_prometheus_discovers_and_scrapes_a_service_with_the_bundles_config(
         assert target is not None, "the service was never scraped"
         assert target["labels"]["service"] == "front"
         assert target["scrapeUrl"] == f"http://127.0.0.1:{SERVICE_PORT}/metrics"
-        assert "/metrics" in MetricsStandIn.paths and dns.queries >= 1
+        assert dns.queries >= 1
         # the dashboard's queries run on what was stored (rates need a second scrape: not
-        # waited for; the instant ones return the stand-in's values)
+        # waited for; the instant ones return the skeleton's values)
         board = json.loads(files["observability/grafana/dashboards/front.json"])
         exprs = [
             t["expr"].replace("$__rate_interval", "1m")
@@ -140,12 +133,13 @@ def test_prometheus_discovers_and_scrapes_a_service_with_the_bundles_config(
         (series,) = api("query", query=state)["data"]["result"]
         assert series["metric"] == {"target": "back"} and series["value"][1] == "1"
         requests = api("query", query='sum(http_server_requests_total{service="front"})')
-        assert requests["data"]["result"][0]["value"][1] == "43"
+        assert float(requests["data"]["result"][0]["value"][1]) >= 1  # the health checks above
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        server.shutdown()
+        service.terminate()
+        service.wait(timeout=10)
         dns.close()
