@@ -162,8 +162,9 @@ def test_a_large_diagram_is_drawn_by_a_job_with_progress_then_shown(pages, world
     page.wait_for_selector("#ed-diagram svg g[data-id='svc-1']", timeout=90_000)
     assert "job" not in page.inner_text("#ed-diagram").lower()
     shot(page, "13-large-diagram")
-    # Its ~1,900 findings are drawn a page at a time.
+    # Its ~1,900 findings are drawn a page at a time, once the picture is in place.
     warnings = page.locator(".fd-warning .fd-list")
+    page.wait_for_selector(".fd-warning .fd-list li.fd", timeout=60_000)
     assert warnings.locator("li.fd").count() == 200
     warnings.locator(".fd-more button").click()
     assert warnings.locator("li.fd").count() == 400
