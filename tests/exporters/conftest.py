@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from apps.archmodel import Model, load_model
@@ -92,3 +94,23 @@ def everything() -> Model:
 @pytest.fixture(params=["shop", "everything"])
 def any_model(request: pytest.FixtureRequest) -> Model:
     return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def secret_file_env(tmp_path: Path) -> dict[str, str]:
+    """An environment as a bundle gives a service: secrets as ``*_FILE`` variables (one URL with
+    a password already, one non-secret ``SSL_CERT_FILE``), for every runtime's loader."""
+    (tmp_path / "pw").write_text("s3cr/t:@x\n")
+    (tmp_path / "keys").write_text("k1,k2")
+    return {
+        "DATASTORE_ORDERS_DB_URL": "postgresql://orders_db@orders-db:5432/orders_db",
+        "DATASTORE_ORDERS_DB_PASSWORD_FILE": str(tmp_path / "pw"),
+        "BROKER_CACHE_URL": "redis://cache:6379/0",
+        "BROKER_CACHE_PASSWORD_FILE": str(tmp_path / "pw"),
+        "BROKER_BUS_URL": "amqp://guest:guest@127.0.0.1:5672/",  # has one: left alone
+        "BROKER_BUS_PASSWORD_FILE": str(tmp_path / "pw"),
+        "API_KEYS": "from-the-environment",
+        "API_KEYS_FILE": str(tmp_path / "keys"),
+        "SSL_CERT_FILE": str(tmp_path / "missing.pem"),  # not a secret: never read
+        "SERVICE_PAYMENTS_URL": "http://payments:8080",
+    }

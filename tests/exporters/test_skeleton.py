@@ -285,21 +285,10 @@ def load_secret_files():  # type: ignore[no-untyped-def]
     return module.load_secret_files
 
 
-def test_the_skeleton_reads_file_variables_and_builds_urls_from_them(tmp_path: Path) -> None:
-    (tmp_path / "pw").write_text("s3cr/t:@x\n")
-    (tmp_path / "keys").write_text("k1,k2")
-    env = {
-        "DATASTORE_ORDERS_DB_URL": "postgresql://orders_db@orders-db:5432/orders_db",
-        "DATASTORE_ORDERS_DB_PASSWORD_FILE": str(tmp_path / "pw"),
-        "BROKER_CACHE_URL": "redis://cache:6379/0",
-        "BROKER_CACHE_PASSWORD_FILE": str(tmp_path / "pw"),
-        "BROKER_BUS_URL": "amqp://guest:guest@127.0.0.1:5672/",  # has one: left alone
-        "BROKER_BUS_PASSWORD_FILE": str(tmp_path / "pw"),
-        "API_KEYS": "from-the-environment",
-        "API_KEYS_FILE": str(tmp_path / "keys"),
-        "SSL_CERT_FILE": str(tmp_path / "missing.pem"),  # not a secret: never read
-        "SERVICE_PAYMENTS_URL": "http://payments:8080",
-    }
+def test_the_skeleton_reads_file_variables_and_builds_urls_from_them(
+    secret_file_env: dict[str, str],
+) -> None:
+    env = dict(secret_file_env)
     load_secret_files()(env)
     assert env["DATASTORE_ORDERS_DB_URL"] == (
         "postgresql://orders_db:s3cr%2Ft%3A%40x@orders-db:5432/orders_db"

@@ -391,22 +391,9 @@ def run_java_env(tmp_path: Path, everything: Model, env: dict[str, str], keys: l
 
 @pytest.mark.skipif(shutil.which("javac") is None, reason="no JDK")
 def test_the_java_skeleton_reads_file_variables_and_builds_urls_as_python_does(
-    everything: Model, tmp_path: Path
+    everything: Model, tmp_path: Path, secret_file_env: dict[str, str]
 ) -> None:
-    (tmp_path / "pw").write_text("s3cr/t:@x\n")
-    (tmp_path / "keys").write_text("k1,k2")
-    env = {
-        "DATASTORE_ORDERS_DB_URL": "postgresql://orders_db@orders-db:5432/orders_db",
-        "DATASTORE_ORDERS_DB_PASSWORD_FILE": str(tmp_path / "pw"),
-        "BROKER_CACHE_URL": "redis://cache:6379/0",
-        "BROKER_CACHE_PASSWORD_FILE": str(tmp_path / "pw"),
-        "BROKER_BUS_URL": "amqp://guest:guest@127.0.0.1:5672/",  # has one: left alone
-        "BROKER_BUS_PASSWORD_FILE": str(tmp_path / "pw"),
-        "API_KEYS": "from-the-environment",
-        "API_KEYS_FILE": str(tmp_path / "keys"),
-        "SSL_CERT_FILE": str(tmp_path / "missing.pem"),  # not a secret: never read
-        "SERVICE_PAYMENTS_URL": "http://payments:8080",
-    }
+    env = dict(secret_file_env)
     keys = [
         "DATASTORE_ORDERS_DB_URL",
         "BROKER_CACHE_URL",
