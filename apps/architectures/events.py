@@ -3,8 +3,14 @@
 Group: ``model_group(id)`` == ``f"model-{id}"``. Event, sent after the write commits::
 
     {"type": "model.changed", "model": <id>, "revision": <n>, "author": "ada" | "token:ci",
-     "ops": [...] | None,   # None: the whole document was replaced (import, revert); refetch
-     "summary": ["updated service 'orders': replicas", ...]}
+     "ops": [...] | None,   # None: the whole document was replaced (import, revert)
+     "summary": ["updated service 'orders': replicas", ...],
+     "base": <n - 1>,
+     "delta": {...} | None} # revision n's document as its change from revision n - 1's
+                            # (apps.archmodel.delta); None when large: fetch the model
+
+An editor at revision ``base`` applies ``delta`` (static/js/editor/model.js ``applyDelta``)
+and has the document at ``revision`` without asking for it; one at any other revision fetches.
 
 Delivery is best effort: a failing channel layer is logged and never fails the write.
 """
@@ -27,7 +33,13 @@ def model_group(architecture_id: int) -> str:
 
 
 def model_changed_event(
-    *, architecture_id: int, revision: int, author: str, ops: list[Any] | None, summary: list[str]
+    *,
+    architecture_id: int,
+    revision: int,
+    author: str,
+    ops: list[Any] | None,
+    summary: list[str],
+    delta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "type": MODEL_CHANGED,
@@ -36,6 +48,8 @@ def model_changed_event(
         "author": author,
         "ops": ops,
         "summary": summary,
+        "base": revision - 1,
+        "delta": delta,
     }
 
 

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 MAX_SUMMARY_LINES = 200
 SNAPSHOT_EVERY = 50  # a revision stores its whole document this often, else its delta
+# model.changed carries the revision's delta up to this size (editors apply it instead of
+# fetching the model); a larger change is announced without it and they fetch.
+MAX_LIVE_DELTA_BYTES = 256 * 1024
 
 
 class StaleRevision(Conflict):
@@ -214,7 +217,9 @@ def _write(
     # change.
     text, digest = new.text, new.digest
     stored: Any = text  # DocumentField writes a str unchanged
-    delta = _delta_text(previous, document, text, number)
+    change = document_delta(previous, document)
+    change_text = canonical_json(change)
+    delta = _delta_text(previous, change, change_text, text, number)
     revision = Revision.objects.create(
         architecture=arch,
         number=number,
@@ -244,21 +249,21 @@ def _write(
             author=actor.label,
             ops=ops,
             summary=lines[:MAX_SUMMARY_LINES],
+            delta=change if len(change_text) <= MAX_LIVE_DELTA_BYTES else None,
         )
     )
     return revision
 
 
 def _delta_text(
-    previous: dict[str, Any], document: dict[str, Any], text: str, number: int
+    previous: dict[str, Any], delta: dict[str, Any], delta_text: str, text: str, number: int
 ) -> str | None:
-    """The revision's delta from the one before it, or None to store a snapshot instead: every
-    SNAPSHOT_EVERY revisions (so reading one replays a bounded chain), when the delta is not
-    much smaller than the document, or if replaying it would not give the same text."""
+    """The revision's delta (``delta``, from the one before it, as text) to store, or None to
+    store a snapshot instead: every SNAPSHOT_EVERY revisions (so reading one replays a bounded
+    chain), when the delta is not much smaller than the document, or if replaying it would not
+    give the same text."""
     if number % SNAPSHOT_EVERY == 0:
         return None
-    delta = document_delta(previous, document)
-    delta_text = canonical_json(delta)
     if len(delta_text) * 2 > len(text):
         return None
     if canonical_json(apply_delta(previous, delta)) != text:

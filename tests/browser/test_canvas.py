@@ -247,6 +247,15 @@ def test_two_people_draw_at_once_and_nothing_is_lost(pages, world, live) -> None
     for p in (ada, bob):
         p.goto(p.url + f"models/{mid}/")
         p.wait_for_selector("#ed-conn[data-state=live]")
+        p.wait_for_selector("#ed-diagram[data-drawn] svg g.node")
+    # From now on neither page asks for the model: the author applies her write's answer, the
+    # other page the change's delta that came over the websocket.
+    fetched: list[str] = []
+    for p in (ada, bob):
+        p.on(
+            "request",
+            lambda r: fetched.append(r.url) if r.url.endswith(f"/api/v1/models/{mid}") else None,
+        )
     # Turns interleave (each sees the other's edge arrive live, without reloading); a drag
     # needs the picture still under the pointer, so each waits until its page has caught up.
     for n, (page, a, b) in enumerate(
@@ -259,10 +268,14 @@ def test_two_people_draw_at_once_and_nothing_is_lost(pages, world, live) -> None
         p.wait_for_selector("#ed-diagram svg g.edge[data-id='c->a']")
         p.wait_for_selector("#ed-diagram svg g.edge[data-id='a->b']")
     shot(bob, "34-canvas-two-people")
-    services = by_id(model(ada, live, mid), "services")
+    stored = model(ada, live, mid)
+    services = by_id(stored, "services")
     assert services["a"]["calls"] == ["b", "c"]
     assert services["b"]["calls"] == ["c"]
     assert services["c"]["calls"] == ["a"]
+    assert fetched == []
+    for p in (ada, bob):  # both hold exactly the stored document
+        assert p.evaluate("window.wbEditor.doc") == stored
     assert ada.errors == [] and bob.errors == []
 
 

@@ -6,7 +6,7 @@
 import { request, ApiError } from "./api.js";
 import { h } from "./forms.js";
 import { Live } from "./live.js";
-import { indexDocument, keyOf, displayName } from "./model.js";
+import { indexDocument, keyOf, displayName, applyDelta } from "./model.js";
 import { initExports } from "./exports.js";
 import { initCanvas } from "./canvas.js";
 import { UndoStack } from "./undo.js";
@@ -321,6 +321,14 @@ function wire() {
 
 const CONN_TEXT = { connecting: "connecting…", live: "live", reconnecting: "reconnecting…", offline: "offline — retrying", refused: "not connected" };
 
+// The document at a model.changed event's revision, replayed from its delta onto mine when I am
+// at its base revision and nothing else is loading (else null: the model is fetched).
+function replayed(msg) {
+  if (!msg.delta || msg.base !== state.revision || state.refreshing || state.writing || !state.doc) return null;
+  const document = applyDelta(state.doc, msg.delta);
+  return { document, revision: msg.revision, name: document.name };
+}
+
 const live = new Live(cfg.ws, {
   onState(s) {
     const el = $("ed-conn");
@@ -340,7 +348,7 @@ const live = new Live(cfg.ws, {
       // would be wasted. The event may come before the answer: held back until it is in.
       const mine = msg.author === cfg.user && msg.ops !== null;
       if (mine && state.writing) state.heldBack = Math.max(state.heldBack || 0, msg.revision);
-      else if (msg.revision > Math.max(state.revision, state.expect || 0) || (msg.ops === null && msg.author !== cfg.user)) refresh(msg);
+      else if (msg.revision > Math.max(state.revision, state.expect || 0) || (msg.ops === null && msg.author !== cfg.user)) refresh(msg, replayed(msg));
     } else if (msg.type === "presence") {
       state.presence = msg.users || [];
       renderPresence();

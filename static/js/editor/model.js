@@ -61,3 +61,27 @@ export function addressOf(e) {
   if (e.kind === "call" && e.index) op.index = e.index;
   return op;
 }
+
+// The document a model.changed event's `delta` was made for, from the one it was made against
+// (its `base` revision): the same replay as apps.archmodel.delta.apply_delta. A delta knows only
+// that a top-level list of items with unique string ids is a collection of elements.
+export function applyDelta(old, delta) {
+  const values = delta.values || {};
+  const lists = delta.lists || {};
+  const doc = {};
+  for (const key of delta.keys) {
+    if (key in values) doc[key] = values[key];
+    else if (key in lists) doc[key] = applyListDelta(old[key], lists[key]);
+    else doc[key] = old[key];
+  }
+  return doc;
+}
+
+function applyListDelta(items, change) {
+  const removed = new Set(change.del || []);
+  const put = change.put || {};
+  const byId = new Map(items.map((item) => [item.id, item]));
+  const order = change.order
+    || [...[...byId.keys()].filter((id) => !removed.has(id)), ...Object.keys(put).filter((id) => !byId.has(id))];
+  return order.map((id) => (id in put ? put[id] : byId.get(id)));
+}

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from apps.architectures.models import Architecture, Revision
+from apps.archmodel.delta import apply_delta
 from tests.apps.workspaces.personas import SHOP_YAML
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +150,7 @@ def test_ops_broadcast_model_changed_after_commit(
     ops = [{"op": "update", "kind": "service", "id": "orders", "set": {"replicas": 3}}]
     with django_capture_on_commit_callbacks(execute=True):
         world.call("editor", "post", ops_url(world), data=ops, content_type=JSON)
+    orders = service(world.arch.document, "orders")
     assert sent == [
         {
             "architecture_id": world.arch.pk,
@@ -156,6 +158,11 @@ def test_ops_broadcast_model_changed_after_commit(
             "author": world.users["editor"].username,
             "ops": ops,
             "summary": ["updated service 'orders': replicas"],
+            # only what changed: the one service, whole
+            "delta": {
+                "keys": list(world.arch.document),
+                "lists": {"services": {"put": {"orders": {**orders, "replicas": 3}}}},
+            },
         }
     ]
 
@@ -173,6 +180,27 @@ def test_the_event_reaches_the_model_group(world, django_capture_on_commit_callb
     event = async_to_sync(layer.receive)(channel)
     assert event["type"] == "model.changed" and event["model"] == world.arch.pk
     assert event["revision"] == 2 and event["ops"] == ops
+    # An editor at revision 1 replays the delta to revision 2's document without fetching it.
+    before = world.arch.document
+    world.arch.refresh_from_db()
+    assert event["base"] == 1
+    assert apply_delta(before, event["delta"]) == world.arch.document
+
+
+def test_a_large_change_is_announced_without_its_delta(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Past MAX_LIVE_DELTA_BYTES the event says only that the model changed: editors fetch it
+    (a websocket message stays small whatever the change)."""
+    monkeypatch.setattr("apps.architectures.services.MAX_LIVE_DELTA_BYTES", 10)
+    sent = []
+    monkeypatch.setattr(
+        "apps.architectures.services.broadcast_model_changed", lambda **kw: sent.append(kw)
+    )
+    ops = [{"op": "update", "kind": "service", "id": "orders", "set": {"replicas": 3}}]
+    with django_capture_on_commit_callbacks(execute=True):
+        world.call("editor", "post", ops_url(world), data=ops, content_type=JSON)
+    assert sent[0]["revision"] == 2 and sent[0]["delta"] is None
 
 
 def test_a_broken_channel_layer_does_not_fail_the_write(
