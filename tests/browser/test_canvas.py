@@ -363,13 +363,31 @@ def test_touch_a_tap_selects_and_a_long_press_drag_connects(pages, world, live) 
         centre("#ed-diagram svg g.node[data-id='payments']"),
         centre("#ed-diagram svg g.node[data-id='ledger-db']"),
     )
-    # A finger that moves at once is not a connection.
-    page.evaluate(TOUCH, ["pointerdown", *a])
-    page.evaluate(TOUCH, ["pointermove", a[0] + 20, a[1] + 20])
-    page.evaluate(TOUCH, ["pointermove", *b])
-    page.evaluate(TOUCH, ["pointerup", *b])
+    # A finger that moves at once is not a connection: it pans a diagram larger than the pane,
+    # from a node as from the background.
+    for _ in range(3):
+        page.click("#ed-zoom [data-zoom=in]")
+    scroll = "(() => { const b = document.getElementById('ed-diagram'); return [b.scrollLeft, b.scrollTop]; })()"
+    page.evaluate(
+        "document.querySelector(\"#ed-diagram g.node[data-id='payments']\")"
+        ".scrollIntoView({block: 'center', inline: 'center'})"
+    )
+    before = page.evaluate(scroll)
+    p = centre("#ed-diagram svg g.node[data-id='payments']")
+    page.evaluate(TOUCH, ["pointerdown", *p])
+    page.evaluate(TOUCH, ["pointermove", p[0] - 20, p[1]])
+    page.evaluate(TOUCH, ["pointermove", p[0] - 40, p[1]])
+    page.evaluate(TOUCH, ["pointerup", p[0] - 40, p[1]])
+    after = page.evaluate(scroll)
+    assert after == [before[0] + 40, before[1]]  # the drawing followed the finger
     page.wait_for_timeout(600)
     assert revision(page) == 1
+    assert page.locator(".insp-form").count() == 1  # still payments: the pan selected nothing
+    page.click("#ed-zoom [data-zoom=fit]")
+    a, b = (
+        centre("#ed-diagram svg g.node[data-id='payments']"),
+        centre("#ed-diagram svg g.node[data-id='ledger-db']"),
+    )
 
     # Held still, then dragged: payments reads and writes ledger-db, one op.
     page.evaluate(TOUCH, ["pointerdown", *a])

@@ -156,7 +156,8 @@ export function initCanvas(ctx) {
   // --- drag from a node onto another to connect them ----------------------------------------
   // With a mouse or a pen, a press on a node that moves is a drag. With a finger, a press must
   // be held (LONG_PRESS ms, without moving) before it drags a connection; a tap still selects
-  // (the browser's click), and a finger that moves at once is not a connection.
+  // (the browser's click), and a finger that moves at once pans the diagram, as it does off the
+  // nodes (nodes take no native touch panning: `touch-action: none`, so a long press can drag).
   let link = null;
   box.addEventListener("pointerdown", (ev) => {
     if (!ctx.canEdit || ev.button !== 0 || armed || !ev.isPrimary) return;
@@ -184,12 +185,20 @@ export function initCanvas(ctx) {
     link.line?.remove();
     link = null;
     stage.classList.remove("is-linking");
+    box.classList.remove("panning");
     document.querySelectorAll(".wb-link-source, .wb-link-target").forEach((t) => t.classList.remove("wb-link-source", "wb-link-target"));
   }
   window.addEventListener("pointermove", (ev) => {
     if (!link || ev.pointerId !== link.pointerId) return;
-    if (!link.line && Math.hypot(ev.clientX - link.x, ev.clientY - link.y) < DRAG_MIN) return;
-    if (link.touch && !link.held) { endLink(); return; } // moved before the long press: not a link
+    if (!link.line && !link.pan && Math.hypot(ev.clientX - link.x, ev.clientY - link.y) < DRAG_MIN) return;
+    if (link.touch && !link.held) { // moved before the long press: not a link, a pan
+      clearTimeout(link.timer);
+      link.pan ||= { left: box.scrollLeft, top: box.scrollTop };
+      box.classList.add("panning");
+      box.scrollLeft = link.pan.left - (ev.clientX - link.x);
+      box.scrollTop = link.pan.top - (ev.clientY - link.y);
+      return;
+    }
     if (!link.line) {
       link.line = h("div", { class: "ed-link-line" });
       stage.append(link.line);
@@ -209,6 +218,7 @@ export function initCanvas(ctx) {
     if (!link || ev.pointerId !== link.pointerId) return;
     const l = link;
     endLink();
+    if (l.pan) { suppressClick(); return; }
     if (!l.line) { // a click or a tap: selection handles it (a held finger let go in place too)
       if (l.held) say("");
       return;
