@@ -235,6 +235,21 @@ def test_undo_redo_a_connection_and_a_duplicate_is_refused(pages, world, live) -
         ".ed-canvas-hint[data-kind=error]:has-text('Nothing to connect to there')"
     )
     assert revision(page) == 8
+
+    # Someone else changes payments (not its access to orders-db): that access can still be
+    # undone, and their change stays.
+    page.evaluate(
+        """fetch(`/api/v1/models/${JSON.parse(document.getElementById('editor-config').textContent).model}/ops`,
+        {method: 'POST', headers: {'Content-Type': 'application/json',
+         'X-CSRFToken': document.cookie.match(/csrftoken=([^;]+)/)[1]},
+         body: JSON.stringify([{op: 'update', kind: 'service', id: 'payments', set: {replicas: 3}}])})"""
+    )
+    wait_revision(page, 9)
+    page.click("#ed-undo")
+    wait_revision(page, 10)
+    payments = by_id(model(page, live, mid), "services")["payments"]
+    assert payments.get("data") in (None, []) and payments["replicas"] == 3
+    page.wait_for_selector('.insp-form[data-key="service:payments"]')  # what the undo changed
     assert page.errors == []
 
 

@@ -26,6 +26,7 @@ export function slugify(title, taken, fallback = "element") {
 // connection (kinds data / publish / subscribe, addressed "service->target"), which the server
 // appends, so two people connecting at once both keep theirs.
 const LINK_KIND = { data: "data", publishes: "publish", subscribes: "subscribe" };
+const LINK_FIELD = { data: ["data", "store"], publish: ["publishes", "event"], subscribe: ["subscribes", "event"] };
 
 function appendTo(service, field, entry, key, already) {
   if (list(service.value[field]).some((x) => asObj(x, key)[key] === entry[key])) return { error: already };
@@ -34,9 +35,25 @@ function appendTo(service, field, entry, key, already) {
   return {
     ops: [op],
     inverse: [{ op: "remove", kind: op.kind, id: op.id }],
-    keys: [`service:${service.id}`],
+    // Undo watches this one entry (linkOf), not the whole service: someone else editing the
+    // service's other fields or connections since does not block undoing it.
+    keys: [`${op.kind}:${op.id}`],
     select: `service:${service.id}`,
   };
+}
+
+// The entry of a service's data / publishes / subscribes list that a key "data:orders->orders-db"
+// ("publish:…", "subscribe:…") names, or undefined when the key is no such link; null when the
+// service or the entry is gone.
+export function linkOf(key, index) {
+  const [kind, ...rest] = key.split(":");
+  if (!LINK_FIELD[kind]) return undefined;
+  const id = rest.join(":");
+  const at = id.indexOf("->");
+  const service = index && index.byKey.get(`service:${id.slice(0, at)}`);
+  const [field, name] = LINK_FIELD[kind];
+  const target = id.slice(at + 2);
+  return (service && list(service.value[field]).find((x) => asObj(x, name)[name] === target)) ?? null;
 }
 
 // {ops, inverse, keys, select, label} | {error} | {ask: {role, broker, events}} for a drag a -> b.

@@ -9,6 +9,7 @@ import { Live } from "./live.js";
 import { indexDocument, keyOf, displayName, applyDelta } from "./model.js";
 import { initExports } from "./exports.js";
 import { initCanvas } from "./canvas.js";
+import { linkOf } from "./connect.js";
 import { UndoStack } from "./undo.js";
 import { $, cfg, API, MODEL, state, notify, postOps, avatar, actions } from "./store.js";
 import { renderOutline, renderOutlinePeers } from "./outline.js";
@@ -185,7 +186,7 @@ function renderPresence() {
 // --- modelling on the canvas and undo (canvas.js, connect.js, undo.js) ----------------------
 
 const undo = new UndoStack({
-  snapshot: (key) => JSON.stringify(state.index?.byKey.get(key)?.value ?? null),
+  snapshot: (key) => JSON.stringify(linkOf(key, state.index) ?? state.index?.byKey.get(key)?.value ?? null),
   send: async (ops) => { const r = await postOps(ops); await catchUp(r.revision.number); return r; },
   onChange(u) {
     const [un, re] = [$("ed-undo"), $("ed-redo")];
@@ -200,7 +201,9 @@ window.wbUndo = undo;
 
 async function undoRedo(which) {
   const r = await (which === "undo" ? undo.undo() : undo.redo());
-  const back = r.ok && r.keys.find((k) => state.index.byKey.has(k));
+  // A data / publish / subscribe link is shown by its service ("data:orders->orders-db").
+  const back = r.ok && r.keys.map((k) => (linkOf(k, state.index) ? `service:${k.slice(k.indexOf(":") + 1).split("->")[0]}` : k))
+    .find((k) => state.index.byKey.has(k));
   if (back) select(back, { focus: false }); // what came back (a redo, an undone delete)
   notify(r.message, r.ok ? "success" : "warn", { sticky: !r.ok });
   canvas?.say(r.message, r.ok ? "info" : "error");
