@@ -83,6 +83,17 @@ def model(page: Any, live: Any, model_id: int) -> dict[str, Any]:
     return json.loads(res.body())["document"]
 
 
+def write_behind_the_page(page: Any, ops: list[dict[str, Any]]) -> None:
+    """Ops written through the API in the page's session but not by the editor (as another tab
+    or person would): the editor learns of them only from the websocket."""
+    page.evaluate(
+        """(ops) => fetch(`/api/v1/models/${JSON.parse(document.getElementById('editor-config').textContent).model}/ops`,
+        {method: 'POST', headers: {'Content-Type': 'application/json',
+         'X-CSRFToken': document.cookie.match(/csrftoken=([^;]+)/)[1]}, body: JSON.stringify(ops)})""",
+        ops,
+    )
+
+
 def by_id(doc: dict[str, Any], coll: str) -> dict[str, dict[str, Any]]:
     return {e["id"]: e for e in doc.get(coll, [])}
 
@@ -207,11 +218,9 @@ def test_undo_redo_a_connection_and_a_duplicate_is_refused(pages, world, live) -
     assert by_id(model(page, live, mid), "services")["orders"]["calls"] == ["payments"]
 
     # Someone else changes the call; undoing my connection is then refused, nothing changes.
-    page.evaluate(
-        """fetch(`/api/v1/models/${window.wbEditor.revision && JSON.parse(document.getElementById('editor-config').textContent).model}/ops`,
-        {method: 'POST', headers: {'Content-Type': 'application/json',
-         'X-CSRFToken': document.cookie.match(/csrftoken=([^;]+)/)[1]},
-         body: JSON.stringify([{op: 'update', kind: 'call', id: 'orders->payments', set: {timeout_ms: 900}}])})"""
+    write_behind_the_page(
+        page,
+        [{"op": "update", "kind": "call", "id": "orders->payments", "set": {"timeout_ms": 900}}],
     )
     wait_revision(page, 7)
     page.click("#ed-undo")
@@ -238,11 +247,8 @@ def test_undo_redo_a_connection_and_a_duplicate_is_refused(pages, world, live) -
 
     # Someone else changes payments (not its access to orders-db): that access can still be
     # undone, and their change stays.
-    page.evaluate(
-        """fetch(`/api/v1/models/${JSON.parse(document.getElementById('editor-config').textContent).model}/ops`,
-        {method: 'POST', headers: {'Content-Type': 'application/json',
-         'X-CSRFToken': document.cookie.match(/csrftoken=([^;]+)/)[1]},
-         body: JSON.stringify([{op: 'update', kind: 'service', id: 'payments', set: {replicas: 3}}])})"""
+    write_behind_the_page(
+        page, [{"op": "update", "kind": "service", "id": "payments", "set": {"replicas": 3}}]
     )
     wait_revision(page, 9)
     page.click("#ed-undo")

@@ -140,16 +140,22 @@ def test_ops_on_different_elements_from_two_people_both_survive(world):
     assert service(world.arch.document, "payments")["replicas"] == 5
 
 
-def test_ops_broadcast_model_changed_after_commit(
-    world, django_capture_on_commit_callbacks, monkeypatch
-):
+def broadcast_of_an_edit(world, capture_on_commit, monkeypatch):
+    """(ops, the broadcast_model_changed calls) of the editor setting orders' replicas to 3."""
     sent = []
     monkeypatch.setattr(
         "apps.architectures.services.broadcast_model_changed", lambda **kw: sent.append(kw)
     )
     ops = [{"op": "update", "kind": "service", "id": "orders", "set": {"replicas": 3}}]
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture_on_commit(execute=True):
         world.call("editor", "post", ops_url(world), data=ops, content_type=JSON)
+    return ops, sent
+
+
+def test_ops_broadcast_model_changed_after_commit(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    ops, sent = broadcast_of_an_edit(world, django_capture_on_commit_callbacks, monkeypatch)
     orders = service(world.arch.document, "orders")
     assert sent == [
         {
@@ -193,13 +199,7 @@ def test_a_large_change_is_announced_without_its_delta(
     """Past MAX_LIVE_DELTA_BYTES the event says only that the model changed: editors fetch it
     (a websocket message stays small whatever the change)."""
     monkeypatch.setattr("apps.architectures.services.MAX_LIVE_DELTA_BYTES", 10)
-    sent = []
-    monkeypatch.setattr(
-        "apps.architectures.services.broadcast_model_changed", lambda **kw: sent.append(kw)
-    )
-    ops = [{"op": "update", "kind": "service", "id": "orders", "set": {"replicas": 3}}]
-    with django_capture_on_commit_callbacks(execute=True):
-        world.call("editor", "post", ops_url(world), data=ops, content_type=JSON)
+    _, sent = broadcast_of_an_edit(world, django_capture_on_commit_callbacks, monkeypatch)
     assert sent[0]["revision"] == 2 and sent[0]["delta"] is None
 
 
