@@ -115,6 +115,14 @@ def test_two_people_see_each_others_edits_and_conflicts(pages, world) -> None:
     )
     assert ada.locator('.insp-form[data-key="service:shipping"]').count() == 0
     shot(ada, "10-deleted-under-edit")
+    # Each page holds the stored document exactly, though most of these changes reached it as
+    # deltas over the websocket, applied to what the page had.
+    for page in (ada, bob):
+        page.wait_for_function("!window.wbEditor.refreshing")
+        res = page.request.get(
+            page.url.split("/models/")[0] + f"/api/v1/models/{w['models']['shop']}"
+        )
+        assert page.evaluate("window.wbEditor.doc") == res.json()["document"]
     assert ada.errors == [] and bob.errors == []
 
 
