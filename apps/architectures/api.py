@@ -7,6 +7,7 @@ column, kind, message); stale writes add ``current_revision``. See docs/api.md.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -66,16 +67,27 @@ def _revision_out(rev: Revision) -> dict[str, Any]:
 
 
 def _write_out(
-    arch_id: int, rev: Revision, changed: bool = True, document: bool = False
+    arch_id: int, rev: Revision, changed: bool = True, document: bool = False, delta: bool = False
 ) -> dict[str, Any]:
-    if not document:
-        arch = Architecture.objects.defer("document").get(pk=arch_id)
-        return {"model": _arch_out(arch), "revision": _revision_out(rev), "changed": changed}
-    arch = Architecture.objects.get(pk=arch_id)
+    """``document``: add the document at ``rev``; ``delta``: add its change from the revision
+    before (``delta`` and ``base``) when it is stored as one, else the document. Either only
+    while ``rev`` is current: when someone wrote since, the client fetches the model (and learns
+    what they changed) rather than apply a document already behind."""
+    whole = document or (delta and (not changed or rev.delta is None))
+    arch = (
+        Architecture.objects.get(pk=arch_id)
+        if whole
+        else Architecture.objects.defer("document").get(pk=arch_id)
+    )
     out = {"model": _arch_out(arch), "revision": _revision_out(rev), "changed": changed}
-    # Only while it is the current document: when someone wrote since, the client fetches the
-    # model (and learns what they changed) rather than apply a document already behind.
-    out["document"] = arch.document if arch.revision == rev.number else None
+    current = arch.revision == rev.number
+    if whole:
+        out["document"] = arch.document if current else None
+    elif delta and current:
+        # As written: the stored text; as read back from the database: parsed.
+        change = rev.delta
+        out["delta"] = json.loads(change) if isinstance(change, str) else change
+        out["base"] = rev.number - 1
     return out
 
 
@@ -203,10 +215,13 @@ def export_model(
 
 
 @router.post("/models/{int:model_id}/ops", response=WriteOut, openapi_extra=OPS_BODY)
-def apply_ops(request: HttpRequest, model_id: int, document: bool = False) -> Any:
+def apply_ops(
+    request: HttpRequest, model_id: int, document: bool = False, delta: bool = False
+) -> Any:
     """Apply a list of element ops atomically to the current document (editor).
     ``?document=true`` adds the document at the revision written to the answer (``null`` when
-    a later write has already moved the model on)."""
+    a later write has already moved the model on); ``?delta=true`` adds only its change from
+    the revision before (``delta``, ``base``; the document when the revision is stored whole)."""
     principal = principal_of(request)
     selectors.architecture_get_for(principal=principal, architecture_id=model_id, need="editor")
     limits = services.model_limits()
@@ -218,7 +233,7 @@ def apply_ops(request: HttpRequest, model_id: int, document: bool = False) -> An
     rev, changed = services.architecture_apply_ops(
         architecture_id=model_id, ops=ops, actor=principal
     )
-    return _write_out(model_id, rev, changed, document=document)
+    return _write_out(model_id, rev, changed, document=document, delta=delta)
 
 
 # --- revisions ---------------------------------------------------------------------------------

@@ -54,6 +54,13 @@ class WriteOut(Schema):
         description="the document at this revision, when asked for with ?document=true and it "
         "is still the current one (the editor applies it instead of fetching the model again)",
     )
+    delta: dict[str, Any] | None = Field(
+        None,
+        description="with ?delta=true, while this revision is still the current one: its "
+        "document as its change from revision `base` (the format of model.changed's delta); a "
+        "revision stored whole answers with `document` instead",
+    )
+    base: int | None = Field(None, description="the revision `delta` was made against")
 
 
 class DiffOut(Schema):

@@ -3,6 +3,7 @@
 // (outline, canvas, inspector, diagram, findings, YAML, history, live) need not import one another.
 import { request } from "./api.js";
 import { h } from "./forms.js";
+import { applyDelta } from "./model.js";
 
 export const cfg = JSON.parse(document.getElementById("editor-config").textContent);
 export const API = cfg.api;
@@ -52,18 +53,21 @@ export function notify(text, kind = "info", { sticky = false } = {}) {
 // write(ops, {label, inverse, keys, select}), markSelection(), undo (the UndoStack), live (the socket).
 export const actions = {};
 
-// Every write: element ops, one revision. The answer carries the document at that revision,
-// which catchUp() applies instead of fetching the model again. While a write is on its way my
+// Every write: element ops, one revision. The answer carries that revision's change (`delta`
+// from `base`; the whole document when it is stored whole), from which catchUp() has the
+// document at that revision without fetching the model again. While a write is on its way my
 // own model.changed events are held back (live.js would otherwise reload for them); one that
 // is not this write's (another tab of mine) reloads when the write is in.
 export async function postOps(ops) {
   state.writing = (state.writing || 0) + 1;
   try {
-    const { body } = await request("POST", `${MODEL}/ops?document=true`, { json: ops });
+    const { body } = await request("POST", `${MODEL}/ops?delta=true`, { json: ops });
     const n = body.revision.number;
-    // No document: someone wrote after me already; catchUp() fetches the model then.
-    if (body.document && n > state.revision && (!state.written || n > state.written.revision)) {
-      state.written = { revision: n, document: body.document, name: body.model.name };
+    // Neither: someone wrote after me already; catchUp() fetches the model then (so it does
+    // when my page is not at the change's base revision).
+    const document = body.document || (body.delta && body.base === state.revision && state.doc ? applyDelta(state.doc, body.delta) : null);
+    if (document && n > state.revision && (!state.written || n > state.written.revision)) {
+      state.written = { revision: n, document, name: body.model.name };
     }
     return body;
   } finally {

@@ -38,6 +38,30 @@ def test_an_op_answer_carries_the_document_when_asked_for(world):
     assert {"store": "payments-db", "access": "read"} in service(body["document"], "orders")["data"]
 
 
+def test_ops_answer_with_their_delta_when_asked(world):
+    """``?delta=true``: the change from the revision before, which replays to the document
+    stored; a revision stored whole (every 50th, or a large change) answers with the document."""
+    before = world.arch.document
+    ops = [{"op": "update", "kind": "service", "id": "orders", "set": {"replicas": 4}}]
+    body = world.call(
+        "editor", "post", ops_url(world) + "?delta=true", data=ops, content_type=JSON
+    ).json()
+    world.arch.refresh_from_db()
+    assert body["base"] == 1 and body["document"] is None
+    assert body["delta"] == {
+        "keys": list(before),
+        "lists": {"services": {"put": {"orders": service(world.arch.document, "orders")}}},
+    }
+    assert apply_delta(before, body["delta"]) == world.arch.document
+
+    whole = {"op": "update", "kind": "service", "id": "orders", "set": {"description": "x" * 9000}}
+    body = world.call(
+        "editor", "post", ops_url(world) + "?delta=true", data=[whole], content_type=JSON
+    ).json()
+    world.arch.refresh_from_db()
+    assert body["delta"] is None and body["document"] == world.arch.document
+
+
 def doc_url(world, base=None):
     suffix = f"?base_revision={base}" if base is not None else ""
     return f"/api/v1/models/{world.arch.pk}/document{suffix}"
