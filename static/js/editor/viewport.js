@@ -180,11 +180,15 @@ export class Viewport {
     b.scrollTop += r.top + fy * r.height - (p.top + p.height / 2);
   }
 
+  // Centre `rect` (client coordinates) in the pane; a side of it longer than the pane's starts
+  // at the pane's edge instead, so its first node is whole rather than both ends cut.
   centreOn(rect) {
     if (!rect) return;
     const p = this.box.getBoundingClientRect();
-    this.box.scrollLeft += (rect.left + rect.right) / 2 - (p.left + p.width / 2);
-    this.box.scrollTop += (rect.top + rect.bottom) / 2 - (p.top + p.height / 2);
+    const margin = 12;
+    const shift = (lo, hi, plo, size) => (hi - lo <= size - 2 * margin ? (lo + hi) / 2 - (plo + size / 2) : lo - plo - margin);
+    this.box.scrollLeft += shift(rect.left, rect.right, p.left, p.width);
+    this.box.scrollTop += shift(rect.top, rect.bottom, p.top, p.height);
   }
 
   // level: "fit", "actual", "in", "out" or a number; anchor: a client point to keep still.
