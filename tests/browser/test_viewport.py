@@ -221,6 +221,11 @@ def test_what_if_covers_no_node_and_every_view_and_tab_can_be_reached(pages, wor
         # the shopper, is whole, not cut by the pane's top edge.
         shopper = next(n for n in geo["nodes"] if n["id"] == "shopper")
         assert pane["t"] <= shopper["t"] and shopper["b"] <= pane["b"], (shopper, pane)
+        # The minimap takes at most about a third of the small pane each way.
+        mini = page.locator(".ed-minimap").bounding_box()
+        assert mini is not None  # the drawing is larger than the pane at this scale
+        assert mini["width"] <= 0.31 * (pane["r"] - pane["l"]) + 2, mini
+        assert mini["height"] <= 0.31 * (pane["b"] - pane["t"]) + 2, mini
     for group in ("views", "tabs", "panes"):
         cut = [x["name"] for x in geo[group] if not x["inside"]]
         assert cut == [], (group, cut)

@@ -122,7 +122,9 @@ export class Viewport {
     const bigger = svg && (this.box.scrollWidth > this.box.clientWidth + 2 || this.box.scrollHeight > this.box.clientHeight + 2);
     if (!graph || !bigger) { map?.remove(); return; }
     const vb = svg.viewBox.baseVal;
-    const w = 160, hgt = Math.max(40, Math.min(160, Math.round((w * vb.height) / vb.width)));
+    // At most 160 px, and at most about a third of a small pane (a phone's) in each direction.
+    const side = (px) => Math.round(Math.max(64, Math.min(160, px * 0.3)));
+    const w = side(this.box.clientWidth), hgt = Math.max(40, Math.min(side(this.box.clientHeight), Math.round((w * vb.height) / vb.width)));
     if (!map || map.dataset.for !== graph.id + vb.width + vb.height) {
       map?.remove();
       const ns = "http://www.w3.org/2000/svg";
@@ -130,8 +132,6 @@ export class Viewport {
       map.setAttribute("class", "ed-minimap");
       map.setAttribute("viewBox", `${vb.x} ${vb.y} ${vb.width} ${vb.height}`);
       map.setAttribute("preserveAspectRatio", "xMidYMid meet");
-      map.setAttribute("width", String(w));
-      map.setAttribute("height", String(hgt));
       map.setAttribute("role", "img");
       map.setAttribute("aria-label", "Minimap: click to move there");
       map.dataset.for = graph.id + vb.width + vb.height;
@@ -148,6 +148,8 @@ export class Viewport {
       });
       stage.append(map);
     }
+    map.setAttribute("width", String(w)); // the pane may have changed size (tabs, full screen)
+    map.setAttribute("height", String(hgt));
     this.moveMinimapFrame();
   }
 
