@@ -4,11 +4,13 @@ upstream, and a client that connects from another loopback address."""
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import socket
 import struct
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -137,6 +139,72 @@ class Issuer:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if forged else self.key
         signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         return f"{signing_input}.{b64url(signature)}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class Received:
+    """One request an ``HttpStub`` got: header names lower-case, the body read whole."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class HttpStub:
+    """A dependency over plain HTTP (a vendor API, an OTLP collector): answers every GET and
+    POST with ``status`` and ``body``, and keeps each request in ``received`` (chunked and gzip
+    bodies decoded). ``port`` 0 picks a free one."""
+
+    def __init__(
+        self,
+        body: bytes = b"{}",
+        *,
+        status: int = 200,
+        content_type: str = "application/json",
+        port: int = 0,
+    ) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.received: list[Received] = []
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def _read(self) -> bytes:
+                if self.headers.get("transfer-encoding") == "chunked":
+                    data = b""
+                    while size := int(self.rfile.readline().strip() or b"0", 16):
+                        data += self.rfile.read(size)
+                        self.rfile.readline()
+                    self.rfile.readline()
+                else:
+                    data = self.rfile.read(int(self.headers.get("content-length") or 0))
+                if self.headers.get("content-encoding") == "gzip":
+                    data = gzip.decompress(data)
+                return data
+
+            def _answer(self) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                received.append(Received(self.command, self.path, headers, self._read()))
+                self.send_response(status)
+                self.send_header("content-type", content_type)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
         self.server.shutdown()

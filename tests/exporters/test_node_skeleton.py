@@ -4,7 +4,6 @@ skeleton handles them, the image installs from the lock, and the exported servic
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import shutil
@@ -19,6 +18,7 @@ from apps.archmodel import Model
 from exporters import export_bundle
 from exporters.skeleton import STATIC
 from tests.exporters import runner
+from tests.exporters.doubles import HttpStub
 from tests.exporters.runtimes import LAUNCHERS
 
 NODE = Path(__file__).parents[2] / "exporters" / "skeleton" / "files" / "node"
@@ -404,45 +404,6 @@ def test_unreachable_kafka_and_mongodb_keep_it_alive_but_not_ready(tmp_path: Pat
     assert "WARN svc Connection error: connect ECONNREFUSED" in text
 
 
-class OtlpReceiver:
-    """Records what an OTLP/HTTP exporter posts to ``/v1/traces`` (a collector stand-in)."""
-
-    def __init__(self) -> None:
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.posts: list[tuple[str, str, bytes]] = []
-        posts = self.posts
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                if self.headers.get("transfer-encoding") == "chunked":
-                    body = b""
-                    while size := int(self.rfile.readline().strip() or b"0", 16):
-                        body += self.rfile.read(size)
-                        self.rfile.readline()
-                    self.rfile.readline()
-                else:
-                    body = self.rfile.read(int(self.headers.get("content-length") or 0))
-                if self.headers.get("content-encoding") == "gzip":
-                    body = gzip.decompress(body)
-                posts.append((self.path, self.headers.get("content-type", ""), body))
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-
-
 @needs_node
 def test_spans_are_exported_over_otlp_http_in_the_clients_trace(
     everything: Model, tmp_path: Path
@@ -453,7 +414,7 @@ def test_spans_are_exported_over_otlp_http_in_the_clients_trace(
     spec["observability"] = {"logging": "central", "metrics": False, "tracing": True}
     (service / "spec.json").write_text(json.dumps(spec))
     cmd = LAUNCHERS["node"](service)
-    receiver = OtlpReceiver()
+    receiver = HttpStub()  # an OTLP/HTTP collector
     port = runner.free_port()
     log = tmp_path / "out.log"
     proc = subprocess.Popen(
@@ -478,13 +439,13 @@ def test_spans_are_exported_over_otlp_http_in_the_clients_trace(
         )
         traceparent = f"00-{trace_id}-00f067aa0ba902b7-01"
         assert runner.http("GET", url + "/hello", headers={"traceparent": traceparent})[0] == 200
-        assert runner.wait_until(lambda: receiver.posts, 15), log.read_text()
+        assert runner.wait_until(lambda: receiver.received, 15), log.read_text()
     finally:
         proc.terminate()
         proc.wait(10)
         receiver.close()
-    path, _content_type, body = receiver.posts[0]
-    assert path == "/v1/traces"
+    body = receiver.received[0].body
+    assert receiver.received[0].path == "/v1/traces"
     text = body.decode(errors="replace")
     assert "node-under-test" in text and "GET /hello" in text
     assert trace_id in text or bytes.fromhex(trace_id) in body  # JSON (hex) or protobuf (bytes)

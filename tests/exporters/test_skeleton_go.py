@@ -14,10 +14,8 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from apps.archmodel.loader import model_from_data
 from exporters import export_bundle
 
 from . import runner
+from .doubles import HttpStub
 from .runtimes.go import build
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
@@ -208,33 +207,20 @@ def test_an_unreadable_secret_file_stops_the_start_with_a_sentence(solo: Solo) -
 def test_the_password_file_goes_into_the_url_and_reaches_the_dependency(
     solo: Solo, tmp_path: Path
 ) -> None:
-    seen: list[str] = []
-
-    class Vendor(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.headers.get("authorization", ""))
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.end_headers()
-            self.wfile.write(b'{"ok": true}')
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    vendor = ThreadingHTTPServer(("127.0.0.1", 0), Vendor)
-    threading.Thread(target=vendor.serve_forever, daemon=True).start()
+    vendor = HttpStub(b'{"ok": true}')
     secret = tmp_path / "vendor-password"
     secret.write_text("p@ss/wo:rd\n")
     try:
         url, log = solo.start(
-            SERVICE_VENDOR_URL=f"http://shop@127.0.0.1:{vendor.server_address[1]}",
+            SERVICE_VENDOR_URL=f"http://shop@127.0.0.1:{vendor.port}",
             SERVICE_VENDOR_PASSWORD_FILE=str(secret),
             WORKBENCH_DEBUG_ENDPOINTS="1",
         )
         status, body = runner.http("POST", url + "/_calls/vendor?path=/x")
     finally:
-        vendor.shutdown()
+        vendor.close()
     assert status == 200 and body["status"] == 200 and body["body"] == {"ok": True}, body
+    seen = [r.headers.get("authorization") for r in vendor.received]
     assert seen == ["Basic " + base64.b64encode(b"shop:p@ss/wo:rd").decode()]
     assert "p@ss" not in log.read_text(), "a secret reached the log"
 
@@ -250,22 +236,11 @@ def test_an_open_circuit_fails_fast_then_lets_a_trial_through_and_closes(solo: S
     assert status == 503 and body["state"] == "open", body
     assert body["attempts"] == 2 and body["rejected"] == 1, "an open circuit makes no attempt"
 
-    class Vendor(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    vendor = ThreadingHTTPServer(("127.0.0.1", port), Vendor)
-    threading.Thread(target=vendor.serve_forever, daemon=True).start()
+    vendor = HttpStub(port=port)  # the vendor comes up where the service calls
     try:
         assert runner.wait_until(lambda: runner.http("POST", call)[0] == 200, 5)
     finally:
-        vendor.shutdown()
+        vendor.close()
     status, stats = runner.http("GET", url + "/_calls")
     assert stats["vendor"]["state"] == "closed" and stats["vendor"]["failures"] == 0, stats
 
@@ -317,52 +292,28 @@ def test_healthcheck_flag_probes_the_running_service(solo: Solo) -> None:
     assert down.returncode == 1
 
 
-class OtlpCollector:
-    """Accepts OTLP/HTTP JSON on /v1/traces and keeps the requests."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        collector = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["content-length"]))
-                collector.requests.append(
-                    {"path": self.path, "type": self.headers["content-type"], "body": body}
-                )
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def spans(self) -> list[dict[str, Any]]:
-        out = []
-        for req in self.requests:
-            for rs in json.loads(req["body"])["resourceSpans"]:
-                service = rs["resource"]["attributes"][0]["value"]["stringValue"]
-                for ss in rs["scopeSpans"]:
-                    out += [{**span, "service": service} for span in ss["spans"]]
-        return out
+def spans(collector: HttpStub) -> list[dict[str, Any]]:
+    """The spans an OTLP/HTTP JSON exporter posted to ``collector``."""
+    out = []
+    for req in collector.received:
+        for rs in json.loads(req.body)["resourceSpans"]:
+            service = rs["resource"]["attributes"][0]["value"]["stringValue"]
+            for ss in rs["scopeSpans"]:
+                out += [{**span, "service": service} for span in ss["spans"]]
+    return out
 
 
 def test_spans_are_exported_over_otlp_http_in_the_clients_trace(solo: Solo) -> None:
-    collector = OtlpCollector()
+    collector = HttpStub()
     try:
-        url, _ = solo.start(OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{collector.port}")
+        url, _ = solo.start(OTEL_EXPORTER_OTLP_ENDPOINT=collector.url)
         runner.http("GET", url + "/orders/9", headers={"traceparent": TRACEPARENT})
-        assert runner.wait_until(lambda: collector.spans(), 15), "no span reached the collector"
+        assert runner.wait_until(lambda: spans(collector), 15), "no span reached the collector"
     finally:
-        collector.server.shutdown()
-    assert collector.requests[0]["path"] == "/v1/traces"
-    assert collector.requests[0]["type"] == "application/json"
-    span = next(s for s in collector.spans() if s["traceId"] == TRACE_ID)
+        collector.close()
+    assert collector.received[0].path == "/v1/traces"
+    assert collector.received[0].headers["content-type"] == "application/json"
+    span = next(s for s in spans(collector) if s["traceId"] == TRACE_ID)
     assert span["service"] == "solo" and span["name"] == "GET /orders/{id}"
     assert span["kind"] == 2 and span["parentSpanId"] == "b7ad6b7169203331"
 

@@ -3,8 +3,6 @@ skeleton with the bundle's own configuration is test_observability_scrape.py).""
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ from apps.archmodel.loader import model_from_data
 from exporters import export_bundle
 
 from . import runner
+from .doubles import HttpStub
 from .test_skeleton_contract import python_venv
 
 __all__ = ["python_venv"]  # the fixture: the contract tests' skeleton venv
@@ -43,34 +42,6 @@ def watched_model() -> dict[str, Any]:
     )
 
 
-class OtlpCollector:
-    """An OTLP/HTTP endpoint that keeps the bodies posted to ``/v1/traces``."""
-
-    def __init__(self) -> None:
-        bodies: list[tuple[str, bytes]] = []
-        self.bodies = bodies
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                bodies.append((self.path, self.rfile.read(length)))
-                self.send_response(200)
-                self.send_header("content-type", "application/x-protobuf")
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_spans_are_exported_over_otlp_when_an_endpoint_is_set(
     python_venv: Path, tmp_path: Path
 ) -> None:
@@ -79,7 +50,7 @@ def test_spans_are_exported_over_otlp_when_an_endpoint_is_set(
             export_bundle(model_from_data(watched_model()), target="compose").to_zip(), tmp_path
         )
     )
-    collector = OtlpCollector()
+    collector = HttpStub(content_type="application/x-protobuf")  # an OTLP/HTTP collector
     run = bundle.start(python_venv, tmp_path)
     try:
         cmd, cwd, env = run.launch["watched"]
@@ -103,12 +74,12 @@ def test_spans_are_exported_over_otlp_when_an_endpoint_is_set(
 
         def exported() -> bool:
             return any(
-                path == "/v1/traces" and bytes.fromhex(trace_id) in body
-                for path, body in collector.bodies
+                r.path == "/v1/traces" and bytes.fromhex(trace_id) in r.body
+                for r in collector.received
             )
 
-        assert runner.wait_until(exported, 20), (collector.bodies, run.log("watched"))
-        body = next(b for p, b in collector.bodies if bytes.fromhex(trace_id) in b)
+        assert runner.wait_until(exported, 20), (collector.received, run.log("watched"))
+        body = next(r.body for r in collector.received if bytes.fromhex(trace_id) in r.body)
         # the server span, named by the route template, from the service that made it
         assert b"GET /things/{id}" in body and b"watched" in body
     finally:
