@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from apps.archmodel.loader import gc_paused
@@ -197,16 +198,18 @@ def render(
     if view not in ALL_VIEWS:
         raise DiagramInputError(f"unknown view {view!r}; choose one of {', '.join(ALL_VIEWS)}")
     t0 = time.perf_counter()
+    build = partial(
+        build_diagram,
+        model,
+        view,
+        findings=findings,
+        filters=filters,
+        symbols=symbols,
+        blast=blast,
+        analysis=analysis,
+    )
     if fmt == "dot":
-        diagram = build_diagram(
-            model,
-            view,
-            findings=findings,
-            filters=filters,
-            symbols=symbols,
-            blast=blast,
-            analysis=analysis,
-        )
+        diagram = build()
         source, layout = diagram_dot(diagram)
         t1 = t2 = t3 = time.perf_counter()
         content = source.encode("utf-8")
@@ -215,15 +218,7 @@ def render(
             # Graphviz waits for this part: it makes thousands of small acyclic objects, which
             # the cyclic collector would otherwise stop to walk (with the whole model) mid-way.
             with gc_paused():
-                diagram = build_diagram(
-                    model,
-                    view,
-                    findings=findings,
-                    filters=filters,
-                    symbols=symbols,
-                    blast=blast,
-                    analysis=analysis,
-                )
+                diagram = build()
                 layout = choose_layout(
                     len(diagram.nodes), len(diagram.edges), engine=diagram.engine
                 )
