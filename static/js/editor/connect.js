@@ -42,18 +42,30 @@ function appendTo(service, field, entry, key, already) {
   };
 }
 
-// The entry of a service's data / publishes / subscribes list that a key "data:orders->orders-db"
-// ("publish:…", "subscribe:…") names, or undefined when the key is no such link; null when the
-// service or the entry is gone.
-export function linkOf(key, index) {
+// A key "data:orders->orders-db" ("publish:…", "subscribe:…") as {kind, service, target}, or
+// null when it names no such link.
+function linkParts(key) {
   const [kind, ...rest] = key.split(":");
-  if (!LINK_FIELD[kind]) return undefined;
+  if (!LINK_FIELD[kind]) return null;
   const id = rest.join(":");
   const at = id.indexOf("->");
-  const service = index && index.byKey.get(`service:${id.slice(0, at)}`);
-  const [field, name] = LINK_FIELD[kind];
-  const target = id.slice(at + 2);
-  return (service && list(service.value[field]).find((x) => asObj(x, name)[name] === target)) ?? null;
+  return { kind, service: id.slice(0, at), target: id.slice(at + 2) };
+}
+
+// The entry of a service's data / publishes / subscribes list that a link key names, or
+// undefined when the key is no such link; null when the service or the entry is gone.
+export function linkOf(key, index) {
+  const l = linkParts(key);
+  if (!l) return undefined;
+  const service = index && index.byKey.get(`service:${l.service}`);
+  const [field, name] = LINK_FIELD[l.kind];
+  return (service && list(service.value[field]).find((x) => asObj(x, name)[name] === l.target)) ?? null;
+}
+
+// The key of what shows an element: a link is shown by its service.
+export function shownBy(key) {
+  const l = linkParts(key);
+  return l ? `service:${l.service}` : key;
 }
 
 // {ops, inverse, keys, select, label} | {error} | {ask: {role, broker, events}} for a drag a -> b.

@@ -9,7 +9,7 @@ import { Live } from "./live.js";
 import { indexDocument, keyOf, displayName, applyDelta } from "./model.js";
 import { initExports } from "./exports.js";
 import { initCanvas } from "./canvas.js";
-import { linkOf } from "./connect.js";
+import { linkOf, shownBy } from "./connect.js";
 import { UndoStack } from "./undo.js";
 import { $, cfg, API, MODEL, state, notify, postOps, avatar, actions } from "./store.js";
 import { renderOutline, renderOutlinePeers } from "./outline.js";
@@ -203,9 +203,7 @@ window.wbUndo = undo;
 
 async function undoRedo(which) {
   const r = await (which === "undo" ? undo.undo() : undo.redo());
-  // A data / publish / subscribe link is shown by its service ("data:orders->orders-db").
-  const back = r.ok && r.keys.map((k) => (linkOf(k, state.index) ? `service:${k.slice(k.indexOf(":") + 1).split("->")[0]}` : k))
-    .find((k) => state.index.byKey.has(k));
+  const back = r.ok && r.keys.map(shownBy).find((k) => state.index.byKey.has(k));
   if (back) select(back, { focus: false }); // what came back (a redo, an undone delete)
   notify(r.message, r.ok ? "success" : "warn", { sticky: !r.ok });
   canvas?.say(r.message, r.ok ? "info" : "error");
