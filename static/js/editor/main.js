@@ -328,8 +328,12 @@ const CONN_TEXT = { connecting: "connecting…", live: "live", reconnecting: "re
 // at its base revision and nothing else is loading (else null: the model is fetched).
 function replayed(msg) {
   if (!msg.delta || msg.base !== state.revision || state.refreshing || state.writing || !state.doc) return null;
-  const document = applyDelta(state.doc, msg.delta);
-  return { document, revision: msg.revision, name: document.name };
+  try {
+    const document = applyDelta(state.doc, msg.delta);
+    return { document, revision: msg.revision, name: document.name };
+  } catch {
+    return null; // a delta that does not fit what I hold: fetch the model instead
+  }
 }
 
 const live = new Live(cfg.ws, {

@@ -65,7 +65,12 @@ export async function postOps(ops) {
     const n = body.revision.number;
     // Neither: someone wrote after me already; catchUp() fetches the model then (so it does
     // when my page is not at the change's base revision).
-    const document = body.document || (body.delta && body.base === state.revision && state.doc ? applyDelta(state.doc, body.delta) : null);
+    let document = body.document;
+    try {
+      if (!document && body.delta && body.base === state.revision && state.doc) document = applyDelta(state.doc, body.delta);
+    } catch {
+      document = null; // does not fit what I hold: catchUp() fetches the model
+    }
     if (document && n > state.revision && (!state.written || n > state.written.revision)) {
       state.written = { revision: n, document, name: body.model.name };
     }
