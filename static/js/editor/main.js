@@ -50,18 +50,20 @@ async function refresh(change = null, known = null) {
       $("ed-revision").textContent = `rev ${state.revision}`;
       $("ed-model-name").textContent = body.name;
       fillFilters();
+      // The inspector (one form) and its co-editing notices at once: they must not wait for
+      // the picture.
+      updateInspector(old, change);
       // The YAML is reloaded when its tab is open (else when it is opened): it is the whole
       // document again, and on a large model the slowest part of a refresh.
       state.yamlStale = true;
-      // The picture first: the outline and the inspector are brought up to date once it is
-      // drawn (on a large model, rebuilding the outline first would delay the drawing by the
-      // page layout it costs), and the findings and journeys are asked for then, so they do not
-      // compete with it on the server, where they share its rule report. A large model's
-      // picture drawn by a job is not waited for past a second.
+      // The picture next: the outline is rebuilt once it is drawn (on a large model, rebuilding
+      // it first would delay the drawing by the page layout it costs), and the findings and
+      // journeys are asked for then, so they do not compete with it on the server, where they
+      // share its rule report. A large model's picture drawn by a job is not waited for past a
+      // second.
       const drawing = loadDiagram();
       await Promise.race([drawing, new Promise((resolve) => setTimeout(resolve, 1000))]);
       renderOutline();
-      updateInspector(old, change);
       await Promise.all([drawing, loadFindings(), loadJourneys(), yamlVisible() ? loadYaml() : null, historyVisible() ? loadHistory() : null]);
       renderJourneyNav();
     } catch (e) {
